@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/core/types.js';
+import { context, header, section, slackDate } from '../src/slack/blocks.js';
+
+const outcomeIcon: Record<string, string> = { ok: '✅', refused: '⛔', failed: '❌', started: '⏳' };
+
+export const audit = defineCommand({
+  name: 'audit',
+  summary: 'Show the latest entries of the audit log: who did what, when, and how it ended.',
+  usage: ['audit [--limit N]'],
+  examples: ['audit', 'audit --limit 50'],
+  flags: [{ name: 'limit', value: 'N', description: 'how many entries (1–200, default 20)' }],
+  mutates: false,
+  args: z
+    .object({
+      positionals: z.array(z.string()).max(0, 'audit takes no arguments besides --limit'),
+      flags: z.object({
+        limit: z.coerce
+          .number({ message: '--limit must be a number' })
+          .int('--limit must be a whole number')
+          .min(1, '--limit must be at least 1')
+          .max(200, '--limit can be at most 200')
+          .default(20),
+      }),
+    })
+    .transform((t) => ({ limit: t.flags.limit })),
+  async run({ args, surface, services }) {
+    const entries = services.repos.audit.latest(args.limit);
+    if (entries.length === 0) {
+      await surface.reply({
+        text: 'The audit log is empty.',
+        blocks: [section('The audit log is empty.')],
+        data: [],
+      });
+      return;
+    }
+    const line = (e: (typeof entries)[number], slack: boolean) =>
+      `${outcomeIcon[e.outcome] ?? ''} ${slack ? slackDate(new Date(e.at)) : e.at}  ${slack ? (e.actor.startsWith('cli:') ? e.actor : `<@${e.actor}>`) : e.actor}  ${e.command} ${e.action}${e.target ? ` ${e.target}` : ''} → ${e.outcome}${e.errorId ? ` (${e.errorId})` : ''}${e.details ? ` — ${e.details}` : ''}`;
+    const lines = entries.map((e) => line(e, true));
+    // Sections hold 3000 characters: split the list over several.
+    const chunks: string[] = [];
+    for (const l of lines) {
+      const last = chunks[chunks.length - 1];
+      if (last !== undefined && last.length + l.length + 1 <= 2900)
+        chunks[chunks.length - 1] = `${last}\n${l}`;
+      else chunks.push(l.slice(0, 2900));
+    }
+    await surface.reply({
+      text: entries.map((e) => line(e, false)).join('\n'),
+      blocks: [
+        header(`Audit log: latest ${entries.length}`),
+        ...chunks.slice(0, 45).map(section),
+        context('Newest first.'),
+      ],
+      data: entries,
+    });
+  },
+});

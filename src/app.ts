@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { createRegistry } from '../commands/index.js';
+import { type Clock, systemClock } from './clock.js';
+import type { AppConfig } from './config/schema.js';
+import type { Services } from './core/types.js';
+import { createLogger, type Logger } from './log.js';
+import { AppServer, sendJson } from './server.js';
+import { createSlackApp, type SlackApp } from './slack/app.js';
+import { createRoles } from './slack/roles.js';
+import { createRepositories } from './store/repositories.js';
+import { Store } from './store/store.js';
+
+export interface StartOptions {
+  config: AppConfig;
+  clock?: Clock;
+  logger?: Logger;
+  newId?: (prefix: string) => string;
+  /** defaults to the lowdb file at config.statePath */
+  store?: Store;
+  host?: string;
+  /** throttle of progress updates (default 1000 ms; tests use less) */
+  updateIntervalMs?: number;
+  /** skip Bolt's auth.test round-trip when the bot's ids are known */
+  botIds?: { botId: string; botUserId: string };
+}
+
+export interface RunningApp {
+  services: Services;
+  server: AppServer;
+  slack: SlackApp;
+  mode: 'http' | 'socket';
+  /** http://host:port of the app's own server */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function randomId(prefix: string): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** Builds what every front end shares: store, repositories, roles resolver (without Slack), registry. */
+export async function createServices(opts: {
+  config: AppConfig;
+  clock?: Clock;
+  logger?: Logger;
+  newId?: (prefix: string) => string;
+  store?: Store;
+  roles?: Services['roles'];
+}): Promise<Services> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger();
+  const newId = opts.newId ?? randomId;
+  const store = opts.store ?? (await Store.open(opts.config.statePath));
+  return {
+    config: opts.config,
+    store,
+    repos: createRepositories(store, clock, newId),
+    clock,
+    logger,
+    roles: opts.roles ?? createRoles(opts.config, undefined, clock, logger),
+    newId,
+    registry: createRegistry(),
+  };
+}
+
+/**
+ * Config → store → Slack app (Socket Mode when SLACK_APP_TOKEN is set, HTTP otherwise) → own HTTP
+ * server (/healthz, Slack events in HTTP mode, webhooks).
+ */
+export async function startApp(opts: StartOptions): Promise<RunningApp> {
+  const { config } = opts;
+  const { botToken, appToken, signingSecret, apiUrl } = config.slack;
+  if (!botToken) throw new Error('SLACK_BOT_TOKEN is not set');
+  const mode = appToken ? 'socket' : 'http';
+  if (mode === 'http' && !signingSecret) {
+    throw new Error('HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)');
+  }
+  const services = await createServices(opts);
+  const slack = createSlackApp({
+    services,
+    mode,
+    botToken,
+    ...(signingSecret ? { signingSecret } : {}),
+    ...(appToken ? { appToken } : {}),
+    ...(apiUrl ? { apiUrl } : {}),
+    ...(opts.updateIntervalMs !== undefined ? { updateIntervalMs: opts.updateIntervalMs } : {}),
+    ...(opts.botIds ?? {}),
+  });
+  services.roles = createRoles(config, slack.client, services.clock, services.logger);
+
+  const server = new AppServer(services.logger);
+  if (slack.requestListener) {
+    const listener = slack.requestListener;
+    server.route('POST', '/slack/events', (req, res) => listener(req, res), true);
+  }
+  server.route('GET', '/healthz', async (_req, res) => {
+    const storeOk = await services.store.writable();
+    const slackState = slack.connectionState();
+    const ok = storeOk && slackState !== 'disconnected';
+    sendJson(res, ok ? 200 : 503, {
+      ok,
+      mode,
+      slack: slackState,
+      store: storeOk ? 'writable' : 'not writable',
+    });
+  });
+
+  const host = opts.host ?? (process.env.HOST || '0.0.0.0');
+  const port = await server.listen(config.port, host);
+  await slack.start();
+  services.logger.info('brightcove-ops started', { mode, port });
+  return {
+    services,
+    server,
+    slack,
+    mode,
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      await slack.stop();
+      await server.close();
+      await services.store.flush();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+
+/**
+ * The YAML config file (`brightcove-ops.yml`). Keys are snake_case like the original tools' files.
+ * Objects are strict so a typo fails at start with its key instead of being silently ignored.
+ */
+const credentialsSchema = z.strictObject({
+  client_id: z.string().min(1, 'client_id is empty'),
+  client_secret: z.string().min(1, 'client_secret is empty'),
+});
+
+const accountIdSchema = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v))
+  .refine((v) => /^\d+$/.test(v), 'an account id is a number such as 1234567890001');
+
+const slackIdList = z.array(
+  z.string().regex(/^[USWG][A-Z0-9]+$/, 'expected a Slack user id (U…/W…) or user-group id (S…)'),
+);
+
+export const accountSchema = z.strictObject({
+  alias: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'an alias is lower-case letters, digits, - and _'),
+  id: accountIdSchema,
+  business_unit: z.string().optional(),
+  groups: z.array(z.string()).default([]),
+  credentials: credentialsSchema.optional(),
+});
+
+const urlSchema = z.url({ message: 'expected a URL such as http://127.0.0.1:4010' });
+
+export const fileConfigSchema = z.strictObject({
+  timezone: z.string().optional(),
+  accounts: z.array(accountSchema).default([]),
+  groups: z.record(z.string(), z.array(z.string())).default({}),
+  credentials: credentialsSchema.optional(),
+  credentials_file: z.string().optional(),
+  live: z.strictObject({ api_key: z.string().optional() }).optional(),
+  clarify: z.strictObject({ api_key: z.string().optional(), url: urlSchema.optional() }).optional(),
+  roles: z
+    .strictObject({
+      operators: slackIdList.default([]),
+      approvers: slackIdList.default([]),
+      four_eyes: z.boolean().default(false),
+    })
+    .optional(),
+  channels: z.array(z.string().regex(/^[CGD][A-Z0-9]+$/, 'expected a Slack channel id (C…)')).optional(),
+  proxies: z
+    .strictObject({
+      http: urlSchema.optional(),
+      https: urlSchema.optional(),
+      no_proxy: z.string().optional(),
+    })
+    .optional(),
+  urls: z
+    .strictObject({
+      oauth: urlSchema.optional(),
+      cms: urlSchema.optional(),
+      analytics: urlSchema.optional(),
+      live: urlSchema.optional(),
+      clarify: urlSchema.optional(),
+      slack: urlSchema.optional(),
+    })
+    .optional(),
+  public_url: urlSchema.optional(),
+  plan_ttl_minutes: z.number().int().positive().default(60),
+  sync: z.record(z.string(), z.unknown()).optional(),
+  exports: z.record(z.string(), z.unknown()).optional(),
+});
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+
+/** The original sync tool's credential file and the analytics pipeline's secrets.json. */
+export const credentialFileSchema = z.object({
+  account: z.union([z.string(), z.number()]).optional(),
+  account_id: z.union([z.string(), z.number()]).optional(),
+  client_id: z.string().min(1, 'client_id is empty'),
+  client_secret: z.string().min(1, 'client_secret is empty'),
+  proxies: z.record(z.string(), z.string()).optional(),
+});
+
+export interface Credentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface AccountConfig {
+  alias: string;
+  id: string;
+  businessUnit?: string;
+  groups: string[];
+  credentials?: Credentials;
+}
+
+export interface Endpoints {
+  oauth: string;
+  cms: string;
+  analytics: string;
+  live: string;
+  clarify: string;
+}
+
+export interface AppConfig {
+  slack: { botToken?: string; appToken?: string; signingSecret?: string; apiUrl?: string };
+  port: number;
+  statePath: string;
+  timezone: string;
+  accounts: AccountConfig[];
+  /** group name → account aliases */
+  groups: Record<string, string[]>;
+  endpoints: Endpoints;
+  liveApiKey?: string;
+  clarifyApiKey?: string;
+  roles: { operators: string[]; approvers: string[]; fourEyes: boolean };
+  channels?: string[];
+  proxy: { http?: string; https?: string; noProxy?: string };
+  publicUrl?: string;
+  planTtlMinutes: number;
+  sync: Record<string, unknown>;
+  exports: Record<string, unknown>;
+  /** where the config came from, for `config check` */
+  sources: string[];
+}
+
+export const defaultEndpoints: Endpoints = {
+  oauth: 'https://oauth.brightcove.com',
+  cms: 'https://cms.api.brightcove.com',
+  analytics: 'https://analytics.api.brightcove.com',
+  live: 'https://api.bcovlive.io',
+  clarify: 'https://api.clarify.io',
+};

@@ -1,0 +1,199 @@
+import { section } from '../slack/blocks.js';
+import { newErrorId, UserError } from './errors.js';
+import { commandHelp, overview, usageError } from './help.js';
+import { type Registry, SLASH } from './registry.js';
+import { splitWords, TokenizeError, tokenize } from './tokenize.js';
+import type {
+  ActionContext,
+  Actor,
+  AnyCommand,
+  Reply,
+  Services,
+  Surface,
+  ViewContext,
+  ViewResult,
+} from './types.js';
+
+export interface Invocation {
+  actor: Actor;
+  surface: Surface;
+  services: Services;
+  triggerId?: string;
+  /** "/brightcove" in Slack, "brightcove-ops" in the CLI */
+  prefix?: string;
+}
+
+export function errorReply(errorId: string): Reply {
+  const text = `Something went wrong (error id ${errorId}). Try again; if it keeps failing, give the error id to whoever runs Brightcove Ops: it is in the logs.`;
+  return { text, blocks: [section(`:x: ${text}`)], data: { error: 'internal', errorId } };
+}
+
+function refusal(text: string): Reply {
+  return { text, blocks: [section(`:no_entry: ${text}`)], data: { error: 'refused', message: text } };
+}
+
+/**
+ * Runs one command line. Never throws: user mistakes get the usage and the precise problem,
+ * unexpected failures an error id that is in the logs (never a stack trace in Slack).
+ */
+export async function runCommandText(registry: Registry, text: string, inv: Invocation): Promise<void> {
+  const { services, surface, actor } = inv;
+  const prefix = inv.prefix ?? SLASH;
+  let words: string[];
+  try {
+    words = splitWords(text.trim());
+  } catch (err) {
+    await surface.reply({ text: (err as Error).message, data: { error: (err as Error).message } });
+    return;
+  }
+  const name = (words[0] ?? 'help').toLowerCase();
+  const command = registry.find(name);
+  if (!command) {
+    const suggestions = registry.suggest(name);
+    const did = suggestions.length ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(' or ')}?` : '';
+    const list = registry.commands.map((c) => `\`${c.name}\``).join(', ');
+    const msg = `Unknown subcommand \`${name}\`.${did}\nSubcommands: ${list}. See \`${prefix} help\`.`;
+    await surface.reply({
+      text: msg.replace(/`/g, ''),
+      blocks: [section(`:warning: ${msg}`)],
+      data: { error: 'unknown_subcommand', suggestions },
+    });
+    return;
+  }
+  const rest = text.trim().slice(text.trim().toLowerCase().indexOf(name) + name.length);
+  let args: unknown;
+  try {
+    const tokens = tokenize(rest, registry.arity(command));
+    const known = registry.knownFlags(command);
+    const unknown = Object.keys(tokens.flags).find((f) => !known.has(f));
+    if (unknown) throw new TokenizeError(`Unknown option --${unknown}.`);
+    const parsed = command.args.safeParse(tokens);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new TokenizeError(issue?.message ?? 'Invalid arguments.');
+    }
+    args = parsed.data;
+  } catch (err) {
+    if (err instanceof TokenizeError || err instanceof UserError) {
+      await surface.reply(usageError(command, capitalize(err.message), prefix));
+      return;
+    }
+    throw err;
+  }
+  await runParsed(command, args, text.trim(), inv);
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+async function checkAccess(command: AnyCommand, args: unknown, inv: Invocation): Promise<string | null> {
+  const { services, surface, actor } = inv;
+  const channels = services.config.channels;
+  if (surface.kind === 'slack' && channels && surface.channelId && !channels.includes(surface.channelId)) {
+    return `Brightcove Ops is not enabled in this channel. Use it in ${channels.map((c) => `<#${c}>`).join(', ')}.`;
+  }
+  const mutates = typeof command.mutates === 'function' ? command.mutates(args) : command.mutates;
+  if (mutates && !(await services.roles.isOperator(actor))) {
+    return `Only operators can run \`${command.name}\` this way. ${services.roles.describe('operator')}`;
+  }
+  return null;
+}
+
+async function runParsed(command: AnyCommand, args: unknown, text: string, inv: Invocation): Promise<void> {
+  const { services, surface, actor } = inv;
+  const refused = await checkAccess(command, args, inv);
+  if (refused) {
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: command.name,
+      action: 'run',
+      target: text,
+      outcome: 'refused',
+      details: refused,
+    });
+    await surface.reply(refusal(refused));
+    return;
+  }
+  try {
+    await command.run({
+      args,
+      actor,
+      surface,
+      services,
+      text,
+      ...(inv.triggerId ? { triggerId: inv.triggerId } : {}),
+    });
+  } catch (err) {
+    await reportFailure(err, inv, command.name, text);
+  }
+}
+
+/** Shared by commands, buttons and modals: user errors as-is, everything else with an error id. */
+export async function reportFailure(
+  err: unknown,
+  inv: Invocation,
+  command: string,
+  what: string,
+): Promise<void> {
+  const { services, surface, actor } = inv;
+  if (err instanceof UserError) {
+    const reply: Reply = {
+      text: err.message,
+      blocks: [section(`:warning: ${err.message}`)],
+      data: { error: err.message },
+    };
+    await surface.reply(reply).catch(() => undefined);
+    return;
+  }
+  const errorId = newErrorId();
+  services.logger.error('command failed', { errorId, command, actor: actor.userId, what, err });
+  services.repos.audit.append({ actor: actor.userId, command, action: what, outcome: 'failed', errorId });
+  await surface.reply(errorReply(errorId)).catch(() => undefined);
+}
+
+export function helpFor(registry: Registry, topic: string | undefined, prefix = SLASH): Reply {
+  if (!topic) return overview(registry, prefix);
+  const command = registry.find(topic);
+  if (!command) {
+    const suggestions = registry.suggest(topic);
+    const did = suggestions.length ? ` Did you mean ${suggestions.join(' or ')}?` : '';
+    return {
+      text: `No subcommand "${topic}".${did}`,
+      blocks: [section(`:warning: No subcommand \`${topic}\`.${did}`)],
+      data: { error: 'unknown_subcommand', suggestions },
+    };
+  }
+  return commandHelp(command, prefix);
+}
+
+/** A button click: finds the command by action_id prefix and runs its handler. */
+export async function runAction(
+  registry: Registry,
+  actionId: string,
+  ctx: Omit<ActionContext, 'services'> & { services: Services },
+): Promise<void> {
+  const resolved = registry.resolveId(actionId);
+  const handler = resolved?.command.actions?.[resolved.verb];
+  if (!resolved || !handler) {
+    ctx.services.logger.warn('unknown action', { actionId });
+    return;
+  }
+  try {
+    await handler(ctx);
+  } catch (err) {
+    await reportFailure(err, ctx, resolved.command.name, actionId);
+  }
+}
+
+export async function runView(registry: Registry, callbackId: string, ctx: ViewContext): Promise<ViewResult> {
+  const resolved = registry.resolveId(callbackId);
+  const handler = resolved?.command.views?.[resolved.verb];
+  if (!resolved || !handler) return undefined;
+  try {
+    return await handler(ctx);
+  } catch (err) {
+    await reportFailure(err, ctx, resolved.command.name, callbackId);
+    return undefined;
+  }
+}

@@ -1,0 +1,90 @@
+import { type Block, context, divider, header, section } from '../slack/blocks.js';
+import { type Registry, SLASH } from './registry.js';
+import type { AnyCommand, Reply } from './types.js';
+
+/** Help, usage errors, the CLI's --help and the manifest's usage hint all come from the declarations. */
+
+export function usageLines(command: AnyCommand, prefix = SLASH): string[] {
+  return command.usage.map((u) => `${prefix} ${u}`);
+}
+
+function flagLines(command: AnyCommand): string[] {
+  return (command.flags ?? []).map((f) => `--${f.name}${f.value ? ` ${f.value}` : ''}  ${f.description}`);
+}
+
+export function overview(registry: Registry, prefix = SLASH): Reply {
+  const lines = registry.commands.map((c) => `\`${prefix} ${c.usage[0] ?? c.name}\`\n      ${c.summary}`);
+  const blocks: Block[] = [
+    header('Brightcove Ops'),
+    section(lines.join('\n')),
+    context(`Details and examples: \`${prefix} help <subcommand>\``),
+  ];
+  const text = [
+    'Brightcove Ops commands:',
+    ...registry.commands.map((c) => `  ${prefix} ${c.usage[0] ?? c.name}  —  ${c.summary}`),
+    `Details and examples: ${prefix} help <subcommand>`,
+  ].join('\n');
+  return {
+    text,
+    blocks,
+    data: registry.commands.map((c) => ({ name: c.name, summary: c.summary, usage: c.usage })),
+  };
+}
+
+export function commandHelp(command: AnyCommand, prefix = SLASH): Reply {
+  const usage = usageLines(command, prefix);
+  const flags = flagLines(command);
+  const examples = command.examples.map((e) => `${prefix} ${e}`);
+  const blocks: Block[] = [
+    header(`${prefix} ${command.name}`),
+    section(command.summary),
+    section(`*Usage*\n\`\`\`${usage.join('\n')}\`\`\``),
+  ];
+  if (flags.length)
+    blocks.push(
+      section(
+        `*Options*\n${flags.map((f) => `• \`${f.split('  ')[0]}\` ${f.split('  ').slice(1).join(' ')}`).join('\n')}`,
+      ),
+    );
+  if (examples.length)
+    blocks.push(divider(), section(`*Examples*\n${examples.map((e) => `\`${e}\``).join('\n')}`));
+  if (command.mutates === true) blocks.push(context('Changes things in Brightcove: operators only.'));
+  const text = [
+    `${prefix} ${command.name} — ${command.summary}`,
+    'Usage:',
+    ...usage.map((u) => `  ${u}`),
+    ...(flags.length ? ['Options:', ...flags.map((f) => `  ${f}`)] : []),
+    ...(examples.length ? ['Examples:', ...examples.map((e) => `  ${e}`)] : []),
+  ].join('\n');
+  return {
+    text,
+    blocks,
+    data: {
+      name: command.name,
+      summary: command.summary,
+      usage: command.usage,
+      flags: command.flags ?? [],
+      examples: command.examples,
+    },
+  };
+}
+
+export function usageError(command: AnyCommand, problem: string, prefix = SLASH): Reply {
+  const usage = usageLines(command, prefix);
+  const text = `${problem}\nUsage:\n${usage.map((u) => `  ${u}`).join('\n')}\nMore: ${prefix} help ${command.name}`;
+  return {
+    text,
+    blocks: [
+      section(`:warning: ${problem}`),
+      section(`*Usage*\n\`\`\`${usage.join('\n')}\`\`\``),
+      context(`More: \`${prefix} help ${command.name}\``),
+    ],
+    data: { error: problem, usage: command.usage },
+  };
+}
+
+/** The manifest's usage_hint (≤ 1000 characters): every command's first usage form. */
+export function usageHint(registry: Registry): string {
+  const hint = registry.commands.map((c) => c.name).join(' | ');
+  return hint.length <= 1000 ? hint : `${hint.slice(0, 999)}…`;
+}

@@ -1,0 +1,148 @@
+import type { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { AppConfig } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { Block, ModalView } from '../slack/blocks.js';
+import type { Repositories } from '../store/repositories.js';
+import type { Store } from '../store/store.js';
+import type { Registry } from './registry.js';
+
+/** Who is acting: a Slack user or the local CLI user. */
+export interface Actor {
+  userId: string;
+  userName?: string;
+  source: 'slack' | 'cli';
+}
+
+/** What a command says: text is the fallback (and the CLI's output), blocks the Slack rendering. */
+export interface Reply {
+  text: string;
+  blocks?: Block[];
+  /** machine-readable result for the CLI's --json */
+  data?: unknown;
+}
+
+export interface FileUpload {
+  filename: string;
+  content: Buffer | string;
+  title?: string;
+  comment?: string;
+  altText?: string;
+  snippetType?: string;
+}
+
+/** A message posted to a channel (or printed by the CLI) that can be updated and replied to. */
+export interface PostedMessage {
+  readonly channel?: string;
+  readonly ts?: string;
+  /** Replace the message; updates are throttled (about one a second) and the last one always wins. */
+  update(reply: Reply): void;
+  /** Waits until the latest update has been sent. */
+  flush(): Promise<void>;
+  reply(reply: Reply): Promise<PostedMessage>;
+  upload(file: FileUpload): Promise<void>;
+}
+
+/** Where a command's output goes: Slack (ephemeral replies, channel messages, files) or a terminal. */
+export interface Surface {
+  readonly kind: 'slack' | 'cli';
+  readonly channelId?: string;
+  /** Only the user sees it (response_url in Slack; stdout in the CLI). */
+  reply(reply: Reply): Promise<void>;
+  /** Everyone in the channel sees it. */
+  post(reply: Reply): Promise<PostedMessage>;
+  /** A message already in the channel (the one a button was clicked on). */
+  message(channel: string, ts: string): PostedMessage;
+  upload(file: FileUpload): Promise<void>;
+  /** Opens a modal (Slack only; the CLI reports that the command needs arguments). */
+  openModal(view: ModalView): Promise<void>;
+}
+
+export interface Roles {
+  isOperator(actor: Actor): Promise<boolean>;
+  isApprover(actor: Actor): Promise<boolean>;
+  /** Explains how to configure roles, for refusals when none are configured (fail closed). */
+  describe(role: 'operator' | 'approver'): string;
+  readonly fourEyes: boolean;
+}
+
+/** Everything a command may use. Features add their clients here. */
+export interface Services {
+  config: AppConfig;
+  store: Store;
+  repos: Repositories;
+  clock: Clock;
+  logger: Logger;
+  roles: Roles;
+  /** ids for records; injectable so tests are deterministic */
+  newId(prefix: string): string;
+  registry: Registry;
+}
+
+interface BaseContext {
+  actor: Actor;
+  surface: Surface;
+  services: Services;
+}
+
+export interface CommandContext<A> extends BaseContext {
+  args: A;
+  /** the text after /brightcove, for the audit log */
+  text: string;
+  triggerId?: string;
+}
+
+export interface ActionContext extends BaseContext {
+  /** the button's value: the id of a persisted record */
+  value: string;
+  /** the message the button is on (absent for ephemeral messages) */
+  message?: PostedMessage;
+  /** replaces the message the button is on (works for ephemeral messages too) */
+  replaceOriginal(reply: Reply): Promise<void>;
+  triggerId?: string;
+}
+
+export interface ViewContext extends BaseContext {
+  /** state.values of the submitted modal */
+  values: Record<
+    string,
+    Record<string, { value?: string | null; selected_option?: { value: string } | null }>
+  >;
+  privateMetadata: string;
+}
+
+/** What a view submission answers: nothing (close), or errors shown on the modal's fields. */
+export type ViewResult = undefined | { errors: Record<string, string> };
+
+export interface FlagSpec {
+  name: string;
+  /** placeholder of the value (e.g. "N"); absent for boolean flags */
+  value?: string;
+  description: string;
+  aliases?: string[];
+}
+
+export interface CommandDeclaration<A> {
+  name: string;
+  summary: string;
+  /** usage lines without the leading "/brightcove " */
+  usage: string[];
+  examples: string[];
+  flags?: FlagSpec[];
+  /** whether it changes anything (then only operators may run it) */
+  mutates: boolean | ((args: A) => boolean);
+  /** the grammar: a zod schema over the tokens ({ positionals, flags }); its messages are shown to the user */
+  args: z.ZodType<A>;
+  run(ctx: CommandContext<A>): Promise<void>;
+  /** button handlers by verb; action_id is `<name>.<verb>` */
+  actions?: Record<string, (ctx: ActionContext) => Promise<void>>;
+  /** modal submissions by verb; callback_id is `<name>.<verb>` */
+  views?: Record<string, (ctx: ViewContext) => Promise<ViewResult>>;
+}
+
+/** A declaration with its argument type erased, so different commands fit in one registry. */
+export type AnyCommand = CommandDeclaration<unknown>;
+
+export function defineCommand<A>(decl: CommandDeclaration<A>): AnyCommand {
+  return decl as unknown as AnyCommand;
+}

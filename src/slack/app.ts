@@ -1,0 +1,207 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BlockAction, ButtonAction, SlashCommand, ViewSubmitAction } from '@slack/bolt';
+import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { reportFailure, runAction, runCommandText, runView } from '../core/dispatch.js';
+import type { Actor, Reply, Services } from '../core/types.js';
+import type { Logger } from '../log.js';
+import { type RespondFn, SlackSurface } from './surface.js';
+
+export interface SlackAppOptions {
+  services: Services;
+  mode: 'http' | 'socket';
+  botToken: string;
+  signingSecret?: string;
+  appToken?: string;
+  apiUrl?: string;
+  /** throttle for progress updates of one message (Slack: about one a second) */
+  updateIntervalMs?: number;
+  /** known bot ids skip Bolt's auth.test at construction (tests, restarts) */
+  botId?: string;
+  botUserId?: string;
+}
+
+export interface SlackApp {
+  app: App;
+  client: WebClient;
+  /** HTTP mode: mount on our own server at POST /slack/events */
+  requestListener?: (req: IncomingMessage, res: ServerResponse) => void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** for /healthz */
+  connectionState(): string;
+}
+
+function boltLogger(logger: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  return {
+    debug: (...m: unknown[]) => logger.debug(m.map(String).join(' ')),
+    info: (...m: unknown[]) => logger.info(m.map(String).join(' ')),
+    warn: (...m: unknown[]) => logger.warn(m.map(String).join(' ')),
+    error: (...m: unknown[]) => logger.error(m.map(String).join(' ')),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+/**
+ * The Bolt app: one /brightcove command listener, one action listener for every `<command>.<verb>`
+ * button and one for modal submissions. Every listener acks first and works after.
+ */
+export function createSlackApp(opts: SlackAppOptions): SlackApp {
+  const { services } = opts;
+  const logger = services.logger.child({ component: 'slack' });
+  const blogger = boltLogger(logger);
+  const updateIntervalMs = opts.updateIntervalMs ?? 1000;
+  const clientOptions = {
+    ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
+    // A Web API failure must surface quickly rather than retrying for half an hour.
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+  };
+  let connected = opts.mode === 'http' ? 'http' : 'disconnected';
+
+  let receiver: HTTPReceiver | SocketModeReceiver;
+  if (opts.mode === 'http') {
+    if (!opts.signingSecret) throw new Error('HTTP mode needs SLACK_SIGNING_SECRET');
+    receiver = new HTTPReceiver({
+      signingSecret: opts.signingSecret,
+      endpoints: '/slack/events',
+      logger: blogger,
+      processBeforeResponse: false,
+    });
+  } else {
+    if (!opts.appToken) throw new Error('Socket Mode needs SLACK_APP_TOKEN');
+    receiver = new SocketModeReceiver({
+      appToken: opts.appToken,
+      logger: blogger,
+      installerOptions: { clientOptions },
+    });
+    const client = (receiver as SocketModeReceiver).client;
+    client.on('connected', () => {
+      connected = 'connected';
+    });
+    client.on('disconnected', () => {
+      connected = 'disconnected';
+    });
+    client.on('reconnecting', () => {
+      connected = 'reconnecting';
+    });
+  }
+
+  const app = new App({
+    token: opts.botToken,
+    receiver,
+    logger: blogger,
+    clientOptions,
+    ...(opts.botId && opts.botUserId ? { botId: opts.botId, botUserId: opts.botUserId } : {}),
+    tokenVerificationEnabled: false,
+  });
+  const client = app.client;
+
+  const surfaceFor = (p: { channelId?: string; userId: string; respond?: RespondFn; triggerId?: string }) =>
+    new SlackSurface({ client, logger, updateIntervalMs, ...p });
+
+  app.command('/brightcove', async ({ ack, command, respond }) => {
+    await ack();
+    const cmd = command as SlashCommand;
+    const actor: Actor = { userId: cmd.user_id, userName: cmd.user_name, source: 'slack' };
+    const surface = surfaceFor({
+      channelId: cmd.channel_id,
+      userId: cmd.user_id,
+      respond: respond as RespondFn,
+      triggerId: cmd.trigger_id,
+    });
+    logger.info('command', { user: cmd.user_id, channel: cmd.channel_id, text: cmd.text });
+    await runCommandText(services.registry, cmd.text ?? '', {
+      actor,
+      surface,
+      services,
+      triggerId: cmd.trigger_id,
+    });
+  });
+
+  app.action(/^[a-z]+\.[a-z_]+$/, async ({ ack, body, action, respond }) => {
+    await ack();
+    const b = body as BlockAction<ButtonAction>;
+    const a = action as ButtonAction;
+    const channelId = b.channel?.id ?? b.container?.channel_id;
+    const messageTs = b.message?.ts ?? b.container?.message_ts;
+    const actor: Actor = { userId: b.user.id, userName: b.user.username ?? b.user.name, source: 'slack' };
+    const surface = surfaceFor({
+      ...(channelId ? { channelId } : {}),
+      userId: b.user.id,
+      ...(respond ? { respond: respond as RespondFn } : {}),
+      triggerId: b.trigger_id,
+    });
+    const isEphemeral = Boolean(b.container?.is_ephemeral);
+    logger.info('action', { user: b.user.id, action: a.action_id, value: a.value });
+    await runAction(services.registry, a.action_id, {
+      value: a.value ?? '',
+      actor,
+      surface,
+      services,
+      triggerId: b.trigger_id,
+      ...(channelId && messageTs && !isEphemeral ? { message: surface.message(channelId, messageTs) } : {}),
+      async replaceOriginal(reply: Reply) {
+        if (respond) {
+          await respond({
+            replace_original: true,
+            text: reply.text,
+            ...(reply.blocks ? { blocks: reply.blocks } : {}),
+          } as never);
+        } else if (channelId && messageTs) {
+          await client.chat.update({
+            channel: channelId,
+            ts: messageTs,
+            text: reply.text,
+            blocks: reply.blocks ?? [],
+          });
+        }
+      },
+    });
+  });
+
+  app.view(/^[a-z]+\.[a-z_]+$/, async ({ ack, body, view }) => {
+    const b = body as ViewSubmitAction;
+    const actor: Actor = { userId: b.user.id, userName: b.user.name, source: 'slack' };
+    const meta = view.private_metadata ?? '';
+    const channelId = /"channel":"([A-Z0-9]+)"/.exec(meta)?.[1];
+    const surface = surfaceFor({ ...(channelId ? { channelId } : {}), userId: b.user.id });
+    // Validation answers must come with the ack (3 s), so modal handlers validate before any slow work.
+    const result = await runView(services.registry, view.callback_id, {
+      actor,
+      surface,
+      services,
+      values: view.state.values as never,
+      privateMetadata: meta,
+    }).catch(async (err: unknown) => {
+      await reportFailure(err, { actor, surface, services }, 'view', view.callback_id);
+      return undefined;
+    });
+    if (result?.errors) await ack({ response_action: 'errors', errors: result.errors });
+    else await ack();
+  });
+
+  app.error(async (err) => {
+    logger.error('bolt error', { err });
+  });
+
+  return {
+    app,
+    client,
+    ...(receiver instanceof HTTPReceiver ? { requestListener: receiver.requestListener } : {}),
+    async start() {
+      if (opts.mode === 'socket') {
+        await app.start();
+        connected = 'connected';
+      }
+    },
+    async stop() {
+      if (opts.mode === 'socket') await app.stop();
+    },
+    connectionState: () => connected,
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * Block Kit builders. Text is cut to Slack's limits here, once, so no renderer can produce a
+ * message Slack rejects for a long video name.
+ */
+export interface TextObject {
+  type: 'plain_text' | 'mrkdwn';
+  text: string;
+  emoji?: boolean;
+}
+
+export interface ButtonElement {
+  type: 'button';
+  action_id: string;
+  text: TextObject;
+  value?: string;
+  style?: 'primary' | 'danger';
+  url?: string;
+  confirm?: {
+    title: TextObject;
+    text: TextObject;
+    confirm: TextObject;
+    deny: TextObject;
+    style?: 'primary' | 'danger';
+  };
+}
+
+export type Block =
+  | { type: 'header'; text: TextObject; block_id?: string }
+  | {
+      type: 'section';
+      text?: TextObject;
+      fields?: TextObject[];
+      accessory?: ButtonElement | ImageElement;
+      block_id?: string;
+    }
+  | { type: 'context'; elements: (TextObject | ImageElement)[]; block_id?: string }
+  | { type: 'divider'; block_id?: string }
+  | { type: 'actions'; elements: ButtonElement[]; block_id?: string }
+  | {
+      type: 'image';
+      image_url?: string;
+      slack_file?: { id: string };
+      alt_text: string;
+      title?: TextObject;
+      block_id?: string;
+    }
+  | {
+      type: 'input';
+      block_id: string;
+      label: TextObject;
+      element: InputElement;
+      optional?: boolean;
+      hint?: TextObject;
+    };
+
+export interface ImageElement {
+  type: 'image';
+  image_url: string;
+  alt_text: string;
+}
+
+export interface OptionObject {
+  text: TextObject;
+  value: string;
+}
+
+export type InputElement =
+  | {
+      type: 'plain_text_input';
+      action_id: string;
+      placeholder?: TextObject;
+      initial_value?: string;
+      multiline?: boolean;
+    }
+  | {
+      type: 'static_select';
+      action_id: string;
+      options: OptionObject[];
+      placeholder?: TextObject;
+      initial_option?: OptionObject;
+    };
+
+export interface ModalView {
+  type: 'modal';
+  callback_id: string;
+  title: TextObject;
+  submit?: TextObject;
+  close?: TextObject;
+  blocks: Block[];
+  private_metadata?: string;
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Escapes user data for mrkdwn so a video called "<!channel>" cannot ping anyone. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export const plain = (text: string, max = 3000): TextObject => ({
+  type: 'plain_text',
+  text: truncate(text, max),
+  emoji: true,
+});
+export const mrkdwn = (text: string, max = 3000): TextObject => ({
+  type: 'mrkdwn',
+  text: truncate(text, max),
+});
+
+export const header = (text: string): Block => ({ type: 'header', text: plain(text, 150) });
+export const section = (text: string): Block => ({ type: 'section', text: mrkdwn(text, 3000) });
+export const fields = (items: string[]): Block => ({
+  type: 'section',
+  fields: items.slice(0, 10).map((t) => mrkdwn(t, 2000)),
+});
+export const context = (...texts: string[]): Block => ({
+  type: 'context',
+  elements: texts.slice(0, 10).map((t) => mrkdwn(t, 2000)),
+});
+export const divider = (): Block => ({ type: 'divider' });
+export const actions = (blockId: string, ...elements: ButtonElement[]): Block => ({
+  type: 'actions',
+  block_id: blockId,
+  elements: elements.slice(0, 25),
+});
+
+export function button(
+  actionId: string,
+  text: string,
+  value: string,
+  opts: {
+    style?: 'primary' | 'danger';
+    confirm?: { title: string; text: string; confirm: string; deny?: string };
+  } = {},
+): ButtonElement {
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: plain(text, 75),
+    value,
+    ...(opts.style ? { style: opts.style } : {}),
+    ...(opts.confirm
+      ? {
+          confirm: {
+            title: plain(opts.confirm.title, 100),
+            text: mrkdwn(opts.confirm.text, 300),
+            confirm: plain(opts.confirm.confirm, 30),
+            deny: plain(opts.confirm.deny ?? 'Cancel', 30),
+            ...(opts.style === 'danger' ? { style: 'danger' as const } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Slack's date formatting: every reader sees the time in their own zone. */
+export function slackDate(date: Date, fallback?: string): string {
+  const sec = Math.floor(date.getTime() / 1000);
+  return `<!date^${sec}^{date_short_pretty} {time}|${fallback ?? date.toISOString()}>`;
+}
+
+/** Plain text of blocks, for the CLI and for message `text` fallbacks. */
+export function blocksToText(blocks: readonly Block[]): string {
+  const lines: string[] = [];
+  const fromMrkdwn = (t: string) =>
+    t
+      .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1')
+      .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
+      .replace(/<@([A-Z0-9]+)>/g, '@$1')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  for (const b of blocks) {
+    switch (b.type) {
+      case 'header':
+        lines.push(b.text.text.toUpperCase());
+        break;
+      case 'section':
+        if (b.text) lines.push(fromMrkdwn(b.text.text));
+        if (b.fields) lines.push(...b.fields.map((f) => `  ${fromMrkdwn(f.text).replace(/\n/g, ': ')}`));
+        break;
+      case 'context':
+        lines.push(b.elements.map((e) => ('text' in e ? fromMrkdwn(e.text) : '')).join('  '));
+        break;
+      case 'divider':
+        lines.push('—'.repeat(20));
+        break;
+      case 'actions':
+        lines.push(`[${b.elements.map((e) => e.text.text).join('] [')}]`);
+        break;
+      case 'image':
+        lines.push(`(image: ${b.alt_text})`);
+        break;
+      default:
+        break;
+    }
+  }
+  return lines.join('\n');
+}

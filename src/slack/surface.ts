@@ -1,0 +1,157 @@
+import type { WebClient } from '@slack/web-api';
+import type { FileUpload, PostedMessage, Reply, Surface } from '../core/types.js';
+import type { Logger } from '../log.js';
+import type { Block, ModalView } from './blocks.js';
+import { LatestWins } from './throttle.js';
+
+export type RespondFn = (msg: {
+  text: string;
+  blocks?: Block[];
+  response_type?: 'ephemeral' | 'in_channel';
+  replace_original?: boolean;
+}) => Promise<unknown>;
+
+export interface SlackSurfaceOptions {
+  client: WebClient;
+  channelId?: string;
+  userId: string;
+  respond?: RespondFn;
+  triggerId?: string;
+  logger: Logger;
+  updateIntervalMs: number;
+}
+
+/** Slack rejects a message whose fallback text is empty; and `text` is what notifications show. */
+function fallback(reply: Reply): string {
+  return (reply.text || ' ').slice(0, 3900);
+}
+
+/**
+ * One Slack message the app posted: progress goes through `update` (throttled, last wins),
+ * follow-ups go to its thread.
+ */
+export class SlackMessage implements PostedMessage {
+  readonly #updates: LatestWins<Reply>;
+
+  constructor(
+    private readonly client: WebClient,
+    readonly channel: string,
+    readonly ts: string,
+    logger: Logger,
+    intervalMs: number,
+  ) {
+    this.#updates = new LatestWins<Reply>(
+      async (r) => {
+        await this.client.chat.update({ channel, ts, text: fallback(r), blocks: r.blocks ?? [] });
+      },
+      intervalMs,
+      (err) => logger.warn('chat.update failed', { channel, ts, err }),
+    );
+  }
+
+  update(reply: Reply): void {
+    this.#updates.push(reply);
+  }
+
+  flush(): Promise<void> {
+    return this.#updates.flush();
+  }
+
+  async reply(reply: Reply): Promise<PostedMessage> {
+    const res = await this.client.chat.postMessage({
+      channel: this.channel,
+      thread_ts: this.ts,
+      text: fallback(reply),
+      ...(reply.blocks ? { blocks: reply.blocks } : {}),
+    });
+    return new SlackMessage(this.client, this.channel, String(res.ts), noopLogger, 1000);
+  }
+
+  async upload(file: FileUpload): Promise<void> {
+    await uploadFile(this.client, this.channel, this.ts, file);
+  }
+}
+
+const noopLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => noopLogger,
+};
+
+async function uploadFile(
+  client: WebClient,
+  channel: string | undefined,
+  threadTs: string | undefined,
+  file: FileUpload,
+) {
+  const content = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
+  await client.filesUploadV2({
+    file: content,
+    filename: file.filename,
+    title: file.title ?? file.filename,
+    ...(channel ? { channel_id: channel } : {}),
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+    ...(file.comment ? { initial_comment: file.comment } : {}),
+    ...(file.altText ? { alt_text: file.altText } : {}),
+    ...(file.snippetType ? { snippet_type: file.snippetType } : {}),
+  } as Parameters<WebClient['filesUploadV2']>[0]);
+}
+
+export class SlackSurface implements Surface {
+  readonly kind = 'slack' as const;
+  readonly channelId: string | undefined;
+
+  constructor(private readonly opts: SlackSurfaceOptions) {
+    this.channelId = opts.channelId;
+  }
+
+  async reply(reply: Reply): Promise<void> {
+    const { respond, client, channelId, userId, logger } = this.opts;
+    if (respond) {
+      try {
+        await respond({
+          response_type: 'ephemeral',
+          text: fallback(reply),
+          ...(reply.blocks ? { blocks: reply.blocks } : {}),
+        });
+        return;
+      } catch (err) {
+        // A response_url lasts 5 uses / 30 minutes; after that, ephemeral messages go through the API.
+        logger.debug('respond failed, falling back to chat.postEphemeral', { err });
+      }
+    }
+    if (!channelId) return;
+    await client.chat.postEphemeral({
+      channel: channelId,
+      user: userId,
+      text: fallback(reply),
+      ...(reply.blocks ? { blocks: reply.blocks } : {}),
+    });
+  }
+
+  async post(reply: Reply): Promise<PostedMessage> {
+    const { client, channelId, logger, updateIntervalMs } = this.opts;
+    if (!channelId) throw new Error('no channel to post to');
+    const res = await client.chat.postMessage({
+      channel: channelId,
+      text: fallback(reply),
+      ...(reply.blocks ? { blocks: reply.blocks } : {}),
+    });
+    return new SlackMessage(client, channelId, String(res.ts), logger, updateIntervalMs);
+  }
+
+  message(channel: string, ts: string): PostedMessage {
+    return new SlackMessage(this.opts.client, channel, ts, this.opts.logger, this.opts.updateIntervalMs);
+  }
+
+  async upload(file: FileUpload): Promise<void> {
+    await uploadFile(this.opts.client, this.opts.channelId, undefined, file);
+  }
+
+  async openModal(view: ModalView): Promise<void> {
+    if (!this.opts.triggerId) throw new Error('no trigger_id to open a modal with');
+    await this.opts.client.views.open({ trigger_id: this.opts.triggerId, view: view as never });
+  }
+}
