@@ -192,12 +192,16 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
   });
 
   const groups: Record<string, string[]> = {};
-  for (const a of accounts) for (const g of a.groups) (groups[g] ??= []).push(a.alias);
+  const groupList = (g: string): string[] => {
+    groups[g] ??= [];
+    return groups[g];
+  };
+  for (const a of accounts) for (const g of a.groups) groupList(g).push(a.alias);
   for (const [g, members] of Object.entries(file.groups)) {
     members.forEach((m, i) => {
       const acc = accounts.find((a) => a.alias === m || a.id === m);
       if (!acc) throw new ConfigError(fileLabel, `groups.${g}.${i}`, `unknown account "${m}"`);
-      const list = (groups[g] ??= []);
+      const list = groupList(g);
       if (!list.includes(acc.alias)) list.push(acc.alias);
     });
   }

@@ -37,7 +37,7 @@ function refusal(text: string): Reply {
  * unexpected failures an error id that is in the logs (never a stack trace in Slack).
  */
 export async function runCommandText(registry: Registry, text: string, inv: Invocation): Promise<void> {
-  const { services, surface, actor } = inv;
+  const { surface } = inv;
   const prefix = inv.prefix ?? SLASH;
   let words: string[];
   try {

@@ -637,7 +637,7 @@ export class SlackSim extends EventEmitter {
     if (this.clock.now().getTime() - trigger.createdAt > TRIGGER_TTL_MS)
       return { ok: false, error: 'expired_trigger_id' };
     const view = jsonArg(args.view) as Json | undefined;
-    if (!view || view.type !== 'modal') return { ok: false, error: 'invalid_arguments' };
+    if (view?.type !== 'modal') return { ok: false, error: 'invalid_arguments' };
     if (JSON.stringify(view).length > 250_000) return { ok: false, error: 'view_too_large' };
     const bad = checkBlocks(view.blocks, 100);
     if (bad) return { ok: false, error: bad.error, response_metadata: { messages: [bad.detail] } };
@@ -689,7 +689,10 @@ export class SlackSim extends EventEmitter {
   #upload(url: URL, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
     const fileId = url.pathname.slice('/upload/'.length);
     const pending = this.#pendingUploads.get(fileId);
-    if (!pending) return sendJson(res, 404, { ok: false, error: 'file_not_found' });
+    if (!pending) {
+      sendJson(res, 404, { ok: false, error: 'file_not_found' });
+      return;
+    }
     this.#pendingUploads.delete(fileId);
     const content = extractUpload(req.headers['content-type'] ?? '', body);
     this.files.set(fileId, {
