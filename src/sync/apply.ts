@@ -1,0 +1,245 @@
+import PQueue from 'p-queue';
+import { type Clock, systemClock } from '../clock.js';
+import { type Logger, silentLogger } from '../log.js';
+import type { PlanCreate, PlanDelete, PlanUpdate, SyncPlan } from './plan.js';
+import { chooseRendition, type RenditionOptions } from './rendition.js';
+import type { SyncTarget } from './target.js';
+import type { VideoMedia } from './types.js';
+
+/** Where finished items are remembered so a crashed apply resumes instead of starting over. */
+export interface Checkpoint {
+  isDone(itemKey: string): boolean;
+  markDone(itemKey: string, result: unknown): void;
+}
+
+export function memoryCheckpoint(): Checkpoint & { entries: Map<string, unknown> } {
+  const entries = new Map<string, unknown>();
+  return { entries, isDone: (k) => entries.has(k), markDone: (k, r) => void entries.set(k, r) };
+}
+
+export interface ApplyCounts {
+  total: number;
+  done: number;
+  created: number;
+  updated: number;
+  deleted: number;
+  skipped: number;
+  failed: number;
+  notDeleted: number;
+}
+
+export interface ApplyDeps {
+  target: SyncTarget;
+  /** Direct lookup right before each delete (CMS `GET /videos/{id}`: 404 → false). */
+  videoExists(videoId: string): Promise<boolean>;
+  /**
+   * Fresh media for a create (source URLs carry expiring tokens). Without it the URL chosen at
+   * plan time is used.
+   */
+  fetchSources?(videoId: string, need: 'sources' | 'assetRenditions'): Promise<VideoMedia>;
+  checkpoint?: Checkpoint;
+  onProgress?(counts: ApplyCounts): void;
+  /** Items in flight at once (default 4). */
+  concurrency?: number;
+  flags: { applyCreatesUpdates: boolean; applyDeletes: boolean };
+  /** Attempts per item for transient failures that survive the client's own retries (default 3). */
+  attempts?: number;
+  backoffMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface ApplySummary {
+  created: { videoId: string; recordId: string; recovered: boolean }[];
+  updated: { videoId: string; recordId: string }[];
+  deleted: { videoId: string; recordId: string; alreadyGone: boolean }[];
+  skipped: { key: string; videoId: string; reason: string }[];
+  failed: { key: string; videoId: string; reason: string }[];
+  /** Delete candidates whose video the CMS still returns: kept, and reported. */
+  notDeletedVideoExists: { videoId: string; recordId: string }[];
+  /** Items a previous (interrupted) run had already finished. */
+  resumed: string[];
+  /** Items this run was not allowed to apply (flags). */
+  notApplied: { creates: number; updates: number; deletes: number };
+  /** Records with a video id before the apply, for the original's `total` line. */
+  recordsWithVideoId: number;
+}
+
+export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplySummary> {
+  const log = (deps.logger ?? silentLogger).child({ component: 'sync-apply', target: plan.target });
+  const clock = deps.clock ?? systemClock;
+  const checkpoint = deps.checkpoint ?? memoryCheckpoint();
+  const attempts = Math.max(1, deps.attempts ?? 3);
+  const backoffMs = deps.backoffMs ?? 1000;
+  const { applyCreatesUpdates, applyDeletes } = deps.flags;
+
+  const summary: ApplySummary = {
+    created: [],
+    updated: [],
+    deleted: [],
+    skipped: plan.skipped.map((s) => ({ key: `skip:${s.videoId}`, videoId: s.videoId, reason: s.message })),
+    failed: [],
+    notDeletedVideoExists: [],
+    resumed: [],
+    notApplied: {
+      creates: applyCreatesUpdates ? 0 : plan.creates.length,
+      updates: applyCreatesUpdates ? 0 : plan.updates.length,
+      deletes: applyDeletes ? 0 : plan.deletes.length,
+    },
+    recordsWithVideoId: plan.counts.recordsWithVideoId,
+  };
+  const counts: ApplyCounts = {
+    total:
+      (applyCreatesUpdates ? plan.creates.length + plan.updates.length : 0) +
+      (applyDeletes ? plan.deletes.length : 0),
+    done: 0,
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    skipped: 0,
+    failed: 0,
+    notDeleted: 0,
+  };
+  const progress = () => {
+    counts.created = summary.created.length;
+    counts.updated = summary.updated.length;
+    counts.deleted = summary.deleted.length;
+    counts.skipped = summary.skipped.length - plan.skipped.length;
+    counts.failed = summary.failed.length;
+    counts.notDeleted = summary.notDeletedVideoExists.length;
+    deps.onProgress?.({ ...counts });
+  };
+
+  /** Runs `fn` again on transient errors, after `beforeRetry` (which may settle the item instead). */
+  const withRetry = async <T>(
+    fn: () => Promise<T>,
+    beforeRetry?: () => Promise<T | undefined>,
+  ): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isTransient(err) || attempt >= attempts) throw err;
+        log.warn('transient failure, retrying item', { attempt, err });
+        await clock.sleep(backoffMs * 2 ** (attempt - 1));
+        const settled = await beforeRetry?.();
+        if (settled !== undefined) return settled;
+      }
+    }
+  };
+
+  const fail = (key: string, videoId: string, err: unknown) => {
+    const reason = err instanceof Error ? err.message : String(err);
+    log.error('sync item failed', { key, videoId, err });
+    summary.failed.push({ key, videoId, reason });
+  };
+
+  const runCreate = async (item: PlanCreate) => {
+    const attemptKey = `${item.key}#attempt`;
+    const findExisting = async (): Promise<string | undefined> =>
+      (await deps.target.findByVideoId(item.videoId))[0]?.id;
+    if (checkpoint.isDone(attemptKey)) {
+      // A previous run sent this create and died before recording the outcome: it may exist.
+      const existing = await withRetry(findExisting);
+      if (existing) {
+        checkpoint.markDone(item.key, { outcome: 'created', recordId: existing, recovered: true });
+        summary.created.push({ videoId: item.videoId, recordId: existing, recovered: true });
+        return;
+      }
+    }
+    let mediaUrl = item.mediaUrl;
+    if (deps.fetchSources) {
+      const remote = item.rendition.origin === 'asset';
+      const media = await withRetry(() =>
+        deps.fetchSources!(item.videoId, remote ? 'assetRenditions' : 'sources'),
+      );
+      const renditionOpts: RenditionOptions = {};
+      if (plan.options.maxHeight !== undefined) renditionOpts.maxHeight = plan.options.maxHeight;
+      const choice = chooseRendition(remote ? { delivery_type: 'remote' } : {}, media, renditionOpts);
+      if (!choice.ok) {
+        summary.skipped.push({ key: item.key, videoId: item.videoId, reason: choice.message });
+        return;
+      }
+      mediaUrl = choice.rendition.url;
+    }
+    checkpoint.markDone(attemptKey, { outcome: 'attempted' });
+    let recovered = false;
+    const created = await withRetry(
+      () => deps.target.create({ videoId: item.videoId, name: item.name, mediaUrl, metadata: item.metadata }),
+      async () => {
+        // A 5xx on POST is ambiguous: look before creating again.
+        const existing = await findExisting();
+        if (existing) recovered = true;
+        return existing ? { id: existing } : undefined;
+      },
+    );
+    checkpoint.markDone(item.key, { outcome: 'created', recordId: created.id, recovered });
+    summary.created.push({ videoId: item.videoId, recordId: created.id, recovered });
+  };
+
+  const runUpdate = async (item: PlanUpdate) => {
+    const req = {
+      videoId: item.videoId,
+      id: item.recordId,
+      version: item.version,
+      metadata: item.metadata,
+      metadataVersion: item.metadataVersion,
+      ...(item.name !== undefined ? { name: item.name } : {}),
+    };
+    const outcome = await withRetry(() => deps.target.update(req));
+    checkpoint.markDone(item.key, { outcome });
+    summary.updated.push({ videoId: item.videoId, recordId: item.recordId });
+  };
+
+  const runDelete = async (item: PlanDelete) => {
+    // Never on the listing's silence alone: the video must be confirmed gone right now.
+    const exists = await withRetry(() => deps.videoExists(item.videoId));
+    if (exists) {
+      checkpoint.markDone(item.key, { outcome: 'video_exists' });
+      summary.notDeletedVideoExists.push({ videoId: item.videoId, recordId: item.recordId });
+      return;
+    }
+    const outcome = await withRetry(() => deps.target.delete({ videoId: item.videoId, id: item.recordId }));
+    checkpoint.markDone(item.key, { outcome });
+    summary.deleted.push({
+      videoId: item.videoId,
+      recordId: item.recordId,
+      alreadyGone: outcome === 'absent',
+    });
+  };
+
+  const queue = new PQueue({ concurrency: Math.max(1, deps.concurrency ?? 4) });
+  const schedule = <T extends { key: string; videoId: string }>(
+    items: T[],
+    run: (item: T) => Promise<void>,
+  ) =>
+    queue.addAll(
+      items.map((item) => async () => {
+        try {
+          if (checkpoint.isDone(item.key)) summary.resumed.push(item.key);
+          else await run(item);
+        } catch (err) {
+          fail(item.key, item.videoId, err);
+        } finally {
+          counts.done++;
+          progress();
+        }
+      }),
+    );
+
+  if (applyCreatesUpdates) {
+    await Promise.all([schedule(plan.creates, runCreate), schedule(plan.updates, runUpdate)]);
+  }
+  // Deletes go last, as in the original, so a failure above never leaves a library half-emptied.
+  if (applyDeletes) await schedule(plan.deletes, runDelete);
+  await queue.onIdle();
+  progress();
+  return summary;
+}
+
+function isTransient(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  if ((err as { retryable?: unknown }).retryable === true) return true;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_)/.test(code);
+}

@@ -1,0 +1,123 @@
+import type { ApplySummary } from './apply.js';
+import type { Trim } from './metadata.js';
+import type { SyncPlan } from './plan.js';
+
+export interface StatsInput {
+  created: number;
+  updated: number;
+  deleted: number;
+  skipped: number;
+  /** Records that had a video id before the run (the original's base for `total`). */
+  recordsWithVideoId: number;
+}
+
+/**
+ * The original tool's closing block (reference/clarify.md §1.10), plus the skipped count it never
+ * showed. `total` is projected the same way: records with a video id + created − deleted.
+ */
+export function formatStats(s: StatsInput, noun = 'Bundle'): string {
+  const total = s.recordsWithVideoId + s.created - s.deleted;
+  return [
+    `${noun} stats:`,
+    `  created: ${s.created}`,
+    `  updated: ${s.updated}`,
+    `  deleted: ${s.deleted}`,
+    `  total:   ${total}`,
+    `  skipped: ${s.skipped}`,
+  ].join('\n');
+}
+
+/** What a dry run would do, in the same block. */
+export function planStats(plan: SyncPlan): StatsInput {
+  return {
+    created: plan.counts.creates,
+    updated: plan.counts.updates,
+    deleted: plan.counts.deletes,
+    skipped: plan.counts.skipped,
+    recordsWithVideoId: plan.counts.recordsWithVideoId,
+  };
+}
+
+export function applyStats(summary: ApplySummary): StatsInput {
+  return {
+    created: summary.created.length,
+    updated: summary.updated.length,
+    deleted: summary.deleted.length,
+    skipped: summary.skipped.length,
+    recordsWithVideoId: summary.recordsWithVideoId,
+  };
+}
+
+function trimNote(trims: readonly Trim[]): string {
+  return trims.length
+    ? `  [trimmed: ${trims.map((t) => `${t.key} ${t.action} (${t.detail})`).join('; ')}]`
+    : '';
+}
+
+/** The whole plan as plain text, one item a line (for a file upload or the CLI). */
+export function formatPlanText(plan: SyncPlan): string {
+  const c = plan.counts;
+  const out: string[] = [
+    `Sync plan for ${plan.target} (fingerprint ${plan.fingerprint})`,
+    `Videos: ${c.videos}  Records: ${c.records} (${c.recordsWithoutVideoId} without a video id, left alone)`,
+    `Creates: ${c.creates}  Updates: ${c.updates}  Deletes: ${c.deletes}  Unchanged: ${c.unchanged}  Skipped: ${c.skipped}  Problems: ${c.problems}`,
+  ];
+  const section = (title: string, lines: string[]) => {
+    out.push('', `== ${title} (${lines.length})`);
+    out.push(...(lines.length ? lines : ['(none)']));
+  };
+  section(
+    'Creates',
+    plan.creates.map(
+      (i) =>
+        `+ ${i.videoId}  "${i.videoName}"  ${i.rendition.height}p ${i.rendition.codec} (${i.rendition.origin})${trimNote(i.trims)}`,
+    ),
+  );
+  section(
+    'Updates',
+    plan.updates.map(
+      (i) =>
+        `~ ${i.videoId}  "${i.videoName}"  record ${i.recordId}  changes: ${i.changedKeys.join(', ')}${trimNote(i.trims)}`,
+    ),
+  );
+  section(
+    'Deletes (video missing from the library; confirmed again before deleting)',
+    plan.deletes.map(
+      (i) => `- ${i.videoId}  record ${i.recordId}${i.recordName ? `  "${i.recordName}"` : ''}`,
+    ),
+  );
+  section(
+    'Skipped',
+    plan.skipped.map((i) => `! ${i.videoId}  "${i.videoName}"  ${i.reason}: ${i.message}`),
+  );
+  section(
+    'Problems',
+    plan.problems.map((p) => `? ${p.kind}: ${p.message}${p.recordIds ? ` [${p.recordIds.join(', ')}]` : ''}`),
+  );
+  return `${out.join('\n')}\n`;
+}
+
+/** The end-of-apply report: counts, then every failure and kept record with its reason. */
+export function formatApplyText(summary: ApplySummary, noun = 'Bundle'): string {
+  const out = [formatStats(applyStats(summary), noun)];
+  if (summary.failed.length) {
+    out.push(
+      '',
+      `Failed (${summary.failed.length}):`,
+      ...summary.failed.map((f) => `  ${f.videoId}: ${f.reason}`),
+    );
+  }
+  if (summary.notDeletedVideoExists.length) {
+    out.push(
+      '',
+      `Not deleted, video still exists (${summary.notDeletedVideoExists.length}):`,
+      ...summary.notDeletedVideoExists.map((n) => `  ${n.videoId} (record ${n.recordId})`),
+    );
+  }
+  const n = summary.notApplied;
+  if (n.creates + n.updates + n.deletes) {
+    out.push('', `Not applied in this run: ${n.creates} creates, ${n.updates} updates, ${n.deletes} deletes`);
+  }
+  if (summary.resumed.length) out.push('', `Already done by an earlier run: ${summary.resumed.length}`);
+  return `${out.join('\n')}\n`;
+}
