@@ -339,8 +339,8 @@ function checkDestination(d: ClipDestination, ctx: ValidateContext, c: Collector
   if (found.type !== undefined && found.type !== d.kind) {
     c.fail(
       'credentials',
-      `Credential "${found.label}" is a ${found.type} credential, but the destination is ${d.kind}://. ` +
-        `Use a ${d.kind} credential.`,
+      `Credential "${found.label}" has type ${found.type}, but the destination is ${d.kind}://. ` +
+        `Choose a credential of type ${d.kind}.`,
     );
   }
 }
