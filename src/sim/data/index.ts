@@ -1,0 +1,3 @@
+export * from './generate.js';
+export * from './rng.js';
+export type * from './types.js';
