@@ -76,13 +76,20 @@ export function readCredentialFile(file: string): {
 }
 
 function readYaml(file: string): FileConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      file,
+      '',
+      `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
   let doc: unknown;
   try {
-    doc = YAML.parse(readFileSync(file, 'utf8')) ?? {};
+    doc = YAML.parse(text) ?? {};
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code) {
-      throw new ConfigError(file, '', `cannot read the file (${(err as NodeJS.ErrnoException).code})`);
-    }
     throw new ConfigError(file, '', `not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   const parsed = fileConfigSchema.safeParse(doc);
@@ -109,7 +116,10 @@ export interface LoadOptions {
 }
 
 export function loadConfig(opts: LoadOptions = {}): AppConfig {
-  const env = opts.env ?? process.env;
+  // An empty variable means "not set", as shells and compose files produce them.
+  const env = Object.fromEntries(
+    Object.entries(opts.env ?? process.env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const cwd = opts.cwd ?? process.cwd();
   const sources: string[] = [];
 
@@ -312,7 +322,8 @@ export function secretsOf(config: AppConfig): string[] {
 
 export function mask(secret: string | undefined): string | undefined {
   if (!secret) return undefined;
-  return secret.length <= 8 ? '****' : `${secret.slice(0, 4)}…${'*'.repeat(4)}`;
+  // Not even a prefix: a partial secret still narrows a guess.
+  return `******** (${secret.length} characters)`;
 }
 
 /** The resolved config with every secret masked, for `brightcove-ops config check`. */

@@ -1,0 +1,113 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FileUpload, PostedMessage, Reply, Surface } from '../core/types.js';
+import { blocksToText, type ModalView } from '../slack/blocks.js';
+
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const stdio: CliOutput = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+};
+
+/** Replies carry `data.error` when they report a problem: the CLI's exit code. */
+function isError(reply: Reply): boolean {
+  return typeof reply.data === 'object' && reply.data !== null && 'error' in reply.data;
+}
+
+function render(reply: Reply): string {
+  return reply.text || (reply.blocks ? blocksToText(reply.blocks) : '');
+}
+
+class CliMessage implements PostedMessage {
+  #latest: Reply | null = null;
+  #printed: Reply | null = null;
+
+  constructor(
+    private readonly surface: CliSurface,
+    first: Reply,
+  ) {
+    this.#printed = first;
+  }
+
+  update(reply: Reply): void {
+    this.#latest = reply;
+    // Progress goes to stderr so stdout stays clean for --json and pipes.
+    if (!this.surface.json && process.stderr.isTTY)
+      this.surface.output.err(`… ${render(reply).split('\n')[0]}`);
+  }
+
+  async flush(): Promise<void> {
+    if (this.#latest && this.#latest !== this.#printed) {
+      this.#printed = this.#latest;
+      this.surface.emit(this.#latest);
+    }
+  }
+
+  async reply(reply: Reply): Promise<PostedMessage> {
+    await this.flush();
+    this.surface.emit(reply);
+    return new CliMessage(this.surface, reply);
+  }
+
+  async upload(file: FileUpload): Promise<void> {
+    await this.surface.upload(file);
+  }
+}
+
+/** The terminal front end: replies and messages are printed, files are written to the output folder. */
+export class CliSurface implements Surface {
+  readonly kind = 'cli' as const;
+  readonly channelId = undefined;
+  readonly results: unknown[] = [];
+  readonly files: string[] = [];
+  failed = false;
+
+  constructor(
+    readonly output: CliOutput,
+    readonly json: boolean,
+    private readonly outDir: string,
+  ) {}
+
+  emit(reply: Reply): void {
+    if (isError(reply)) this.failed = true;
+    if (this.json) this.results.push(reply.data ?? { text: reply.text });
+    else this.output.out(render(reply));
+  }
+
+  async reply(reply: Reply): Promise<void> {
+    this.emit(reply);
+  }
+
+  async post(reply: Reply): Promise<PostedMessage> {
+    this.emit(reply);
+    return new CliMessage(this, reply);
+  }
+
+  message(): PostedMessage {
+    return new CliMessage(this, { text: '' });
+  }
+
+  async upload(file: FileUpload): Promise<void> {
+    mkdirSync(this.outDir, { recursive: true });
+    const path = resolve(join(this.outDir, file.filename));
+    writeFileSync(path, file.content);
+    this.files.push(path);
+    if (!this.json) this.output.out(`Wrote ${path}`);
+  }
+
+  async openModal(_view: ModalView): Promise<void> {
+    this.failed = true;
+    this.output.err('This command opens a form in Slack; in the terminal give its arguments (see --help).');
+  }
+
+  /** With --json: one JSON document on stdout. */
+  finish(): void {
+    if (!this.json) return;
+    const body = this.results.length === 1 ? this.results[0] : this.results;
+    this.output.out(JSON.stringify(this.files.length ? { result: body, files: this.files } : body, null, 2));
+  }
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createServices } from '../../src/app.js';
+import { ManualClock } from '../../src/clock.js';
+import { loadConfig } from '../../src/config/load.js';
+import { runCommandText } from '../../src/core/dispatch.js';
+import { UserError } from '../../src/core/errors.js';
+import { Registry } from '../../src/core/registry.js';
+import { defineCommand, type PostedMessage, type Reply, type Surface } from '../../src/core/types.js';
+import { createLogger } from '../../src/log.js';
+import { Store } from '../../src/store/store.js';
+
+class RecordingSurface implements Surface {
+  readonly kind: 'slack' | 'cli';
+  readonly channelId = 'C1';
+  replies: Reply[] = [];
+  constructor(kind: 'slack' | 'cli' = 'slack') {
+    this.kind = kind;
+  }
+  async reply(r: Reply) {
+    this.replies.push(r);
+  }
+  async post(r: Reply): Promise<PostedMessage> {
+    this.replies.push(r);
+    return this.message();
+  }
+  message(): PostedMessage {
+    return {
+      update: () => {},
+      flush: async () => {},
+      reply: async () => this.message(),
+      upload: async () => {},
+    };
+  }
+  async upload() {}
+  async openModal() {}
+}
+
+const boom = defineCommand({
+  name: 'boom',
+  summary: 'fails on purpose for the test',
+  usage: ['boom'],
+  examples: ['boom'],
+  mutates: false,
+  args: z.object({ positionals: z.array(z.string()), flags: z.object({}) }),
+  async run() {
+    throw new Error('secret internal detail at line 42');
+  },
+});
+const oops = defineCommand({
+  name: 'oops',
+  summary: 'a user mistake for the test',
+  usage: ['oops'],
+  examples: ['oops'],
+  mutates: false,
+  args: z.object({ positionals: z.array(z.string()), flags: z.object({}) }),
+  async run() {
+    throw new UserError('Video 123 does not exist in neo.');
+  },
+});
+const change = defineCommand({
+  name: 'change',
+  summary: 'a mutating command for the test',
+  usage: ['change'],
+  examples: ['change'],
+  mutates: true,
+  args: z.object({ positionals: z.array(z.string()), flags: z.object({}) }),
+  async run({ surface }) {
+    await surface.reply({ text: 'changed' });
+  },
+});
+
+async function setup(yaml: Record<string, unknown> = {}) {
+  const logs: string[] = [];
+  const config = loadConfig({ cwd: '/nonexistent', env: {} });
+  Object.assign(config, yaml);
+  const services = await createServices({
+    config,
+    clock: new ManualClock(),
+    logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
+    store: await Store.open(null),
+  });
+  const registry = new Registry([boom, oops, change]);
+  return { services, registry, logs };
+}
+
+describe('dispatch', () => {
+  it('an unexpected failure shows an error id (also in the logs), never the stack or message', async () => {
+    const { services, registry, logs } = await setup();
+    const surface = new RecordingSurface();
+    await runCommandText(registry, 'boom', { actor: { userId: 'U1', source: 'slack' }, surface, services });
+    const text = surface.replies[0]?.text ?? '';
+    const id = /error id (E-[0-9a-f]{8})/.exec(text)?.[1];
+    expect(id).toBeDefined();
+    expect(text).not.toContain('secret internal detail');
+    expect(text).not.toContain('at ');
+    expect(logs.some((l) => l.includes(id as string) && l.includes('secret internal detail'))).toBe(true);
+    expect(services.repos.audit.latest(1)[0]).toMatchObject({ outcome: 'failed', errorId: id });
+  });
+
+  it('a user error is shown as it is', async () => {
+    const { services, registry } = await setup();
+    const surface = new RecordingSurface();
+    await runCommandText(registry, 'oops', { actor: { userId: 'U1', source: 'slack' }, surface, services });
+    expect(surface.replies[0]?.text).toBe('Video 123 does not exist in neo.');
+  });
+
+  it('mutating commands fail closed when no operators are configured, and say how to configure them', async () => {
+    const { services, registry } = await setup();
+    const surface = new RecordingSurface();
+    await runCommandText(registry, 'change', { actor: { userId: 'U1', source: 'slack' }, surface, services });
+    expect(surface.replies[0]?.text).toContain('Only operators can run `change`');
+    expect(surface.replies[0]?.text).toContain('roles.operators');
+    expect(services.repos.audit.latest(1)[0]).toMatchObject({ outcome: 'refused', command: 'change' });
+  });
+
+  it('the channel allow-list refuses other channels', async () => {
+    const { services, registry } = await setup({ channels: ['C9'] });
+    const surface = new RecordingSurface();
+    await runCommandText(registry, 'oops', { actor: { userId: 'U1', source: 'slack' }, surface, services });
+    expect(surface.replies[0]?.text).toContain('not enabled in this channel');
+  });
+
+  it('the CLI user may run mutating commands', async () => {
+    const { services, registry } = await setup();
+    const surface = new RecordingSurface('cli');
+    await runCommandText(registry, 'change', {
+      actor: { userId: 'cli:me', source: 'cli' },
+      surface,
+      services,
+    });
+    expect(surface.replies[0]?.text).toBe('changed');
+  });
+});

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { allCommands, createRegistry } from '../../commands/index.js';
+import { usageHint } from '../../src/core/help.js';
+import { distance } from '../../src/core/registry.js';
+
+describe('registry', () => {
+  const registry = createRegistry();
+
+  it('every command has usage lines, examples and a summary', () => {
+    for (const c of allCommands) {
+      expect(c.usage.length, c.name).toBeGreaterThan(0);
+      expect(c.examples.length, c.name).toBeGreaterThan(0);
+      expect(c.summary.length, c.name).toBeGreaterThan(10);
+      for (const u of c.usage) expect(u.startsWith(c.name), `${c.name}: ${u}`).toBe(true);
+    }
+  });
+
+  it('suggests close names', () => {
+    expect(registry.suggest('acount')).toContain('accounts');
+    expect(registry.suggest('hepl')).toContain('help');
+    expect(registry.suggest('zzzzzzzz')).toEqual([]);
+  });
+
+  it('levenshtein distance', () => {
+    expect(distance('kitten', 'sitting')).toBe(3);
+    expect(distance('', 'abc')).toBe(3);
+  });
+
+  it('manifest.yml usage hint is the one derived from the declarations', () => {
+    const manifest = YAML.parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8'));
+    const cmd = manifest.features.slash_commands.find(
+      (c: { command: string }) => c.command === '/brightcove',
+    );
+    expect(cmd.usage_hint).toBe(usageHint(registry));
+  });
+
+  it('manifest.yml asks for exactly the scopes the app uses', () => {
+    const manifest = YAML.parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8'));
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
+      ['commands', 'chat:write', 'chat:write.public', 'files:write', 'usergroups:read'].sort(),
+    );
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  });
+});
