@@ -1,0 +1,308 @@
+/**
+ * CMS API v1 client for one account. Every request goes through the account's shared limiter (under
+ * 10 requests/s, at most 20 in flight). Listing follows Brightcove's paging recipe: explicit
+ * `sort=created_at`, limit 100, the count as an upper bound, no stop on a short page, de-duplication by id.
+ */
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import { type AuthedCall, authedRequest, type BrightcoveAccount, type BrightcoveContext } from './context.js';
+import {
+  type Channel,
+  type ChannelMember,
+  ChannelMemberSchema,
+  ChannelSchema,
+  type CmsAsset,
+  CmsAssetListSchema,
+  type CmsSource,
+  CmsSourceListSchema,
+  type CmsVideo,
+  CmsVideoListSchema,
+  CmsVideoSchema,
+  type Contract,
+  ContractSchema,
+  CountSchema,
+  type CustomField,
+  CustomFieldSchema,
+  type VideoFields,
+  VideoFieldsSchema,
+  type VideoShare,
+  VideoShareListSchema,
+  VideoShareSchema,
+} from './schemas.js';
+
+export const PAGE_SIZE = 100;
+const MAX_IDS_PER_GET = 10;
+const anyBody = z.unknown();
+
+export interface ListVideosOptions {
+  /** CMS v1 search (`q`), e.g. `tags:news +state:ACTIVE` */
+  q?: string;
+  /** default `created_at`: stable under additions, which land at the end */
+  sort?: string;
+  pageSize?: number;
+  /**
+   * Split the walk into `created_at` windows (keeps offsets small and limits drift): a number of equal
+   * windows between the oldest and newest video, or explicit ISO bounds (inclusive).
+   */
+  windows?: number | Array<{ from: string; to: string }>;
+}
+
+export interface ListStats {
+  /** sum of the counts read before each walk (an upper bound, per Brightcove) */
+  count: number;
+  pages: number;
+  unique: number;
+  duplicates: number;
+  windows: number;
+}
+
+export interface VideoListing extends AsyncIterable<CmsVideo> {
+  /** filled in while iterating; final once iteration ends */
+  readonly stats: ListStats;
+  /** collect everything */
+  toArray(): Promise<CmsVideo[]>;
+}
+
+const enc = encodeURIComponent;
+
+export class CmsClient {
+  constructor(
+    private readonly ctx: BrightcoveContext,
+    readonly account: BrightcoveAccount,
+  ) {}
+
+  #url(path: string, query?: Record<string, string | number | undefined>): string {
+    const u = new URL(`${this.ctx.endpoints.cms}/v1/accounts/${enc(this.account.id)}${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u.toString();
+  }
+
+  async #req<S extends z.ZodType>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    schema: S,
+    opts: { query?: Record<string, string | number | undefined>; body?: unknown } = {},
+  ): Promise<z.output<S>> {
+    const call: AuthedCall = { api: 'cms', method, url: this.#url(path, opts.query), body: opts.body };
+    const queue = this.ctx.limiters.cms(this.account.id);
+    return queue.add(() => authedRequest(this.ctx, this.account, call, schema));
+  }
+
+  // ---------------------------------------------------------------- videos
+  async countVideos(q?: string): Promise<number> {
+    return (await this.#req('GET', '/counts/videos', CountSchema, { query: { q } })).count;
+  }
+
+  async listPage(
+    opts: { q?: string; sort?: string; limit?: number; offset?: number } = {},
+  ): Promise<CmsVideo[]> {
+    return this.#req('GET', '/videos', CmsVideoListSchema, {
+      query: {
+        q: opts.q,
+        sort: opts.sort ?? 'created_at',
+        limit: opts.limit ?? PAGE_SIZE,
+        offset: opts.offset ?? 0,
+      },
+    });
+  }
+
+  listVideos(opts: ListVideosOptions = {}): VideoListing {
+    const stats: ListStats = { count: 0, pages: 0, unique: 0, duplicates: 0, windows: 0 };
+    const seen = new Set<string>();
+    const self = this;
+    async function* iterate(): AsyncGenerator<CmsVideo> {
+      for (const q of await self.#windowQueries(opts)) {
+        stats.windows += 1;
+        for await (const page of self.#walk(q, opts, stats)) {
+          for (const v of page) {
+            if (seen.has(v.id)) {
+              stats.duplicates += 1;
+              continue;
+            }
+            seen.add(v.id);
+            stats.unique += 1;
+            yield v;
+          }
+        }
+      }
+    }
+    return {
+      stats,
+      [Symbol.asyncIterator]: iterate,
+      async toArray() {
+        const out: CmsVideo[] = [];
+        for await (const v of iterate()) out.push(v);
+        return out;
+      },
+    };
+  }
+
+  async #windowQueries(opts: ListVideosOptions): Promise<Array<string | undefined>> {
+    const base = opts.q?.trim() || undefined;
+    const join = (range: string) => (base ? `${base} +created_at:${range}` : `+created_at:${range}`);
+    if (Array.isArray(opts.windows)) return opts.windows.map((w) => join(`${w.from}..${w.to}`));
+    if (!opts.windows || opts.windows <= 1) return [base];
+    const [first] = await this.listPage({ q: base, sort: 'created_at', limit: 1 });
+    const [last] = await this.listPage({ q: base, sort: '-created_at', limit: 1 });
+    if (!first || !last) return [base];
+    const a = Date.parse(first.created_at);
+    const b = Date.parse(last.created_at);
+    const n = opts.windows;
+    const step = Math.max(1, Math.ceil((b - a + 1) / n));
+    const out: string[] = [];
+    for (let start = a; start <= b; start += step) {
+      const end = Math.min(b, start + step - 1);
+      // the last window is open-ended so videos created during the walk are not missed
+      const to = end === b ? '' : new Date(end).toISOString();
+      out.push(join(`${new Date(start).toISOString()}..${to}`));
+    }
+    return out;
+  }
+
+  /** Pages of one walk, in offset order, fetched concurrently within the account's limits. */
+  async *#walk(q: string | undefined, opts: ListVideosOptions, stats: ListStats): AsyncGenerator<CmsVideo[]> {
+    const size = opts.pageSize ?? PAGE_SIZE;
+    const sort = opts.sort ?? 'created_at';
+    const count = await this.countVideos(q);
+    stats.count += count;
+    let stopped = false;
+    const fetchPage = (i: number): Promise<CmsVideo[]> => {
+      const p = stopped ? Promise.resolve([]) : this.listPage({ q, sort, limit: size, offset: i * size });
+      p.catch(() => undefined); // awaited below; avoid an unhandled rejection if the consumer stops early
+      return p;
+    };
+    // the count is an upper bound that can be stale: fetch one page past it, then continue while pages come back
+    const planned = Math.ceil(count / size) + 1;
+    const pending = Array.from({ length: planned }, (_, i) => fetchPage(i));
+    try {
+      let i = 0;
+      let last: CmsVideo[] = [];
+      for (; i < planned; i++) {
+        last = await pending[i]!;
+        stats.pages += 1;
+        yield last;
+      }
+      while (last.length > 0) {
+        last = await fetchPage(i++);
+        stats.pages += 1;
+        yield last;
+      }
+    } finally {
+      stopped = true;
+    }
+  }
+
+  /** Videos by id, ≤10 per request; ids that don't exist are skipped. */
+  async getVideos(ids: string[]): Promise<CmsVideo[]> {
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += MAX_IDS_PER_GET) chunks.push(ids.slice(i, i + MAX_IDS_PER_GET));
+    const results = await Promise.all(
+      chunks.map(async (chunk) => {
+        const body = await this.#req(
+          'GET',
+          `/videos/${chunk.map(enc).join(',')}`,
+          z.union([CmsVideoListSchema, CmsVideoSchema.transform((v) => [v])]),
+        ).catch((err: unknown) => {
+          if (chunk.length === 1 && err instanceof Error && err.name === 'NotFoundError') return [];
+          throw err;
+        });
+        return body;
+      }),
+    );
+    return results.flat();
+  }
+
+  getVideo(id: string): Promise<CmsVideo> {
+    return this.#req('GET', `/videos/${enc(id)}`, CmsVideoSchema);
+  }
+
+  getVideoByRef(referenceId: string): Promise<CmsVideo> {
+    return this.#req('GET', `/videos/ref:${enc(referenceId)}`, CmsVideoSchema);
+  }
+
+  updateVideo(id: string, patch: Record<string, unknown>): Promise<CmsVideo> {
+    return this.#req('PATCH', `/videos/${enc(id)}`, CmsVideoSchema, { body: patch });
+  }
+
+  getSources(idOrRef: string): Promise<CmsSource[]> {
+    return this.#req('GET', `/videos/${enc(idOrRef)}/sources`, CmsSourceListSchema);
+  }
+
+  getAssets(idOrRef: string): Promise<CmsAsset[]> {
+    return this.#req('GET', `/videos/${enc(idOrRef)}/assets`, CmsAssetListSchema);
+  }
+
+  /** Legacy and remote renditions (`remote_url` for remote assets). */
+  getRenditions(idOrRef: string): Promise<CmsAsset[]> {
+    return this.#req('GET', `/videos/${enc(idOrRef)}/assets/renditions`, CmsAssetListSchema);
+  }
+
+  getVideoFields(): Promise<VideoFields> {
+    return this.#req('GET', '/video_fields', VideoFieldsSchema);
+  }
+
+  listCustomFields(): Promise<CustomField[]> {
+    return this.#req('GET', '/video_fields/custom_fields', z.array(CustomFieldSchema));
+  }
+
+  // ---------------------------------------------------------------- media sharing (master side)
+  listChannels(): Promise<Channel[]> {
+    return this.#req('GET', '/channels', z.array(ChannelSchema));
+  }
+
+  getChannel(): Promise<Channel> {
+    return this.#req('GET', '/channels/default', ChannelSchema);
+  }
+
+  updateChannel(patch: { enforce_custom_fields?: boolean; enforce_geo?: boolean }): Promise<Channel> {
+    return this.#req('PATCH', '/channels/default', ChannelSchema, { body: patch });
+  }
+
+  listMembers(): Promise<ChannelMember[]> {
+    return this.#req('GET', '/channels/default/members', z.array(ChannelMemberSchema));
+  }
+
+  async addMember(affiliateId: string): Promise<void> {
+    await this.#req('PUT', `/channels/default/members/${enc(affiliateId)}`, anyBody, {
+      body: { account_id: affiliateId },
+    });
+  }
+
+  async removeMember(affiliateId: string): Promise<void> {
+    await this.#req('DELETE', `/channels/default/members/${enc(affiliateId)}`, anyBody);
+  }
+
+  // ---------------------------------------------------------------- contracts (affiliate side)
+  listContracts(): Promise<Contract[]> {
+    return this.#req('GET', '/contracts', z.array(ContractSchema));
+  }
+
+  getContract(masterId: string): Promise<Contract> {
+    return this.#req('GET', `/contracts/${enc(masterId)}`, ContractSchema);
+  }
+
+  updateContract(masterId: string, patch: { approved?: boolean; auto_accept?: boolean }): Promise<Contract> {
+    return this.#req('PATCH', `/contracts/${enc(masterId)}`, ContractSchema, { body: patch });
+  }
+
+  // ---------------------------------------------------------------- shares
+  listShares(videoId: string): Promise<VideoShare[]> {
+    return this.#req('GET', `/videos/${enc(videoId)}/shares`, VideoShareListSchema);
+  }
+
+  /** Share (or re-share, which overwrites the affiliate's metadata). Asynchronous: poll getShare. */
+  share(videoId: string, affiliateIds: string[]): Promise<VideoShare[]> {
+    return this.#req('POST', `/videos/${enc(videoId)}/shares`, VideoShareListSchema, {
+      body: affiliateIds.map((id) => ({ id })),
+    });
+  }
+
+  getShare(videoId: string, affiliateId: string): Promise<VideoShare> {
+    return this.#req('GET', `/videos/${enc(videoId)}/shares/${enc(affiliateId)}`, VideoShareSchema);
+  }
+
+  /** Un-share: deletes the affiliate copy (any 2xx is success). */
+  async unshare(videoId: string, affiliateId: string): Promise<void> {
+    await this.#req('DELETE', `/videos/${enc(videoId)}/shares/${enc(affiliateId)}`, anyBody);
+  }
+}
