@@ -84,8 +84,9 @@ export class CmsClient {
     opts: { query?: Record<string, string | number | undefined>; body?: unknown } = {},
   ): Promise<z.output<S>> {
     const call: AuthedCall = { api: 'cms', method, url: this.#url(path, opts.query), body: opts.body };
-    const queue = this.ctx.limiters.cms(this.account.id);
-    return queue.add(() => authedRequest(this.ctx, this.account, call, schema));
+    return this.ctx.limiters
+      .cms(this.account.id)
+      .run(() => authedRequest(this.ctx, this.account, call, schema));
   }
 
   // ---------------------------------------------------------------- videos

@@ -27,7 +27,7 @@ export interface BrightcoveEndpoints {
 export interface BrightcoveLimits {
   /** CMS requests started per window (Brightcove: under 10 per second) */
   cmsRequestsPerInterval: number;
-  /** the window; a little over 1 s keeps a margin for network jitter */
+  /** the window, counted from each request's completion (see CmsLimiter) */
   cmsIntervalMs: number;
   /** CMS requests in flight per account (Brightcove: at most 20) */
   cmsConcurrency: number;
@@ -40,27 +40,59 @@ export interface BrightcoveLimits {
 
 export const DEFAULT_LIMITS: BrightcoveLimits = {
   cmsRequestsPerInterval: 10,
-  cmsIntervalMs: 1050,
+  cmsIntervalMs: 1000,
   cmsConcurrency: 20,
   analyticsConcurrency: 1,
   analyticsProcessingRetryMs: 240_000,
   analyticsProcessingMaxRetries: 3,
 };
 
+/**
+ * CMS budget for one account. A slot is held from a request's start until `intervalMs` after it completes,
+ * so any `perInterval + 1` requests are separated by more than `intervalMs` as seen by the server too:
+ * connection set-up or network jitter that delays one request cannot squeeze the next window (a plain
+ * start-time sliding window got 429s from a strict server when the first requests were slowed by connects).
+ * In-flight requests never exceed min(perInterval, concurrency).
+ */
+export class CmsLimiter {
+  readonly #queue: PQueue;
+  constructor(
+    perInterval: number,
+    private readonly intervalMs: number,
+    concurrency: number,
+  ) {
+    this.#queue = new PQueue({ concurrency: Math.min(perInterval, concurrency) });
+  }
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      void this.#queue.add(async () => {
+        try {
+          resolve(await fn());
+        } catch (err) {
+          reject(err);
+        }
+        await new Promise((r) => setTimeout(r, this.intervalMs).unref());
+      });
+    });
+  }
+
+  /** requests waiting for a slot */
+  get waiting(): number {
+    return this.#queue.size;
+  }
+}
+
 export class AccountLimiters {
-  readonly #cms = new Map<string, PQueue>();
+  readonly #cms = new Map<string, CmsLimiter>();
   readonly #analytics = new Map<string, PQueue>();
   constructor(private readonly limits: BrightcoveLimits) {}
 
-  cms(accountId: string): PQueue {
+  cms(accountId: string): CmsLimiter {
     let q = this.#cms.get(accountId);
     if (!q) {
-      q = new PQueue({
-        concurrency: this.limits.cmsConcurrency,
-        intervalCap: this.limits.cmsRequestsPerInterval,
-        interval: this.limits.cmsIntervalMs,
-        strict: true,
-      });
+      const l = this.limits;
+      q = new CmsLimiter(l.cmsRequestsPerInterval, l.cmsIntervalMs, l.cmsConcurrency);
       this.#cms.set(accountId, q);
     }
     return q;
