@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import type { Dispatcher } from 'undici';
 import { createRegistry } from '../commands/index.js';
+import { createBrightcove } from './brightcove/index.js';
+import { ClarifyClient } from './clarify/client.js';
 import { type Clock, systemClock } from './clock.js';
 import type { AppConfig } from './config/schema.js';
-import type { Services } from './core/types.js';
+import { UserError } from './core/errors.js';
+import { ScheduleService } from './core/schedules.js';
+import type { Host, Services } from './core/types.js';
+import { createHttpDispatcher } from './http/dispatcher.js';
 import { createLogger, type Logger } from './log.js';
+import type { Ticker } from './scheduler/scheduler.js';
 import { AppServer, sendJson } from './server.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { createRoles } from './slack/roles.js';
@@ -22,6 +29,10 @@ export interface StartOptions {
   updateIntervalMs?: number;
   /** skip Bolt's auth.test round-trip when the bot's ids are known */
   botIds?: { botId: string; botUserId: string };
+  /** drives the scheduler (production: node-cron every minute; tests: manual) */
+  ticker?: Ticker;
+  /** outbound HTTP (tests: fast retries) */
+  dispatcher?: Dispatcher;
 }
 
 export interface RunningApp {
@@ -46,20 +57,65 @@ export async function createServices(opts: {
   newId?: (prefix: string) => string;
   store?: Store;
   roles?: Services['roles'];
+  ticker?: Ticker;
+  dispatcher?: Dispatcher;
 }): Promise<Services> {
+  const { config } = opts;
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger();
   const newId = opts.newId ?? randomId;
-  const store = opts.store ?? (await Store.open(opts.config.statePath));
+  const store = opts.store ?? (await Store.open(config.statePath));
+  const dispatcher =
+    opts.dispatcher ??
+    createHttpDispatcher({
+      proxy: {
+        ...(config.proxy.https ? { https: config.proxy.https } : {}),
+        ...(config.proxy.http ? { http: config.proxy.http } : {}),
+        ...(config.proxy.noProxy ? { noProxy: config.proxy.noProxy } : {}),
+      },
+    });
+  const brightcove = createBrightcove({
+    endpoints: config.endpoints,
+    dispatcher,
+    clock,
+    logger,
+    ...(config.liveApiKey ? { liveApiKey: config.liveApiKey } : {}),
+  });
+  let clarify: ClarifyClient | undefined;
   return {
-    config: opts.config,
+    config,
     store,
     repos: createRepositories(store, clock, newId),
     clock,
     logger,
-    roles: opts.roles ?? createRoles(opts.config, undefined, clock, logger),
+    roles: opts.roles ?? createRoles(config, undefined, clock, logger),
     newId,
     registry: createRegistry(),
+    brightcove,
+    bcAccount(account) {
+      if (!account.credentials) {
+        throw new UserError(
+          `Account ${account.alias} (${account.id}) has no API credentials. Add \`credentials:\` to it in brightcove-ops.yml, or set BRIGHTCOVE_CLIENT_ID and BRIGHTCOVE_CLIENT_SECRET.`,
+        );
+      }
+      return { id: account.id, alias: account.alias, credentials: account.credentials };
+    },
+    clarify() {
+      if (!config.clarifyApiKey) {
+        throw new UserError(
+          'Clarify is not configured: set CLARIFY_API_KEY (and CLARIFY_API_URL for another host).',
+        );
+      }
+      clarify ??= new ClarifyClient({
+        baseUrl: config.endpoints.clarify,
+        apiKey: config.clarifyApiKey,
+        dispatcher,
+        logger,
+        clock,
+      });
+      return clarify;
+    },
+    schedules: new ScheduleService(store.collection('schedule_runs'), clock, logger, opts.ticker),
   };
 }
 
@@ -105,9 +161,16 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     });
   });
 
-  const host = opts.host ?? (process.env.HOST || '0.0.0.0');
-  const port = await server.listen(config.port, host);
+  const listenHost = opts.host ?? (process.env.HOST || '0.0.0.0');
+  const port = await server.listen(config.port, listenHost);
   await slack.start();
+  const host: Host = {
+    route: (method, prefix, handler) => server.route(method, prefix, handler),
+    ...(config.publicUrl ? { publicUrl: config.publicUrl.replace(/\/+$/, '') } : {}),
+    channel: (channelId) => slack.channelSurface(channelId),
+  };
+  for (const command of services.registry.commands) await command.start?.(services, host);
+  services.schedules.start();
   services.logger.info('brightcove-ops started', { mode, port });
   return {
     services,
@@ -116,6 +179,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     mode,
     url: `http://127.0.0.1:${port}`,
     async stop() {
+      await services.schedules.stop();
       await slack.stop();
       await server.close();
       await services.store.flush();

@@ -1,11 +1,15 @@
 import type { z } from 'zod';
+import type { Brightcove, BrightcoveAccount } from '../brightcove/index.js';
+import type { ClarifyClient } from '../clarify/client.js';
 import type { Clock } from '../clock.js';
-import type { AppConfig } from '../config/schema.js';
+import type { AccountConfig, AppConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import type { RouteHandler } from '../server.js';
 import type { Block, ModalView } from '../slack/blocks.js';
 import type { Repositories } from '../store/repositories.js';
 import type { Store } from '../store/store.js';
 import type { Registry } from './registry.js';
+import type { ScheduleService } from './schedules.js';
 
 /** Who is acting: a Slack user or the local CLI user. */
 export interface Actor {
@@ -77,6 +81,23 @@ export interface Services {
   /** ids for records; injectable so tests are deterministic */
   newId(prefix: string): string;
   registry: Registry;
+  /** OAuth, CMS, Analytics and Live clients sharing one dispatcher and per-account limits */
+  brightcove: Brightcove;
+  /** the API identity of a configured account; a UserError when it has no credentials */
+  bcAccount(account: AccountConfig): BrightcoveAccount;
+  /** the Clarify client; a UserError when CLARIFY_API_KEY is missing */
+  clarify(): ClarifyClient;
+  schedules: ScheduleService;
+}
+
+/** What the running app offers to commands' background work. */
+export interface Host {
+  /** a webhook route on the app's own HTTP server */
+  route(method: string, prefix: string, handler: RouteHandler): void;
+  /** the app's public base URL, when configured (webhooks from Brightcove need one) */
+  publicUrl?: string;
+  /** a surface that posts to a channel without a user request (scheduled runs, resumed trackers) */
+  channel(channelId: string): Surface;
 }
 
 interface BaseContext {
@@ -138,6 +159,11 @@ export interface CommandDeclaration<A> {
   actions?: Record<string, (ctx: ActionContext) => Promise<void>>;
   /** modal submissions by verb; callback_id is `<name>.<verb>` */
   views?: Record<string, (ctx: ViewContext) => Promise<ViewResult>>;
+  /**
+   * Background work when the app starts: webhook routes, schedule runners, trackers to resume.
+   * Runs in the long-running app only, never in the one-shot CLI.
+   */
+  start?(services: Services, host: Host): void | Promise<void>;
 }
 
 /** A declaration with its argument type erased, so different commands fit in one registry. */

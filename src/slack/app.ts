@@ -30,6 +30,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   /** for /healthz */
   connectionState(): string;
+  /** posts to a channel outside any user request (scheduled runs, trackers) */
+  channelSurface(channelId: string): SlackSurface;
 }
 
 function boltLogger(logger: Logger): BoltLogger {
@@ -203,5 +205,6 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       if (opts.mode === 'socket') await app.stop();
     },
     connectionState: () => connected,
+    channelSurface: (channelId) => surfaceFor({ channelId, userId: '' }),
   };
 }

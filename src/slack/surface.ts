@@ -123,6 +123,15 @@ export class SlackSurface implements Surface {
       }
     }
     if (!channelId) return;
+    // Background work has no user to whisper to: its replies go to the channel.
+    if (!userId) {
+      await client.chat.postMessage({
+        channel: channelId,
+        text: fallback(reply),
+        ...(reply.blocks ? { blocks: reply.blocks } : {}),
+      });
+      return;
+    }
     await client.chat.postEphemeral({
       channel: channelId,
       user: userId,

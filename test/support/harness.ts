@@ -89,6 +89,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     host: '127.0.0.1',
     updateIntervalMs: 10,
     botIds: { botId: slack.botId, botUserId: slack.botUserId },
+    // Tests drive schedules with services.schedules.scheduler.tick() and the manual clock.
+    ticker: () => ({ stop() {} }),
   });
   if (opts.mode !== 'socket') slack.connectApp(`${app.url}/slack/events`, SIGNING_SECRET);
   const harness: Harness = {
