@@ -5,7 +5,14 @@ import { type RunningApp, startApp } from '../../src/app.js';
 import { type Clock, ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { AppConfig } from '../../src/config/schema.js';
+import { createHttpDispatcher } from '../../src/http/dispatcher.js';
 import { createLogger, type Logger } from '../../src/log.js';
+import {
+  type BrightcoveSim,
+  type BrightcoveSimOptions,
+  startBrightcoveSim,
+} from '../../src/sim/brightcove/index.js';
+import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
 import { type SlackSim, type SlackSimOptions, startSlackSim } from '../../src/sim/slack/index.js';
 import { Store } from '../../src/store/store.js';
 
@@ -36,6 +43,10 @@ roles:
 
 export interface Harness {
   slack: SlackSim;
+  /** present when started with `brightcove` */
+  bc?: BrightcoveSim;
+  /** present when started with `clarify` */
+  clarify?: ClarifySim;
   app: RunningApp;
   config: AppConfig;
   clock: Clock;
@@ -54,6 +65,26 @@ export interface HarnessOptions {
   slack?: SlackSimOptions;
   mode?: 'http' | 'socket';
   logger?: Logger;
+  /** start the Brightcove simulators; the config then lists their accounts (neo, neo-north, neo-south, research) */
+  brightcove?: BrightcoveSimOptions | true;
+  /** start the Clarify simulator and set CLARIFY_API_URL / CLARIFY_API_KEY */
+  clarify?: true;
+  /** appended to the generated YAML (roles, sync, exports, …) */
+  extraYaml?: string;
+}
+
+/** The config that points at the simulators: every sim account with its own sim credentials. */
+export function simYaml(bc: BrightcoveSim, extra = ''): string {
+  const lines = ['timezone: Europe/London', 'accounts:'];
+  for (const a of bc.data.accounts) {
+    const cred = bc.data.credentials.find((c) => c.accounts.includes(a.id));
+    lines.push(`  - alias: ${a.alias}`, `    id: "${a.id}"`, `    business_unit: ${a.name.split(' ')[0]}`);
+    if (a.alias.startsWith('neo')) lines.push('    groups: [neo-group]');
+    if (cred)
+      lines.push(`    credentials: { client_id: ${cred.clientId}, client_secret: ${cred.clientSecret} }`);
+  }
+  lines.push('roles:', `  operators: [${OPERATOR}, S0OPSTEAM]`, `  approvers: [${APPROVER}, ${APPROVER2}]`);
+  return `${lines.join('\n')}\n${extra}`;
 }
 
 /** Slack simulator + the real app in HTTP (or Socket) mode, wired as in production. */
@@ -65,11 +96,28 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     channels: { [CHANNEL]: 'video-ops', C0OTHER: 'random' },
     ...opts.slack,
   });
+  const bc = opts.brightcove
+    ? await startBrightcoveSim({ clock, ...(opts.brightcove === true ? {} : opts.brightcove) })
+    : undefined;
+  const clarify = opts.clarify ? await startClarifySim({ clock }) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'bcops-'));
-  writeFileSync(join(dir, 'brightcove-ops.yml'), opts.yaml ?? baseYaml);
+  writeFileSync(
+    join(dir, 'brightcove-ops.yml'),
+    opts.yaml ?? (bc ? simYaml(bc, opts.extraYaml) : baseYaml + (opts.extraYaml ?? '')),
+  );
   const config = loadConfig({
     cwd: dir,
     env: {
+      ...(bc
+        ? {
+            BRIGHTCOVE_OAUTH_URL: bc.urls.oauth,
+            BRIGHTCOVE_CMS_URL: bc.urls.cms,
+            BRIGHTCOVE_ANALYTICS_URL: bc.urls.analytics,
+            BRIGHTCOVE_LIVE_URL: bc.urls.live,
+            BRIGHTCOVE_LIVE_API_KEY: bc.liveApiKey,
+          }
+        : {}),
+      ...(clarify ? { CLARIFY_API_URL: clarify.url, CLARIFY_API_KEY: clarify.apiKey } : {}),
       SLACK_BOT_TOKEN: slack.botToken,
       ...(opts.mode === 'socket'
         ? { SLACK_APP_TOKEN: slack.appToken }
@@ -91,10 +139,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     botIds: { botId: slack.botId, botUserId: slack.botUserId },
     // Tests drive schedules with services.schedules.scheduler.tick() and the manual clock.
     ticker: () => ({ stop() {} }),
+    // Retries stay on (faults are part of the tests) but without real waiting.
+    dispatcher: createHttpDispatcher({ retry: { maxRetries: 4, minTimeoutMs: 1, maxTimeoutMs: 5 } }),
   });
   if (opts.mode !== 'socket') slack.connectApp(`${app.url}/slack/events`, SIGNING_SECRET);
   const harness: Harness = {
     slack,
+    ...(bc ? { bc } : {}),
+    ...(clarify ? { clarify } : {}),
     app,
     config,
     clock,
@@ -114,6 +166,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async close() {
       await app.stop();
       await slack.close();
+      await bc?.close();
+      await clarify?.close();
     },
   };
   return harness;
