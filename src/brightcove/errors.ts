@@ -49,12 +49,13 @@ export class UnsupportedFieldsError extends ValidationError {
 /** Analytics: the query is still running in the background; retry the same query later. */
 export class ProcessingError extends BrightcoveError {}
 
-function describe(body: unknown): { code?: string; message?: string } {
+function describe(api: BrightcoveApi, body: unknown): { code?: string; message?: string } {
   const cms = CmsErrorBodySchema.safeParse(body);
   if (cms.success && cms.data[0])
     return { code: cms.data[0].error_code, message: cms.data[0].message ?? undefined };
   const oauth = OAuthErrorSchema.safeParse(body);
-  if (oauth.success) return { code: oauth.data.error, message: oauth.data.error_description };
+  if (api === 'oauth' && oauth.success)
+    return { code: oauth.data.error, message: oauth.data.error_description };
   if (body && typeof body === 'object') {
     const o = body as Record<string, unknown>;
     const msg = [o.error, o.message, o.errorMessage].find((v) => typeof v === 'string') as string | undefined;
@@ -71,7 +72,7 @@ export function errorFromResponse(
   body: unknown,
   ctx: { path?: string; requestId?: string; requestedFields?: string[] } = {},
 ): BrightcoveError {
-  const { code, message } = describe(body);
+  const { code, message } = describe(api, body);
   const info: BrightcoveErrorInfo = {
     api,
     status,
@@ -89,7 +90,10 @@ export function errorFromResponse(
     );
   }
   if (code === 'UNSUPPORTED_FIELD_COMBINATION_ERROR') {
-    const named = (ctx.requestedFields ?? []).filter((f) => message?.includes(f));
+    // the offending fields are listed after the last colon; match whole names only
+    const tail = (message ?? '').split(':').pop() ?? '';
+    const tokens = new Set(tail.split(/[^A-Za-z0-9_.]+/));
+    const named = (ctx.requestedFields ?? []).filter((f) => tokens.has(f));
     return new UnsupportedFieldsError(text, info, named);
   }
   if (code === 'PROCESSING') return new ProcessingError(text, info);

@@ -53,13 +53,11 @@ describe('CMS listing', () => {
       if (account === ACCOUNT_IDS.neo && offset === 200 && !removed) {
         removed = true;
         // a page fetched after the deletion repeats nothing but may skip; an insertion at the front duplicates
-        h.sim.cms
-          .videosOf(account)
-          .unshift({
-            ...h.sim.cms.videosOf(account)[0]!,
-            id: '6999999999001',
-            created_at: '2000-01-01T00:00:00.000Z',
-          });
+        h.sim.cms.videosOf(account).unshift({
+          ...h.sim.cms.videosOf(account)[0]!,
+          id: '6999999999001',
+          created_at: '2000-01-01T00:00:00.000Z',
+        });
       }
     };
     const listing = h.bc.cms(h.account()).listVideos();
