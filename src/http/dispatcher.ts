@@ -67,6 +67,22 @@ function parseRetryAfter(value: unknown): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
+/**
+ * How long to wait before retry number `counter` (1-based): Retry-After when the server sent one (capped at
+ * maxTimeout), otherwise exponential backoff with equal jitter (half fixed, half random) so parallel callers
+ * spread out instead of retrying in lockstep.
+ */
+export function retryDelayMs(
+  counter: number,
+  retryAfterHeader: unknown,
+  o: { minTimeout: number; maxTimeout: number; random: () => number },
+): number {
+  const retryAfter = parseRetryAfter(retryAfterHeader);
+  if (retryAfter != null) return Math.min(retryAfter, o.maxTimeout);
+  const step = Math.min(o.minTimeout * 2 ** Math.max(0, counter - 1), o.maxTimeout);
+  return step / 2 + (o.random() * step) / 2;
+}
+
 export function createHttpDispatcher(opts: HttpDispatcherOptions = {}): Dispatcher {
   const agentOpts = {
     keepAliveTimeout: 30_000,
@@ -112,10 +128,11 @@ export function createHttpDispatcher(opts: HttpDispatcherOptions = {}): Dispatch
         return cb(err);
       }
       if (state.counter > maxRetries) return cb(err);
-      const retryAfter = parseRetryAfter(e.headers?.['retry-after']);
-      // Equal jitter: half the exponential step is fixed, half random, so parallel callers spread out.
-      const step = Math.min(minTimeout * 2 ** Math.max(0, state.counter - 1), maxTimeout);
-      const wait = retryAfter != null ? Math.min(retryAfter, maxTimeout) : step / 2 + (random() * step) / 2;
+      const wait = retryDelayMs(state.counter, e.headers?.['retry-after'], {
+        minTimeout,
+        maxTimeout,
+        random,
+      });
       setTimeout(() => cb(null), wait);
     },
   });
