@@ -102,19 +102,22 @@ async function checkAccess(command: AnyCommand, args: unknown, inv: Invocation):
 
 async function runParsed(command: AnyCommand, args: unknown, text: string, inv: Invocation): Promise<void> {
   const { services, surface, actor } = inv;
-  const refused = await checkAccess(command, args, inv);
-  if (refused) {
+  const audit = (outcome: 'ok' | 'refused' | 'failed', details?: string) =>
     services.repos.audit.append({
       actor: actor.userId,
       command: command.name,
       action: 'run',
       target: text,
-      outcome: 'refused',
-      details: refused,
+      outcome,
+      ...(details ? { details } : {}),
     });
+  const refused = await checkAccess(command, args, inv);
+  if (refused) {
+    audit('refused', refused);
     await surface.reply(refusal(refused));
     return;
   }
+  const mutates = typeof command.mutates === 'function' ? command.mutates(args) : command.mutates;
   try {
     await command.run({
       args,
@@ -124,7 +127,10 @@ async function runParsed(command: AnyCommand, args: unknown, text: string, inv: 
       text,
       ...(inv.triggerId ? { triggerId: inv.triggerId } : {}),
     });
+    // Every command that changes things is in the audit log; commands add their own detailed entries.
+    if (mutates) audit('ok');
   } catch (err) {
+    if (mutates && err instanceof UserError) audit('failed', err.message);
     await reportFailure(err, inv, command.name, text);
   }
 }

@@ -130,5 +130,11 @@ describe('dispatch', () => {
       services,
     });
     expect(surface.replies[0]?.text).toBe('changed');
+    expect(services.repos.audit.latest(1)[0]).toMatchObject({
+      actor: 'cli:me',
+      command: 'change',
+      action: 'run',
+      outcome: 'ok',
+    });
   });
 });
