@@ -29,7 +29,9 @@ for await (const _ of listing) listed += 1;
 const wallS = (performance.now() - started) / 1000;
 
 const cmsRequests = sim.count({ api: 'cms' });
-const pageRequests = sim.requests.filter((r) => r.api === 'cms' && r.path.endsWith('/videos') && !r.path.includes('/counts/'));
+const pageRequests = sim.requests.filter(
+  (r) => r.api === 'cms' && r.path.endsWith('/videos') && !r.path.includes('/counts/'),
+);
 const tooMany = sim.count({ status: 429 });
 const floorPages = pageRequests.length / 10;
 const floorAll = cmsRequests / 10;

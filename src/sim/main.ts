@@ -18,7 +18,11 @@ const port = (name: string, fallback: number) => Number(process.env[name] ?? fal
 const starters: Starter[] = [
   async () => {
     const sim = await startBrightcoveSim({
-      dataset: { seed: 42, videosPerAccount: { neo: 120, 'neo-north': 20, 'neo-south': 20, research: 60 }, analyticsDays: 90 },
+      dataset: {
+        seed: 42,
+        videosPerAccount: { neo: 120, 'neo-north': 20, 'neo-south': 20, research: 60 },
+        analyticsDays: 90,
+      },
       latencyMs: Number(process.env.SIM_LATENCY_MS ?? 0),
       enforceLimits: true,
       autoTickMs: 1000,
@@ -51,7 +55,10 @@ const starters: Starter[] = [
 async function main(): Promise<void> {
   const running: RunningSim[] = [];
   for (const start of starters) running.push(await start());
-  const lines = running.flatMap((r) => [`# ${r.name}`, ...Object.entries(r.env).map(([k, v]) => `export ${k}=${v}`)]);
+  const lines = running.flatMap((r) => [
+    `# ${r.name}`,
+    ...Object.entries(r.env).map(([k, v]) => `export ${k}=${v}`),
+  ]);
   process.stdout.write(`${lines.join('\n')}\n# simulators running; Ctrl-C to stop\n`);
   const stop = async () => {
     await Promise.all(running.map((r) => r.close()));
