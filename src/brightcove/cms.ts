@@ -6,6 +6,7 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { type AuthedCall, authedRequest, type BrightcoveAccount, type BrightcoveContext } from './context.js';
+import { NotFoundError } from './errors.js';
 import {
   type Channel,
   type ChannelMember,
@@ -81,12 +82,18 @@ export class CmsClient {
     method: Dispatcher.HttpMethod,
     path: string,
     schema: S,
-    opts: { query?: Record<string, string | number | undefined>; body?: unknown } = {},
+    opts: {
+      query?: Record<string, string | number | undefined>;
+      body?: unknown;
+      skip?: () => z.output<S> | undefined;
+    } = {},
   ): Promise<z.output<S>> {
     const call: AuthedCall = { api: 'cms', method, url: this.#url(path, opts.query), body: opts.body };
-    return this.ctx.limiters
-      .cms(this.account.id)
-      .run(() => authedRequest(this.ctx, this.account, call, schema));
+    return this.ctx.limiters.cms(this.account.id).run(async () => {
+      // decided when the slot is granted, so a listing abandoned early stops spending requests
+      const skipped = opts.skip?.();
+      return skipped !== undefined ? skipped : authedRequest(this.ctx, this.account, call, schema);
+    });
   }
 
   // ---------------------------------------------------------------- videos
@@ -96,6 +103,7 @@ export class CmsClient {
 
   async listPage(
     opts: { q?: string; sort?: string; limit?: number; offset?: number } = {},
+    cancelled: () => boolean = () => false,
   ): Promise<CmsVideo[]> {
     return this.#req('GET', '/videos', CmsVideoListSchema, {
       query: {
@@ -104,6 +112,7 @@ export class CmsClient {
         limit: opts.limit ?? PAGE_SIZE,
         offset: opts.offset ?? 0,
       },
+      skip: () => (cancelled() ? [] : undefined),
     });
   }
 
@@ -168,7 +177,7 @@ export class CmsClient {
     stats.count += count;
     let stopped = false;
     const fetchPage = (i: number): Promise<CmsVideo[]> => {
-      const p = stopped ? Promise.resolve([]) : this.listPage({ q, sort, limit: size, offset: i * size });
+      const p = this.listPage({ q, sort, limit: size, offset: i * size }, () => stopped);
       p.catch(() => undefined); // awaited below; avoid an unhandled rejection if the consumer stops early
       return p;
     };
@@ -204,7 +213,7 @@ export class CmsClient {
           `/videos/${chunk.map(enc).join(',')}`,
           z.union([CmsVideoListSchema, CmsVideoSchema.transform((v) => [v])]),
         ).catch((err: unknown) => {
-          if (chunk.length === 1 && err instanceof Error && err.name === 'NotFoundError') return [];
+          if (chunk.length === 1 && err instanceof NotFoundError) return [];
           throw err;
         });
         return body;

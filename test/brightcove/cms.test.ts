@@ -75,6 +75,14 @@ describe('CMS listing', () => {
     expect(h.sim.requests.some((r) => r.query.q?.includes('+created_at:'))).toBe(true);
   });
 
+  it('stops spending requests when the consumer stops iterating', async () => {
+    h = await startHarness(small, { cmsRequestsPerInterval: 2, cmsIntervalMs: 0 });
+    for await (const _ of h.bc.cms(h.account()).listVideos()) break;
+    await new Promise((r) => setTimeout(r, 50));
+    const pages = h.sim.requests.filter((r) => r.path.endsWith('/videos') && !r.path.includes('/counts/'));
+    expect(pages.length).toBeLessThan(4); // 3 pages + 1 past the count were planned
+  });
+
   it('lists a q search', async () => {
     h = await startHarness(small);
     const expected = h.sim.data.videos[ACCOUNT_IDS.neo]!.filter((v) => v.tags.includes('news')).length;
