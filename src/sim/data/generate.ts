@@ -30,13 +30,42 @@ export type VideoKind = (typeof VIDEO_KINDS)[number];
 export const DEVICES = ['desktop', 'mobile', 'tablet', 'tv', 'other'] as const;
 
 const TOPICS = ['Birds', 'Mammals', 'Fish', 'Insects', 'Plants'];
-const WORDS = ['Harbour', 'seals', 'Heron', 'Great', 'Blue', 'Morning', 'River', 'Forest', 'Coast', 'Night', 'Owls'];
-const TAGS = ['wildlife', 'coast', 'birds', 'studio', 'players', 'drupal', 'live', 'archive', 'news', 'promo'];
+const WORDS = [
+  'Harbour',
+  'seals',
+  'Heron',
+  'Great',
+  'Blue',
+  'Morning',
+  'River',
+  'Forest',
+  'Coast',
+  'Night',
+  'Owls',
+];
+const TAGS = [
+  'wildlife',
+  'coast',
+  'birds',
+  'studio',
+  'players',
+  'drupal',
+  'live',
+  'archive',
+  'news',
+  'promo',
+];
 
 function customFields(withSubject: boolean): CustomField[] {
   const fields: CustomField[] = [
     { id: 'uploader', display_name: 'Uploader', description: null, type: 'string', required: false },
-    { id: 'business_unit', display_name: 'Business unit', description: null, type: 'string', required: false },
+    {
+      id: 'business_unit',
+      display_name: 'Business unit',
+      description: null,
+      type: 'string',
+      required: false,
+    },
   ];
   if (withSubject) {
     fields.unshift({
@@ -66,7 +95,13 @@ function account(id: string, alias: string, name: string, at: string, withSubjec
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function mp4(rng: Rng, scheme: 'http' | 'https', base: string, height: number | null, duration: number): CmsSource {
+function mp4(
+  rng: Rng,
+  scheme: 'http' | 'https',
+  base: string,
+  height: number | null,
+  duration: number,
+): CmsSource {
   const width = height == null ? null : Math.round((height * 16) / 9);
   const rate = height == null ? int(rng, 400, 900) * 1000 : height * 3000 + int(rng, 0, 99) * 1000;
   return {
@@ -89,7 +124,13 @@ interface Renditions {
   remoteUrl: string | null;
 }
 
-function renditions(rng: Rng, kind: VideoKind, accountId: string, videoId: string, duration: number): Renditions {
+function renditions(
+  rng: Rng,
+  kind: VideoKind,
+  accountId: string,
+  videoId: string,
+  duration: number,
+): Renditions {
   const base = `${accountId}/${videoId}`;
   const hls: CmsSource = {
     src: `https://manifest.sim.example/${base}/master.m3u8?fastly_token=${hex32(rng).slice(0, 16)}`,
@@ -103,7 +144,10 @@ function renditions(rng: Rng, kind: VideoKind, accountId: string, videoId: strin
   switch (kind) {
     case 'dynamic': {
       const heights = [360, 540, 720, 1080].filter(() => rng() < 0.8);
-      const mp4s = heights.flatMap((h) => [mp4(rng, 'http', base, h, duration), mp4(rng, 'https', base, h, duration)]);
+      const mp4s = heights.flatMap((h) => [
+        mp4(rng, 'http', base, h, duration),
+        mp4(rng, 'https', base, h, duration),
+      ]);
       return { sources: [hls, dash, ...mp4s], assets: [], remoteUrl: null };
     }
     case 'legacy': {
@@ -210,7 +254,9 @@ export function makeVideo(input: NewVideoInput, remoteUrl: string | null = null)
   const image = (w: number, h: number) => ({
     asset_id: String(Number(id) + 7),
     src: `https://images.sim.example/${input.accountId}/${id}/${w}x${h}.jpg`,
-    sources: [{ src: `https://images.sim.example/${input.accountId}/${id}/${w}x${h}.jpg`, width: w, height: h }],
+    sources: [
+      { src: `https://images.sim.example/${input.accountId}/${id}/${w}x${h}.jpg`, width: w, height: h },
+    ],
   });
   return {
     id,
@@ -229,7 +275,8 @@ export function makeVideo(input: NewVideoInput, remoteUrl: string | null = null)
     published_at: at,
     economics: 'AD_SUPPORTED',
     ad_keys: null,
-    delivery_type: input.kind === 'remote' ? 'remote' : input.kind === 'legacy' ? 'static_origin' : 'dynamic_origin',
+    delivery_type:
+      input.kind === 'remote' ? 'remote' : input.kind === 'legacy' ? 'static_origin' : 'dynamic_origin',
     original_filename: input.kind === 'remote' ? null : `${id}.mov`,
     digital_master_id: input.kind === 'dynamic' ? String(Number(id) + 3) : null,
     has_digital_master: input.kind === 'dynamic',
@@ -342,7 +389,11 @@ export function generateDataset(opts: DatasetOptions = {}): SimData {
     ],
     analytics: [],
     credentials: [
-      { clientId: 'sim-client-all', clientSecret: 'sim-secret-all-0001', accounts: accounts.map((a) => a.id) },
+      {
+        clientId: 'sim-client-all',
+        clientSecret: 'sim-secret-all-0001',
+        accounts: accounts.map((a) => a.id),
+      },
       ...accounts.map((a) => ({
         clientId: `sim-client-${a.alias}`,
         clientSecret: `sim-secret-${a.alias}-0001`,
