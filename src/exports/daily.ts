@@ -1,0 +1,377 @@
+/**
+ * Daily analytics rows per video, built from a few dimensioned `/v1/data` queries per account and month
+ * instead of the old pipeline's one query per video per day (reference A11).
+ *
+ * Per month (reference A2):
+ *   1. `video,date`: views, impressions, seconds/percent viewed, engagement score and the retention points
+ *      `video_engagement_25/50/75/100`. This combination has no `play_rate`, so the play rate is computed
+ *      from views / impressions, as Brightcove computes it.
+ *   2. `video,date,device_type` with `video_view`: the device split. Every pair of these dimensions is
+ *      allowed and Brightcove's own model has three-dimension reports like `video,date,country`, but the
+ *      combination table is only pairwise; an account that rejects it (400) falls back to `video,date`
+ *      filtered by `device_type` (desktop, mobile, tablet; "other" is the remainder): 4 calls a month.
+ * Ranges are whole days on reconciled data, so the 32-day limit (date_hour, engagement endpoints,
+ * reconciled=false) does not apply; months are at most 31 days anyway. A response cut by the 1,000,000-item
+ * cap (fewer items than `item_count`) is fetched again as two half ranges.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import type { AnalyticsQuery, AnalyticsResult, RunAnalyticsQuery } from '../analytics/queries.js';
+import { addDaysTo, type DayRange, dayOf, halve } from './months.js';
+
+export const RETENTION_FIELDS = [
+  'video_engagement_25',
+  'video_engagement_50',
+  'video_engagement_75',
+  'video_engagement_100',
+] as const;
+
+export const METRIC_FIELDS = [
+  'video',
+  'date',
+  'video_name',
+  'video_view',
+  'video_impression',
+  'video_seconds_viewed',
+  'video_percent_viewed',
+  'engagement_score',
+] as const;
+
+/** Devices with their own column; tv, other and unknown devices are counted in `views_other`. */
+export const DEVICE_COLUMNS = ['desktop', 'mobile', 'tablet'] as const;
+type DeviceColumn = (typeof DEVICE_COLUMNS)[number] | 'other';
+
+export interface DailyRow {
+  date: string;
+  /** account alias */
+  account: string;
+  account_id: string;
+  video_id: string;
+  video_name: string;
+  views: number;
+  impressions: number;
+  /** views / impressions; null without impressions */
+  play_rate: number | null;
+  engagement_score: number | null;
+  retention_25: number | null;
+  retention_50: number | null;
+  retention_75: number | null;
+  retention_100: number | null;
+  /** Brightcove's `video_percent_viewed`: the sum over views of the percent watched */
+  percent_viewed: number;
+  seconds_viewed: number;
+  views_desktop: number;
+  views_mobile: number;
+  views_tablet: number;
+  views_other: number;
+}
+
+export const DAILY_COLUMNS: readonly (keyof DailyRow)[] = [
+  'date',
+  'account',
+  'account_id',
+  'video_id',
+  'video_name',
+  'views',
+  'impressions',
+  'play_rate',
+  'engagement_score',
+  'retention_25',
+  'retention_50',
+  'retention_75',
+  'retention_100',
+  'percent_viewed',
+  'seconds_viewed',
+  'views_desktop',
+  'views_mobile',
+  'views_tablet',
+  'views_other',
+];
+
+/** What an account's Analytics accepts; learnt on the first rejection and kept for the rest of the run. */
+export interface AccountCapabilities {
+  /** `video,date,device_type` accepted (default: assumed until refused) */
+  threeDimensions?: boolean;
+  /** `video_engagement_*` accepted with `video,date` (default: assumed until refused) */
+  retention?: boolean;
+}
+
+export interface ExportAccountRef {
+  id: string;
+  alias: string;
+}
+
+// null = "not processed yet / not kept" (reference A1); counts may arrive as numeric strings
+const numberish = z.union([z.number(), z.string(), z.null()]).optional();
+const count = numberish.transform((v) => {
+  const n = v == null || v === '' ? 0 : Number(v);
+  return Number.isFinite(n) ? n : 0;
+});
+const metric = numberish.transform((v) => {
+  if (v == null || v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+});
+const id = z
+  .union([z.string(), z.number()])
+  .nullish()
+  .transform((v) => (v == null ? null : String(v)));
+
+const metricRowSchema = z.object({
+  video: id,
+  date: z.string(),
+  video_name: z.string().nullish(),
+  video_view: count,
+  video_impression: count,
+  video_seconds_viewed: count,
+  video_percent_viewed: count,
+  engagement_score: metric,
+  video_engagement_25: metric,
+  video_engagement_50: metric,
+  video_engagement_75: metric,
+  video_engagement_100: metric,
+});
+const deviceRowSchema = z.object({
+  video: id,
+  date: z.string(),
+  device_type: z.string().nullish(),
+  video_view: count,
+});
+const viewedRowSchema = z.object({ video: id, video_view: count });
+
+function parseItems<S extends z.ZodType>(schema: S, result: AnalyticsResult, what: string): z.output<S>[] {
+  const parsed = z.array(schema).safeParse(result.items);
+  if (!parsed.success)
+    throw new Error(`unexpected ${what} rows from /v1/data: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+export function metricsQuery(range: DayRange, retention: boolean): AnalyticsQuery {
+  return {
+    dimensions: ['video', 'date'],
+    fields: [...METRIC_FIELDS, ...(retention ? RETENTION_FIELDS : [])],
+    from: range.from,
+    to: range.to,
+    sort: 'date',
+    limit: 'all',
+  };
+}
+
+export function devicesQuery(range: DayRange): AnalyticsQuery {
+  return {
+    dimensions: ['video', 'date', 'device_type'],
+    fields: ['video', 'date', 'device_type', 'video_view'],
+    from: range.from,
+    to: range.to,
+    sort: 'date',
+    limit: 'all',
+  };
+}
+
+export function deviceFilterQuery(range: DayRange, device: string): AnalyticsQuery {
+  return {
+    dimensions: ['video', 'date'],
+    fields: ['video', 'date', 'video_view'],
+    where: `device_type==${device}`,
+    from: range.from,
+    to: range.to,
+    sort: 'date',
+    limit: 'all',
+  };
+}
+
+/** Videos with at least one view in the last `days` days (the old pipeline's "recently viewed" cache). */
+export function recentlyViewedQuery(now: Date, days: number): AnalyticsQuery {
+  const today = dayOf(now);
+  return {
+    dimensions: ['video'],
+    fields: ['video', 'video_view'],
+    from: addDaysTo(today, -days),
+    to: today,
+    sort: '-video_view',
+    limit: 'all',
+  };
+}
+
+/** A query the account refused as invalid (400): the Brightcove client's errors carry `status`. */
+export function isRejectedQuery(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'status' in err && err.status === 400;
+}
+
+export interface QueryCounter {
+  calls: number;
+}
+
+/** Run a query; if the response was cut by the item cap, fetch the two halves of the range instead. */
+async function fetchComplete(
+  run: RunAnalyticsQuery,
+  accountId: string,
+  make: (r: DayRange) => AnalyticsQuery,
+  range: DayRange,
+  counter: QueryCounter,
+): Promise<AnalyticsResult['items']> {
+  counter.calls++;
+  const res = await run(accountId, make(range));
+  if (res.items.length >= res.item_count) return res.items;
+  if (range.from === range.to) {
+    throw new Error(
+      `account ${accountId}: ${res.item_count} rows for ${range.from} but only ${res.items.length} returned`,
+    );
+  }
+  const [a, b] = halve(range);
+  return [
+    ...(await fetchComplete(run, accountId, make, a, counter)),
+    ...(await fetchComplete(run, accountId, make, b, counter)),
+  ];
+}
+
+export async function fetchRecentlyViewed(
+  run: RunAnalyticsQuery,
+  accountId: string,
+  now: Date,
+  days: number,
+  counter: QueryCounter = { calls: 0 },
+): Promise<Set<string>> {
+  counter.calls++;
+  const rows = parseItems(viewedRowSchema, await run(accountId, recentlyViewedQuery(now, days)), 'video');
+  return new Set(rows.filter((r) => r.video && r.video_view > 0).map((r) => r.video as string));
+}
+
+function deviceColumn(device: string | null | undefined): DeviceColumn {
+  return (DEVICE_COLUMNS as readonly string[]).includes(device ?? '') ? (device as DeviceColumn) : 'other';
+}
+
+function emptyRow(account: ExportAccountRef, video: string, date: string): DailyRow {
+  return {
+    date,
+    account: account.alias,
+    account_id: account.id,
+    video_id: video,
+    video_name: '',
+    views: 0,
+    impressions: 0,
+    play_rate: null,
+    engagement_score: null,
+    retention_25: null,
+    retention_50: null,
+    retention_75: null,
+    retention_100: null,
+    percent_viewed: 0,
+    seconds_viewed: 0,
+    views_desktop: 0,
+    views_mobile: 0,
+    views_tablet: 0,
+    views_other: 0,
+  };
+}
+
+export interface MonthFetchOptions {
+  capabilities?: AccountCapabilities;
+  counter?: QueryCounter;
+  /** current CMS names, used when the analytics row has no recorded name */
+  names?: ReadonlyMap<string, string>;
+}
+
+/**
+ * Daily rows of one account for a range (normally one month), sorted by date then video id. `capabilities`
+ * is updated in place when the account refuses a query shape, so later months don't ask again.
+ */
+export async function fetchDailyRows(
+  run: RunAnalyticsQuery,
+  account: ExportAccountRef,
+  range: DayRange,
+  opts: MonthFetchOptions = {},
+): Promise<DailyRow[]> {
+  const caps = opts.capabilities ?? {};
+  const counter = opts.counter ?? { calls: 0 };
+  const fetch = (make: (r: DayRange) => AnalyticsQuery) =>
+    fetchComplete(run, account.id, make, range, counter);
+
+  let metricItems: AnalyticsResult['items'];
+  try {
+    metricItems = await fetch((r) => metricsQuery(r, caps.retention !== false));
+  } catch (err) {
+    if (caps.retention === false || !isRejectedQuery(err)) throw err;
+    caps.retention = false;
+    metricItems = await fetch((r) => metricsQuery(r, false));
+  }
+  if (caps.retention === undefined) caps.retention = true;
+
+  const rows = new Map<string, DailyRow>();
+  const rowFor = (video: string, date: string) => {
+    const key = `${date}|${video}`;
+    let row = rows.get(key);
+    if (!row) {
+      row = emptyRow(account, video, date);
+      rows.set(key, row);
+    }
+    return row;
+  };
+  for (const m of parseItems(
+    metricRowSchema,
+    { item_count: 0, items: metricItems, summary: {} },
+    'video,date',
+  )) {
+    if (!m.video) continue;
+    const row = rowFor(m.video, m.date);
+    row.video_name = m.video_name ?? '';
+    row.views = m.video_view;
+    row.impressions = m.video_impression;
+    row.seconds_viewed = m.video_seconds_viewed;
+    row.percent_viewed = m.video_percent_viewed;
+    row.engagement_score = m.engagement_score;
+    row.retention_25 = m.video_engagement_25;
+    row.retention_50 = m.video_engagement_50;
+    row.retention_75 = m.video_engagement_75;
+    row.retention_100 = m.video_engagement_100;
+  }
+
+  let deviceItems: AnalyticsResult['items'] | null = null;
+  if (caps.threeDimensions !== false) {
+    try {
+      deviceItems = await fetch(devicesQuery);
+      caps.threeDimensions = true;
+    } catch (err) {
+      if (!isRejectedQuery(err)) throw err;
+      caps.threeDimensions = false;
+    }
+  }
+  if (deviceItems) {
+    for (const d of parseItems(
+      deviceRowSchema,
+      { item_count: 0, items: deviceItems, summary: {} },
+      'devices',
+    )) {
+      if (!d.video) continue;
+      rowFor(d.video, d.date)[`views_${deviceColumn(d.device_type)}`] += d.video_view;
+    }
+  } else {
+    for (const device of DEVICE_COLUMNS) {
+      const items = await fetch((r) => deviceFilterQuery(r, device));
+      for (const d of parseItems(deviceRowSchema, { item_count: 0, items, summary: {} }, device)) {
+        if (d.video) rowFor(d.video, d.date)[`views_${device}`] += d.video_view;
+      }
+    }
+    for (const row of rows.values()) {
+      row.views_other = Math.max(0, row.views - row.views_desktop - row.views_mobile - row.views_tablet);
+    }
+  }
+
+  for (const row of rows.values()) {
+    if (!row.video_name) row.video_name = opts.names?.get(row.video_id) ?? '';
+    row.play_rate = row.impressions > 0 ? Math.round((row.views / row.impressions) * 10_000) / 10_000 : null;
+  }
+  return [...rows.values()].sort((a, b) =>
+    a.date === b.date ? a.video_id.localeCompare(b.video_id) : a.date < b.date ? -1 : 1,
+  );
+}
+
+export function dailyCsvRecords(rows: readonly DailyRow[]): (string | number)[][] {
+  return rows.map((r) => DAILY_COLUMNS.map((c) => r[c] ?? ''));
+}
+
+/** CSV with header; nulls (not processed yet, or not offered by the account) are empty cells. */
+export function dailyCsv(rows: readonly DailyRow[], header = true): string {
+  const records = dailyCsvRecords(rows);
+  return stringify(header ? [DAILY_COLUMNS as string[], ...records] : records);
+}
