@@ -140,7 +140,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     // Tests drive schedules with services.schedules.scheduler.tick() and the manual clock.
     ticker: () => ({ stop() {} }),
     // Retries stay on (faults are part of the tests) but without real waiting.
-    dispatcher: createHttpDispatcher({ retry: { maxRetries: 4, minTimeoutMs: 1, maxTimeoutMs: 5 } }),
+    dispatcher: createHttpDispatcher({ env: {}, retry: { maxRetries: 4, minTimeoutMs: 1, maxTimeoutMs: 5 } }),
   });
   if (opts.mode !== 'socket') slack.connectApp(`${app.url}/slack/events`, SIGNING_SECRET);
   const harness: Harness = {
