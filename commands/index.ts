@@ -3,10 +3,12 @@ import type { AnyCommand } from '../src/core/types.js';
 import { accounts } from './accounts.js';
 import { audit } from './audit.js';
 import { config } from './config.js';
+import { digest } from './digest.js';
 import { help } from './help.js';
+import { report } from './report.js';
 
 /** Every /brightcove subcommand, in the order help lists them. */
-export const allCommands: AnyCommand[] = [help, accounts, audit, config];
+export const allCommands: AnyCommand[] = [help, accounts, audit, config, report, digest];
 
 export function createRegistry(commands: AnyCommand[] = allCommands): Registry {
   return new Registry(commands);

@@ -31,11 +31,22 @@ const EXCLUDED: Record<string, string[]> = {
   'date,video': ['play_request', 'play_rate'],
 };
 const VIDEO_FIELDS = ['video_name', 'video.name', 'video.reference_id', 'video_duration'];
+/** the engagement curve: reference A2 lists it for `video` and `video,date`, not with device_type */
+const RETENTION_FIELDS = [1, 25, 50, 75, 100].map((p) => `video_engagement_${p}`);
+
+/**
+ * Views still watching at p % of the video, derived from the row's average percent viewed (the
+ * generated ground truth has no curve): falls with p, rises with the average. Non-integer, like Brightcove's.
+ */
+export function simRetentionShare(avgPercentViewed: number, p: number): number {
+  return Math.min(1, Math.max(0, (avgPercentViewed - p) / 100 + 0.5));
+}
 
 export function allowedFields(dims: string[]): Set<string> {
   const key = [...dims].sort().join(',');
   const out = new Set<string>([...dims, ...METRICS]);
   if (dims.includes('video')) for (const f of VIDEO_FIELDS) out.add(f);
+  if (dims.includes('video') && !dims.includes('device_type')) for (const f of RETENTION_FIELDS) out.add(f);
   for (const f of EXCLUDED[key] ?? []) out.delete(f);
   return out;
 }
@@ -164,7 +175,14 @@ export class AnalyticsSim {
       'play_request',
       'video_seconds_viewed',
       'video_percent_viewed',
+      ...RETENTION_FIELDS,
     ];
+    const rowValue = (r: DailyViews, k: string): number => {
+      const p = /^video_engagement_(\d+)$/.exec(k)?.[1];
+      if (p === undefined) return r[k as keyof DailyViews] as number;
+      const avg = r.video_view > 0 ? r.video_percent_viewed / r.video_view : 0;
+      return r.video_view * simRetentionShare(avg, Number(p));
+    };
     const total: Record<string, number> = Object.fromEntries(sumKeys.map((k) => [k, 0]));
     for (const r of rows) {
       const keys = Object.fromEntries(dims.map((d) => [d, String(r[d as keyof DailyViews])]));
@@ -175,7 +193,7 @@ export class AnalyticsSim {
         groups.set(id, g);
       }
       for (const k of sumKeys) {
-        const v = r[k as keyof DailyViews] as number;
+        const v = rowValue(r, k);
         g.sums[k] = (g.sums[k] ?? 0) + v;
         total[k] = (total[k] ?? 0) + v;
       }
@@ -184,6 +202,7 @@ export class AnalyticsSim {
     const metric = (s: Record<string, number>, f: string): number | null => {
       if (f === 'play_rate') return s.video_impression ? round(s.video_view! / s.video_impression) : 0;
       if (f === 'engagement_score') return s.video_view ? round(s.video_percent_viewed! / s.video_view) : 0;
+      if (f.startsWith('video_engagement_')) return s[f] === undefined ? null : round(s[f]);
       return s[f] ?? null;
     };
     const videoName = (id: string) => {
