@@ -1,0 +1,216 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CmsVideoSchema } from '../../src/brightcove/schemas.js';
+import { ManualClock } from '../../src/clock.js';
+import { ExportCheckpoints } from '../../src/exports/checkpoint.js';
+import {
+  type AnalyticsExportSpec,
+  ExportFailedError,
+  type ExportProgress,
+  runExport,
+} from '../../src/exports/run.js';
+import { Store } from '../../src/store/store.js';
+import { createFakeAnalytics, generateTruth } from './fake-analytics.js';
+
+const ACCOUNTS = [
+  { id: '1111111111001', alias: 'neo', group: 'emea', businessUnit: 'news' },
+  { id: '2222222222001', alias: 'north', group: 'emea', businessUnit: 'sport' },
+  { id: '4444444444001', alias: 'research', businessUnit: 'science' },
+];
+// 2024-11 .. 2025-12: 14 months, all settled by the clock's 2026-11-21
+const TRUTH = generateTruth(
+  ACCOUNTS.map((a) => a.id),
+  12,
+  '2024-11-01',
+  426,
+);
+
+async function setup() {
+  const root = await mkdtemp(join(tmpdir(), 'exports-run-'));
+  const clock = new ManualClock('2026-11-21T12:00:00Z');
+  const store = await Store.open(null);
+  const checkpoints = new ExportCheckpoints({ store, dir: join(root, 'checkpoints'), clock });
+  const spec: AnalyticsExportSpec = {
+    kind: 'analytics',
+    accounts: ACCOUNTS,
+    from: '2024-11-01',
+    to: '2025-12-31',
+    destination: { kind: 'folder', path: 'out/{business_unit}/{YYYY_MM}' },
+    consolidate: { destination: { kind: 'folder', path: 'out/consolidated/{group}' } },
+    root,
+  };
+  return { root, clock, store, checkpoints, spec };
+}
+
+const parseCsv = async (path: string) => (await readFile(path, 'utf8')).trimEnd().split('\n');
+
+describe('runExport (analytics)', () => {
+  it('writes monthly files equal to the ground truth within 2 queries per account-month', async () => {
+    const { root, clock, checkpoints, spec } = await setup();
+    const fake = createFakeAnalytics(TRUTH);
+    const progress: ExportProgress[] = [];
+    const result = await runExport(spec, {
+      runQuery: fake.run,
+      clock,
+      checkpoints,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(result.months).toBe(14 * 3);
+    for (const a of ACCOUNTS) expect(fake.calls(a.id)).toBe(14 * 2);
+    expect(result.calls).toBe(14 * 3 * 2);
+    expect(progress.map((p) => p.done)).toEqual(Array.from({ length: 42 }, (_, i) => i + 1));
+    expect(progress.every((p) => p.total === 42)).toBe(true);
+
+    // every monthly file: views per device equal the truth's sums for that account and month
+    const file = join(root, 'out/sport/2025_02/daily_analytics_north_2025_02.csv');
+    const lines = await parseCsv(file);
+    const header = (lines[0] ?? '').split(',');
+    const col = (name: string) => header.indexOf(name);
+    const sum = (name: string) => lines.slice(1).reduce((s, l) => s + Number(l.split(',')[col(name)]), 0);
+    const truth = TRUTH.filter((r) => r.account === '2222222222001' && r.date.startsWith('2025-02'));
+    const truthSum = (pred: (d: string) => boolean) =>
+      truth.filter((r) => pred(r.device)).reduce((s, r) => s + r.views, 0);
+    expect(sum('views')).toBe(truthSum(() => true));
+    expect(sum('views_mobile')).toBe(truthSum((d) => d === 'mobile'));
+    expect(sum('views_other')).toBe(truthSum((d) => d === 'tv' || d === 'other'));
+    expect(sum('impressions')).toBe(truth.reduce((s, r) => s + r.impressions, 0));
+    expect(lines.length - 1).toBe(new Set(truth.map((r) => `${r.video}|${r.date}`)).size);
+
+    // one consolidated file per group, one header, every monthly row
+    const emea = result.files.find((f) => f.kind === 'consolidated' && f.group === 'emea');
+    expect(emea?.path).toBe(join(root, 'out/consolidated/emea/daily_analytics_2024_2025_emea.csv'));
+    const all = await parseCsv(emea?.path ?? '');
+    expect(all.filter((l) => l.startsWith('date,'))).toHaveLength(1);
+    const emeaRows = result.files
+      .filter((f) => f.kind === 'month' && (f.account === 'neo' || f.account === 'north'))
+      .reduce((s, f) => s + f.rows, 0);
+    expect(all.length - 1).toBe(emeaRows);
+    expect(emea?.rows).toBe(emeaRows);
+    expect(result.files.filter((f) => f.kind === 'consolidated').map((f) => f.group)).toEqual([
+      'emea',
+      'research',
+    ]);
+  });
+
+  it('resumes after a crash without fetching any checkpointed month again', async () => {
+    const { root, clock, checkpoints, spec } = await setup();
+    const crashing = createFakeAnalytics(TRUTH, { crashOnCall: 31 });
+    const err = await runExport(spec, { runQuery: crashing.run, clock, checkpoints }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ExportFailedError);
+    expect((err as ExportFailedError).failures).toHaveLength(1);
+    const saved = checkpoints.list().map((c) => `${c.accountId}:${c.from}`);
+    // the two accounts that did not crash finished; the crashed one kept the months before the crash
+    expect(saved.length).toBeGreaterThan(28);
+    expect(saved.length).toBeLessThan(42);
+
+    const resumed = createFakeAnalytics(TRUTH);
+    const result = await runExport(spec, { runQuery: resumed.run, clock, checkpoints });
+    expect(result.monthsFromCheckpoint).toBe(saved.length);
+    for (const { accountId, q } of resumed.log) expect(saved).not.toContain(`${accountId}:${q.from}`);
+    expect(resumed.calls()).toBe((42 - saved.length) * 2);
+
+    // and the output equals an uninterrupted run's
+    const fresh = await setup();
+    const clean = await runExport(fresh.spec, {
+      runQuery: createFakeAnalytics(TRUTH).run,
+      clock: fresh.clock,
+    });
+    for (const [i, f] of clean.files.entries()) {
+      expect(await readFile(result.files[i]?.path ?? '', 'utf8')).toBe(await readFile(f.path, 'utf8'));
+    }
+    expect(root).not.toBe(fresh.root);
+  });
+
+  it('refetches a damaged checkpoint and never checkpoints provisional days', async () => {
+    const { root, clock, checkpoints, spec } = await setup();
+    await clock.set('2025-12-05T12:00:00Z');
+    const s = { ...spec, accounts: ACCOUNTS.slice(0, 1), from: '2025-11-01', to: '2025-12-03' };
+    await runExport(s, { runQuery: createFakeAnalytics(TRUTH).run, clock, checkpoints });
+    // November ended more than 3 days ago; December 1st-3rd are still provisional
+    expect(checkpoints.list().map((c) => c.from)).toEqual(['2025-11-01']);
+    const again = createFakeAnalytics(TRUTH);
+    await runExport(s, { runQuery: again.run, clock, checkpoints });
+    expect(again.log.map((c) => c.q.from)).toEqual(['2025-12-01', '2025-12-01']);
+
+    const file = join(root, 'checkpoints', checkpoints.list()[0]?.file ?? '');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"neo"', '"oen"'));
+    const third = createFakeAnalytics(TRUTH);
+    await runExport(s, { runQuery: third.run, clock, checkpoints });
+    expect(third.log.map((c) => c.q.from)).toEqual(['2025-11-01', '2025-11-01', '2025-12-01', '2025-12-01']);
+    expect(checkpoints.list()).toHaveLength(1);
+  });
+
+  it('limits rows to recently viewed videos with one extra query per account', async () => {
+    const { clock, checkpoints, spec } = await setup();
+    await clock.set('2025-03-10T12:00:00Z');
+    const fake = createFakeAnalytics(TRUTH);
+    const s = { ...spec, from: '2025-01-01', to: '2025-02-28', recentDays: 5, consolidate: undefined };
+    const result = await runExport(s, { runQuery: fake.run, clock, checkpoints });
+    for (const a of ACCOUNTS) expect(fake.calls(a.id)).toBe(1 + 2 * 2);
+    const recentVideos = new Set(
+      TRUTH.filter((r) => r.date >= '2025-03-05' && r.date <= '2025-03-10' && r.views > 0).map(
+        (r) => r.video,
+      ),
+    );
+    for (const f of result.files) {
+      const ids = (await parseCsv(f.path)).slice(1).map((l) => l.split(',')[3] ?? '');
+      expect(ids.every((id) => recentVideos.has(id))).toBe(true);
+    }
+    expect(result.rows).toBeGreaterThan(0);
+  });
+
+  it('rejects a template it cannot fill before making any query', async () => {
+    const { clock, spec } = await setup();
+    const fake = createFakeAnalytics(TRUTH);
+    const bad = { ...spec, accounts: [{ id: '9', alias: 'nobu' }] };
+    await expect(runExport(bad, { runQuery: fake.run, clock })).rejects.toThrow(/\{business_unit\}/);
+    const month = { ...spec, consolidate: { destination: { kind: 'folder' as const, path: 'c/{YYYY_MM}' } } };
+    await expect(runExport(month, { runQuery: fake.run, clock })).rejects.toThrow(/only \{group\}/);
+    expect(fake.calls()).toBe(0);
+  });
+});
+
+describe('runExport (catalog)', () => {
+  it('writes CSV and JSON per account to the templated folder', async () => {
+    const { root, clock } = await setup();
+    const videos = (accountId: string) =>
+      [1, 2].map((n) =>
+        CmsVideoSchema.parse({
+          id: `${accountId}${n}`,
+          account_id: accountId,
+          name: `Video ${n}`,
+          state: n === 1 ? 'ACTIVE' : 'INACTIVE',
+          created_at: '2024-01-01T00:00:00Z',
+          updated_at: '2024-01-01T00:00:00Z',
+          custom_fields: { business_unit: 'news' },
+        }),
+      );
+    const result = await runExport(
+      {
+        kind: 'catalog',
+        accounts: ACCOUNTS.slice(0, 2),
+        customFields: ['business_unit'],
+        activeOnly: true,
+        formats: ['csv', 'json'],
+        destination: { kind: 'folder', path: 'catalog/{YYYY_MM}/{account}' },
+        root,
+      },
+      {
+        clock,
+        listVideos: async function* (a) {
+          yield* videos(a.id);
+        },
+      },
+    );
+    expect(result.rows).toBe(2);
+    expect(await readdir(join(root, 'catalog/2026_11/neo'))).toEqual(['catalog_neo.csv', 'catalog_neo.json']);
+    expect(await parseCsv(join(root, 'catalog/2026_11/north/catalog_north.csv'))).toEqual([
+      'account_id,id,name,reference_id,duration,created_at,published_at,state,tags,business_unit',
+      '2222222222001,22222222220011,Video 1,,,2024-01-01T00:00:00Z,,ACTIVE,,news',
+    ]);
+  });
+});
