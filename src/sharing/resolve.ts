@@ -98,7 +98,8 @@ function known(all: Candidate[]): string {
 
 function resolveOne(word: string, all: Candidate[], dir: AffiliateDirectory): AffiliateRef {
   const key = norm(word);
-  if (word === dir.master.id || norm(dir.master.name) === key)
+  const masterAlias = dir.accounts.find((a) => a.id === dir.master.id)?.alias;
+  if (word === dir.master.id || norm(dir.master.name) === key || (masterAlias && norm(masterAlias) === key))
     throw new UserError(`\`${word}\` is the master account itself; name an affiliate. ${known(all)}`);
   if (/^\d+$/.test(word)) {
     const byId = all.find((c) => c.id === word);
