@@ -6,9 +6,10 @@ import { config } from './config.js';
 import { digest } from './digest.js';
 import { help } from './help.js';
 import { report } from './report.js';
+import { sync } from './sync.js';
 
 /** Every /brightcove subcommand, in the order help lists them. */
-export const allCommands: AnyCommand[] = [help, accounts, audit, config, report, digest];
+export const allCommands: AnyCommand[] = [help, accounts, sync, audit, config, report, digest];
 
 export function createRegistry(commands: AnyCommand[] = allCommands): Registry {
   return new Registry(commands);

@@ -1,0 +1,503 @@
+import { z } from 'zod';
+import { findAccount, resolveAccount } from '../src/core/accounts.js';
+import { UserError } from '../src/core/errors.js';
+import {
+  type ActionContext,
+  type Actor,
+  defineCommand,
+  type Host,
+  type PostedMessage,
+  type Services,
+  type Surface,
+} from '../src/core/types.js';
+import { section } from '../src/slack/blocks.js';
+import {
+  outcomeLine,
+  planStatsText,
+  renderApplyProgress,
+  renderApplySummary,
+  renderPlan,
+  renderProgress,
+  who,
+} from '../src/slack/sync-render.js';
+import { parseSyncConfig, planOptionsFrom, SyncConfigError, type SyncSchedule } from '../src/sync/config.js';
+import { formatApplyText, formatPlanText } from '../src/sync/format.js';
+import { collectPlan, runApply } from '../src/sync/run.js';
+import { type Phase, type PlanRecord, SyncPlanStore } from '../src/sync/store.js';
+import { ClarifyTarget } from '../src/sync/target.js';
+
+interface SyncArgs {
+  account?: string;
+  keepDeleted: boolean;
+  apply: boolean;
+  approveDeletes: boolean;
+}
+
+const flag = (name: string) => z.literal(true, { message: `--${name} takes no value` }).optional();
+
+const RERUN = 're-run `/brightcove sync`';
+
+function planStore(services: Services): SyncPlanStore {
+  return new SyncPlanStore(
+    services.repos.pending,
+    services.store,
+    services.clock,
+    services.config.planTtlMinutes,
+    services.newId,
+  );
+}
+
+function syncConfig(services: Services) {
+  try {
+    return parseSyncConfig(services.config.sync);
+  } catch (err) {
+    if (err instanceof SyncConfigError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+function clients(services: Services, accountId: string) {
+  const account = services.config.accounts.find((a) => a.id === accountId);
+  if (!account) throw new UserError(`Account ${accountId} is no longer configured: ${RERUN}.`);
+  return {
+    account,
+    cms: services.brightcove.cms(services.bcAccount(account)),
+    target: new ClarifyTarget(services.clarify()),
+  };
+}
+
+/** Lists, plans and saves; in Slack the one message shows progress and then becomes the plan. */
+async function planAndPost(
+  services: Services,
+  surface: Surface,
+  accountName: string | undefined,
+  keepDeleted: boolean,
+  requestedBy: string,
+  origin: 'slack' | 'schedule',
+): Promise<{ record: PlanRecord; message: PostedMessage }> {
+  const account = resolveAccount(services.config, accountName);
+  const { cms, target } = clients(services, account.id);
+  const options = planOptionsFrom(syncConfig(services), keepDeleted);
+  const message = await surface.post(
+    renderProgress(account.alias, target.name, {
+      phase: 'listing',
+      videos: 0,
+      videoCount: 0,
+      records: 0,
+      recordTotal: 0,
+      media: 0,
+      mediaTotal: 0,
+    }),
+  );
+  const { plan } = await collectPlan({
+    cms,
+    target,
+    options,
+    logger: services.logger,
+    onProgress: (p) => message.update(renderProgress(account.alias, target.name, p)),
+  });
+  const store = planStore(services);
+  const { record, superseded } = store.create({
+    account: { alias: account.alias, id: account.id },
+    keepDeleted,
+    origin,
+    plan,
+    requestedBy,
+    ...(message.channel ? { channel: message.channel } : {}),
+    ...(message.ts ? { ts: message.ts } : {}),
+  });
+  services.repos.audit.append({
+    actor: requestedBy,
+    command: 'sync',
+    action: 'plan',
+    target: record.id,
+    outcome: 'ok',
+    details: `${account.alias}: ${plan.counts.creates} creates, ${plan.counts.updates} updates, ${plan.counts.deletes} deletes, ${plan.counts.skipped} skipped`,
+  });
+  message.update(renderPlan(record));
+  await message.flush();
+  for (const old of superseded) {
+    if (old.channel && old.ts) {
+      const m = surface.message(old.channel, old.ts);
+      m.update(renderPlan(old));
+      await m.flush();
+    }
+  }
+  await message.upload({
+    filename: `sync-plan-${account.alias}-${record.id}.txt`,
+    title: `Sync plan ${account.alias} → ${plan.target} (${record.id})`,
+    content: formatPlanText(plan),
+  });
+  return { record, message };
+}
+
+/** Runs a claimed phase: progress in the plan's thread, a summary, then the stamp on the plan. */
+async function executePhase(
+  services: Services,
+  record: PlanRecord,
+  phase: Phase,
+  planMessage: PostedMessage | undefined,
+  actor: string,
+): Promise<void> {
+  const store = planStore(services);
+  const { cms, target } = clients(services, record.data.account.id);
+  const zero = {
+    total: 0,
+    done: 0,
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    skipped: 0,
+    failed: 0,
+    notDeleted: 0,
+  };
+  const progress = planMessage ? await planMessage.reply(renderApplyProgress(phase, zero)) : undefined;
+  let summary: Awaited<ReturnType<typeof runApply>>;
+  try {
+    summary = await runApply(record.data.plan, {
+      cms,
+      target,
+      flags: { applyCreatesUpdates: phase === 'apply', applyDeletes: phase === 'deletes' },
+      checkpoint: store.checkpoint(record.id),
+      clock: services.clock,
+      logger: services.logger,
+      onProgress: (c) => progress?.update(renderApplyProgress(phase, c)),
+    });
+  } catch (err) {
+    // Leave the phase running: a restart resumes it from its checkpoints.
+    services.repos.audit.append({
+      actor,
+      command: 'sync',
+      action: phase === 'apply' ? 'apply' : 'approve_deletes',
+      target: record.id,
+      outcome: 'failed',
+      details: err instanceof Error ? err.message : String(err),
+    });
+    throw err;
+  }
+  for (const d of summary.deleted) {
+    services.repos.audit.append({
+      actor,
+      command: 'sync',
+      action: `delete bundle ${d.recordId}`,
+      target: d.videoId,
+      outcome: 'ok',
+      details: d.alreadyGone ? 'already gone' : 'video confirmed missing (404)',
+    });
+  }
+  for (const k of summary.notDeletedVideoExists) {
+    services.repos.audit.append({
+      actor,
+      command: 'sync',
+      action: `keep bundle ${k.recordId}`,
+      target: k.videoId,
+      outcome: 'refused',
+      details: 'video still exists in the CMS',
+    });
+  }
+  const outcome = outcomeLine(phase, summary);
+  const finished = store.finish(record.id, phase, outcome);
+  services.repos.audit.append({
+    actor,
+    command: 'sync',
+    action: phase === 'apply' ? 'apply' : 'approve_deletes',
+    target: record.id,
+    outcome: summary.failed.length ? 'failed' : 'ok',
+    details: outcome,
+  });
+  if (progress) {
+    progress.update(renderApplySummary(phase, summary));
+    await progress.flush();
+  }
+  if (planMessage && finished) {
+    planMessage.update(renderPlan(finished));
+    await planMessage.flush();
+  }
+}
+
+const refusalText: Record<string, (r: PlanRecord | undefined) => string> = {
+  missing: () => `This plan is no longer stored: ${RERUN}.`,
+  expired: () => `This plan expired: ${RERUN} for a fresh one.`,
+  superseded: () =>
+    `A newer plan replaced this one (the library or the bundles changed): use it, or ${RERUN}.`,
+  discarded: (r) => {
+    const d = r?.decisions.find((x) => x.action === 'discard');
+    return `This plan was discarded${d ? ` by ${who(d.by)}` : ''}: ${RERUN}.`;
+  },
+  closed: () => `This plan is finished: ${RERUN} to see what is left.`,
+  nothing: () => 'There is nothing of that kind in this plan.',
+};
+
+function refusal(text: string) {
+  return { text, blocks: [section(`:no_entry: ${text}`)], data: { error: 'refused', message: text } };
+}
+
+async function onPhaseClick(ctx: ActionContext, phase: Phase): Promise<void> {
+  const { services, actor, surface } = ctx;
+  const action = phase === 'apply' ? 'apply' : 'approve_deletes';
+  const refuse = async (text: string) => {
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'sync',
+      action,
+      target: ctx.value,
+      outcome: 'refused',
+      details: text,
+    });
+    await surface.reply(refusal(text));
+  };
+  // Roles first (fail closed), then the record: a refused click changes nothing.
+  if (phase === 'apply' && !(await services.roles.isOperator(actor)))
+    return refuse(`Only operators can apply a sync plan. ${services.roles.describe('operator')}`);
+  if (phase === 'deletes' && !(await services.roles.isApprover(actor)))
+    return refuse(`Only approvers can approve deletes. ${services.roles.describe('approver')}`);
+  const store = planStore(services);
+  const current = store.get(ctx.value);
+  if (phase === 'deletes' && services.roles.fourEyes && current?.requestedBy === actor.userId)
+    return refuse('Four-eyes rule: someone other than the person who ran the sync must approve its deletes.');
+  const claim = store.claim(ctx.value, phase, actor.userId);
+  if (!claim.ok) {
+    if (claim.reason === 'already') {
+      const p = claim.phase;
+      return refuse(
+        `Already ${phase === 'apply' ? 'applied' : 'approved'} by ${who(p.by ?? '?')}${p.status === 'done' ? '' : ' (in progress)'}: nothing was done twice.`,
+      );
+    }
+    const record = 'record' in claim ? claim.record : undefined;
+    if (record && ctx.message && (claim.reason === 'expired' || claim.reason === 'superseded')) {
+      ctx.message.update(renderPlan(record));
+      await ctx.message.flush();
+    }
+    return refuse((refusalText[claim.reason] ?? refusalText.missing!)(record));
+  }
+  services.repos.audit.append({
+    actor: actor.userId,
+    command: 'sync',
+    action,
+    target: claim.record.id,
+    outcome: 'started',
+  });
+  if (ctx.message) {
+    ctx.message.update(renderPlan(claim.record));
+    await ctx.message.flush();
+  }
+  await executePhase(services, claim.record, phase, ctx.message, actor.userId);
+}
+
+async function runCliSync(services: Services, surface: Surface, actor: Actor, args: SyncArgs): Promise<void> {
+  const account = resolveAccount(services.config, args.account);
+  const { cms, target } = clients(services, account.id);
+  const options = planOptionsFrom(syncConfig(services), args.keepDeleted);
+  const { plan } = await collectPlan({ cms, target, options, logger: services.logger });
+  const store = planStore(services);
+  const { record } = store.create({
+    account: { alias: account.alias, id: account.id },
+    keepDeleted: args.keepDeleted,
+    origin: 'cli',
+    plan,
+    requestedBy: actor.userId,
+  });
+  services.repos.audit.append({
+    actor: actor.userId,
+    command: 'sync',
+    action: 'plan',
+    target: record.id,
+    outcome: 'ok',
+    details: `${plan.counts.creates} creates, ${plan.counts.updates} updates, ${plan.counts.deletes} deletes`,
+  });
+  if (!args.apply && !args.approveDeletes) {
+    const banner = '-'.repeat(35);
+    await surface.reply({
+      text: `${banner}\nDRY RUN - not modifying any bundles\n${banner}\n${formatPlanText(plan)}\n${planStatsText(plan)}`,
+      data: { plan: record.id, dryRun: true, counts: plan.counts, fingerprint: plan.fingerprint },
+    });
+    return;
+  }
+  // The terminal user is the operator and the approver: the flags are the approval, no prompt.
+  const phases: Phase[] = [];
+  if (args.apply && store.claim(record.id, 'apply', actor.userId).ok) phases.push('apply');
+  if (args.approveDeletes && store.claim(record.id, 'deletes', actor.userId).ok) phases.push('deletes');
+  const summary = await runApply(plan, {
+    cms,
+    target,
+    flags: { applyCreatesUpdates: phases.includes('apply'), applyDeletes: phases.includes('deletes') },
+    checkpoint: store.checkpoint(record.id),
+    clock: services.clock,
+    logger: services.logger,
+  });
+  for (const p of phases) {
+    store.finish(record.id, p, outcomeLine(p, summary));
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'sync',
+      action: p === 'apply' ? 'apply' : 'approve_deletes',
+      target: record.id,
+      outcome: summary.failed.length ? 'failed' : 'ok',
+      details: outcomeLine(p, summary),
+    });
+  }
+  await surface.reply({
+    text: formatApplyText(summary),
+    data: {
+      plan: record.id,
+      summary,
+      ...(summary.failed.length ? { error: `${summary.failed.length} item(s) failed` } : {}),
+    },
+  });
+}
+
+async function runScheduled(services: Services, host: Host, s: SyncSchedule): Promise<void> {
+  const surface = host.channel(s.channel);
+  const { record, message } = await planAndPost(
+    services,
+    surface,
+    s.account,
+    s.keep_deleted,
+    'scheduler',
+    'schedule',
+  );
+  // auto_apply covers creates and updates only: deletes always wait for an approver's click.
+  if (!s.auto_apply) return;
+  const claim = planStore(services).claim(record.id, 'apply', 'scheduler');
+  if (!claim.ok) return;
+  message.update(renderPlan(claim.record));
+  await message.flush();
+  await executePhase(services, claim.record, 'apply', message, 'scheduler');
+}
+
+export const sync = defineCommand<SyncArgs>({
+  name: 'sync',
+  summary:
+    'Compare a library with its Clarify bundles: posts the plan with Apply, Approve-deletes and Discard buttons.',
+  usage: ['sync [<account>] [--keep-deleted]'],
+  examples: ['sync', 'sync neo', 'sync neo --keep-deleted'],
+  flags: [
+    {
+      name: 'keep-deleted',
+      aliases: ['keep_deleted_bundles'],
+      description: 'plan no deletes at all (the original --keep_deleted_bundles)',
+    },
+    { name: 'dry-run', description: 'only show the plan (the default; the original --dry_run)' },
+    { name: 'apply', description: 'CLI only: apply the planned creates and updates' },
+    {
+      name: 'approve-deletes',
+      description: 'CLI only: delete bundles whose video the CMS confirms missing (404)',
+    },
+  ],
+  // A dry run changes nothing; the CLI's --apply/--approve-deletes do.
+  mutates: (a) => a.apply || a.approveDeletes,
+  args: z
+    .object({
+      positionals: z.array(z.string()).max(1, 'sync takes at most one account: sync [<account>]'),
+      flags: z.object({
+        'keep-deleted': flag('keep-deleted'),
+        'dry-run': flag('dry-run'),
+        apply: flag('apply'),
+        'approve-deletes': flag('approve-deletes'),
+      }),
+    })
+    .refine((t) => !(t.flags['dry-run'] && (t.flags.apply || t.flags['approve-deletes'])), {
+      message: '--dry-run cannot be combined with --apply or --approve-deletes',
+    })
+    .refine((t) => !(t.flags['keep-deleted'] && t.flags['approve-deletes']), {
+      message: '--keep-deleted plans no deletes, so --approve-deletes has nothing to approve',
+    })
+    .transform(
+      (t): SyncArgs => ({
+        ...(t.positionals[0] ? { account: t.positionals[0] } : {}),
+        keepDeleted: t.flags['keep-deleted'] === true,
+        apply: t.flags.apply === true,
+        approveDeletes: t.flags['approve-deletes'] === true,
+      }),
+    ),
+  async run({ args, surface, services, actor }) {
+    if (surface.kind === 'cli') return runCliSync(services, surface, actor, args);
+    if (args.apply || args.approveDeletes) {
+      throw new UserError(
+        'In Slack, run `/brightcove sync` and use the buttons on the plan: Apply for creates and updates, Approve for deletes.',
+      );
+    }
+    await planAndPost(services, surface, args.account, args.keepDeleted, actor.userId, 'slack');
+  },
+  actions: {
+    apply: (ctx) => onPhaseClick(ctx, 'apply'),
+    approve_deletes: (ctx) => onPhaseClick(ctx, 'deletes'),
+    async discard(ctx) {
+      const { services, actor, surface } = ctx;
+      const store = planStore(services);
+      const current = store.get(ctx.value);
+      if (!(await services.roles.isOperator(actor)) && current?.requestedBy !== actor.userId) {
+        const text = `Only operators or the person who ran the sync can discard it. ${services.roles.describe('operator')}`;
+        services.repos.audit.append({
+          actor: actor.userId,
+          command: 'sync',
+          action: 'discard',
+          target: ctx.value,
+          outcome: 'refused',
+          details: text,
+        });
+        await surface.reply(refusal(text));
+        return;
+      }
+      const t = store.discard(ctx.value, actor.userId);
+      services.repos.audit.append({
+        actor: actor.userId,
+        command: 'sync',
+        action: 'discard',
+        target: ctx.value,
+        outcome: t.ok ? 'ok' : 'refused',
+      });
+      if (!t.ok) {
+        const r = t.record;
+        const why =
+          r && r.state === 'open'
+            ? 'An apply is still running; wait for its summary in the thread.'
+            : (refusalText[r?.state ?? 'missing'] ?? refusalText.missing!)(r);
+        await surface.reply(refusal(why));
+        return;
+      }
+      if (ctx.message) {
+        ctx.message.update(renderPlan(t.record));
+        await ctx.message.flush();
+      } else await ctx.replaceOriginal(renderPlan(t.record));
+    },
+  },
+  start(services, host) {
+    const cfg = parseSyncConfig(services.config.sync);
+    services.schedules.register('sync', async (job) => {
+      await runScheduled(services, host, job.data as SyncSchedule);
+    });
+    cfg.schedules.forEach((s, i) => {
+      if (!findAccount(services.config, s.account)) {
+        throw new SyncConfigError(
+          `brightcove-ops.yml sync.schedules.${i}.account: unknown account "${s.account}" (accounts: ${services.config.accounts.map((a) => a.alias).join(', ')})`,
+        );
+      }
+      services.schedules.add({
+        id: `sync:${s.account}:${i}`,
+        kind: 'sync',
+        spec: `cron "${s.cron}"`,
+        tz: s.tz ?? services.config.timezone,
+        data: s,
+      });
+    });
+    // An apply cut short by a crash or restart resumes from its checkpoints (no duplicate creates).
+    const store = planStore(services);
+    for (const { record, phases } of store.interrupted()) {
+      const message =
+        record.channel && record.ts
+          ? host.channel(record.channel).message(record.channel, record.ts)
+          : undefined;
+      for (const phase of phases) {
+        const by = record.data.phases[phase].by ?? 'scheduler';
+        void (async () => {
+          await message?.reply({
+            text: `Resuming the ${phase === 'apply' ? 'creates and updates' : 'deletes'} interrupted by a restart.`,
+          });
+          await executePhase(services, record, phase, message, by);
+        })().catch((err: unknown) => services.logger.error('resumed sync failed', { plan: record.id, err }));
+      }
+    }
+    store.prune();
+  },
+});

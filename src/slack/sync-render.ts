@@ -1,0 +1,259 @@
+/**
+ * Block Kit of /brightcove sync: the listing progress, the plan with its buttons (replaced by stamps
+ * once clicked), apply progress and the closing summary. Rendering only: no API calls.
+ */
+import type { Reply } from '../core/types.js';
+import type { ApplyCounts, ApplySummary } from '../sync/apply.js';
+import { applyStats, formatStats, planStats } from '../sync/format.js';
+import type { SyncPlan } from '../sync/plan.js';
+import type { CollectProgress } from '../sync/run.js';
+import type { Phase, PhaseState, PlanRecord } from '../sync/store.js';
+import {
+  actions,
+  type Block,
+  button,
+  context,
+  escapeMrkdwn,
+  fields,
+  header,
+  section,
+  slackDate,
+  truncate,
+} from './blocks.js';
+
+/** Items of each kind shown in the message; the rest is in the file. */
+export const FIRST_ITEMS = 5;
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+export function who(actor: string): string {
+  return /^[UW][A-Z0-9]+$/.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
+}
+
+function when(iso: string | undefined): string {
+  return iso ? slackDate(new Date(iso)) : '';
+}
+
+export function syncTitle(accountAlias: string, target: string): string {
+  return `Sync ${accountAlias} → ${target}`;
+}
+
+export function renderProgress(accountAlias: string, target: string, p: CollectProgress): Reply {
+  const videos = p.videoCount ? `${n(p.videos)} of about ${n(p.videoCount)}` : n(p.videos);
+  const records = p.recordTotal ? `${n(p.records)} of ${n(p.recordTotal)}` : n(p.records);
+  const lines = [`Videos fetched: ${videos}`, `${capital(target)} bundles fetched: ${records}`];
+  if (p.phase !== 'listing') lines.push(`Media of new videos: ${n(p.media)} of ${n(p.mediaTotal)}`);
+  const text = `${syncTitle(accountAlias, target)}: dry run in progress…\n${lines.join('\n')}`;
+  return {
+    text,
+    blocks: [
+      section(
+        `:hourglass_flowing_sand: *${escapeMrkdwn(syncTitle(accountAlias, target))}*: dry run in progress…`,
+      ),
+      section(lines.join('\n')),
+    ],
+    data: { progress: p },
+  };
+}
+
+function list(title: string, items: string[], total: number): Block[] {
+  if (total === 0) return [];
+  const more = total > items.length ? `\n…and ${n(total - items.length)} more in the plan file` : '';
+  return [section(truncate(`*${title}* (${n(total)})\n${items.join('\n')}${more}`, 2900))];
+}
+
+function name(s: string): string {
+  return escapeMrkdwn(truncate(s || '(no name)', 80));
+}
+
+function planItems(plan: SyncPlan): Block[] {
+  const f = FIRST_ITEMS;
+  return [
+    ...list(
+      'Creates',
+      plan.creates
+        .slice(0, f)
+        .map((i) => `• \`${i.videoId}\` ${name(i.videoName)} (${i.rendition.height}p ${i.rendition.origin})`),
+      plan.creates.length,
+    ),
+    ...list(
+      'Updates',
+      plan.updates
+        .slice(0, f)
+        .map(
+          (i) =>
+            `• \`${i.videoId}\` ${name(i.videoName)}: ${escapeMrkdwn(truncate(i.changedKeys.join(', '), 120))}`,
+        ),
+      plan.updates.length,
+    ),
+    ...list(
+      'Deletes (video missing from the library; checked again before each delete)',
+      plan.deletes
+        .slice(0, f)
+        .map(
+          (i) =>
+            `• \`${i.videoId}\` bundle ${escapeMrkdwn(i.recordId)}${i.recordName ? ` ${name(i.recordName)}` : ''}`,
+        ),
+      plan.deletes.length,
+    ),
+    ...list(
+      'Skipped',
+      plan.skipped
+        .slice(0, f)
+        .map((i) => `• \`${i.videoId}\` ${name(i.videoName)}: ${escapeMrkdwn(truncate(i.message, 160))}`),
+      plan.skipped.length,
+    ),
+    ...list(
+      'Problems',
+      plan.problems.slice(0, f).map((p) => `• ${escapeMrkdwn(truncate(p.message, 200))}`),
+      plan.problems.length,
+    ),
+  ];
+}
+
+const phaseLabel: Record<Phase, string> = { apply: 'Creates and updates', deletes: 'Deletes' };
+
+function stamp(phase: Phase, s: PhaseState): string | null {
+  if (!s.by) return null;
+  const verb = phase === 'apply' ? 'applied' : 'approved';
+  if (s.status === 'running')
+    return `:hourglass_flowing_sand: ${phaseLabel[phase]} ${verb} by ${who(s.by)} at ${when(s.at)}: in progress (see the thread)`;
+  return `:white_check_mark: ${phaseLabel[phase]} ${verb} by ${who(s.by)} at ${when(s.at)}${s.outcome ? `: ${escapeMrkdwn(s.outcome)}` : ''}`;
+}
+
+/** The plan message: counts, first items, then buttons for what is still pending or stamps. */
+export function renderPlan(record: PlanRecord): Reply {
+  const { plan, account, phases } = record.data;
+  const c = plan.counts;
+  const title = syncTitle(account.alias, plan.target);
+  const blocks: Block[] = [
+    header(`${title}: plan`),
+    fields([
+      `*Creates*\n${n(c.creates)}`,
+      `*Updates*\n${n(c.updates)}`,
+      `*Deletes*\n${n(c.deletes)}`,
+      `*Unchanged*\n${n(c.unchanged)}`,
+      `*Skipped*\n${n(c.skipped)}`,
+      `*Problems*\n${n(c.problems)}`,
+    ]),
+    context(
+      `${n(c.videos)} videos, ${n(c.records)} bundles (${n(c.recordsWithoutVideoId)} without a video id, left alone)${record.data.keepDeleted ? ' · --keep-deleted: no deletes planned' : ''}`,
+    ),
+    ...planItems(plan),
+  ];
+  const stamps = (['apply', 'deletes'] as const)
+    .map((p) => stamp(p, phases[p]))
+    .filter((s): s is string => s !== null);
+  const discard = record.decisions.find((d) => d.action === 'discard');
+  if (record.state === 'discarded' && discard)
+    stamps.push(`:wastebasket: Discarded by ${who(discard.by)} at ${when(discard.at)}`);
+  if (record.state === 'expired')
+    stamps.push(`:hourglass: This plan expired at ${when(record.expiresAt)}: re-run \`/brightcove sync\``);
+  if (record.state === 'superseded')
+    stamps.push(
+      ':arrows_counterclockwise: A newer plan replaced this one: use it, or re-run `/brightcove sync`',
+    );
+  if (stamps.length) blocks.push(section(stamps.join('\n')));
+
+  if (record.state === 'open') {
+    const buttons = [];
+    if (phases.apply.status === 'pending') {
+      buttons.push(
+        button('sync.apply', `Apply ${n(c.creates)} creates and ${n(c.updates)} updates`, record.id, {
+          style: 'primary',
+        }),
+      );
+    }
+    if (phases.deletes.status === 'pending') {
+      buttons.push(
+        button('sync.approve_deletes', `Approve ${n(c.deletes)} deletes`, record.id, {
+          style: 'danger',
+          confirm: {
+            title: `Delete ${n(c.deletes)} bundles?`,
+            text: `This deletes ${n(c.deletes)} ${plan.target} bundles whose videos are missing from ${escapeMrkdwn(account.alias)}. Each video's absence is checked with the CMS again right before its bundle is deleted.`,
+            confirm: `Delete ${n(c.deletes)}`,
+          },
+        }),
+      );
+    }
+    if (buttons.length) {
+      buttons.push(button('sync.discard', 'Discard', record.id));
+      blocks.push(actions(`sync-plan-${record.id}`, ...buttons));
+    }
+    blocks.push(
+      context(
+        `Requested by ${who(record.requestedBy)} · expires ${when(record.expiresAt)} · plan ${record.id} · fingerprint ${plan.fingerprint.slice(0, 12)}`,
+      ),
+    );
+  } else if (record.state === 'closed' && c.creates + c.updates + c.deletes === 0) {
+    blocks.push(section(':white_check_mark: Nothing to do: the bundles match the library.'));
+  }
+
+  const text = [
+    `${title}: ${n(c.creates)} creates, ${n(c.updates)} updates, ${n(c.deletes)} deletes, ${n(c.skipped)} skipped (plan ${record.id}, ${record.state})`,
+    ...stamps.map((s) => s.replace(/:[a-z_]+: /, '')),
+  ].join('\n');
+  return {
+    text,
+    blocks,
+    data: { plan: record.id, state: record.state, counts: c, fingerprint: plan.fingerprint },
+  };
+}
+
+export function renderApplyProgress(phase: Phase, counts: ApplyCounts): Reply {
+  const what = phase === 'apply' ? 'Applying creates and updates' : 'Deleting confirmed orphans';
+  const line = `${what}: ${n(counts.done)} of ${n(counts.total)} (created ${n(counts.created)}, updated ${n(counts.updated)}, deleted ${n(counts.deleted)}, kept ${n(counts.notDeleted)}, failed ${n(counts.failed)})`;
+  return { text: line, blocks: [section(`:hourglass_flowing_sand: ${line}`)], data: { progress: counts } };
+}
+
+/** One line for the stamp on the plan message. */
+export function outcomeLine(phase: Phase, s: ApplySummary): string {
+  const parts =
+    phase === 'apply'
+      ? [`${s.created.length} created`, `${s.updated.length} updated`]
+      : [`${s.deleted.length} deleted`, `${s.notDeletedVideoExists.length} kept (video exists)`];
+  if (s.resumed.length) parts.push(`${s.resumed.length} done before a restart`);
+  parts.push(`${s.failed.length} failed`);
+  return parts.join(', ');
+}
+
+export function renderApplySummary(phase: Phase, summary: ApplySummary, noun = 'Bundle'): Reply {
+  const stats = formatStats(applyStats(summary), noun);
+  const blocks: Block[] = [
+    section(
+      `${summary.failed.length ? ':warning:' : ':white_check_mark:'} *${phase === 'apply' ? 'Creates and updates' : 'Deletes'} done*: ${escapeMrkdwn(outcomeLine(phase, summary))}`,
+    ),
+    section(`\`\`\`${stats}\`\`\``),
+  ];
+  const reasons: string[] = [];
+  for (const f of summary.failed.slice(0, 10))
+    reasons.push(`• failed \`${f.videoId}\`: ${escapeMrkdwn(truncate(f.reason, 200))}`);
+  for (const k of summary.notDeletedVideoExists.slice(0, 10))
+    reasons.push(`• kept bundle ${escapeMrkdwn(k.recordId)}: video \`${k.videoId}\` still exists in the CMS`);
+  const skippedNow = summary.skipped.filter((s) => !s.key.startsWith('skip:'));
+  for (const s of skippedNow.slice(0, 10))
+    reasons.push(`• skipped \`${s.videoId}\`: ${escapeMrkdwn(truncate(s.reason, 200))}`);
+  if (reasons.length) blocks.push(section(truncate(reasons.join('\n'), 2900)));
+  const text = `${phase === 'apply' ? 'Creates and updates' : 'Deletes'} done: ${outcomeLine(phase, summary)}\n${stats}`;
+  return {
+    text,
+    blocks,
+    data: {
+      created: summary.created.length,
+      updated: summary.updated.length,
+      deleted: summary.deleted.length,
+      skipped: summary.skipped.length,
+      failed: summary.failed,
+      notDeletedVideoExists: summary.notDeletedVideoExists,
+    },
+  };
+}
+
+/** The original tool's stats block for a dry run, plus skipped. */
+export function planStatsText(plan: SyncPlan, noun = 'Bundle'): string {
+  return formatStats(planStats(plan), noun);
+}
+
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ScheduleSpecError, validateCronExpression } from '../scheduler/spec.js';
+import type { PlanOptions } from './plan.js';
+
+/**
+ * The `sync:` section of brightcove-ops.yml. The app's schema leaves it open (`record<string, unknown>`)
+ * so the feature owns its shape and its error messages here.
+ *
+ * ```yaml
+ * sync:
+ *   max_height: 1080
+ *   custom_fields: { topic: topic }
+ *   schedules:
+ *     - { account: neo, cron: "0 6 * * *", channel: C123, auto_apply: true }
+ * ```
+ */
+const scheduleSchema = z.strictObject({
+  account: z.string({ message: 'sync.schedules[].account is required: an account alias or id' }).min(1),
+  cron: z
+    .string({ message: 'sync.schedules[].cron is required, e.g. cron: "0 6 * * *"' })
+    .superRefine((v, ctx) => {
+      try {
+        validateCronExpression(v);
+      } catch (err) {
+        if (!(err instanceof ScheduleSpecError)) throw err;
+        ctx.addIssue({ code: 'custom', message: err.message });
+      }
+    }),
+  channel: z
+    .string({
+      message: 'sync.schedules[].channel is required: the Slack channel id (C…) to post the plan in',
+    })
+    .regex(/^[CG][A-Z0-9]+$/, 'sync.schedules[].channel must be a Slack channel id such as C0123ABCD'),
+  auto_apply: z.boolean({ message: 'sync.schedules[].auto_apply must be true or false' }).default(false),
+  keep_deleted: z.boolean({ message: 'sync.schedules[].keep_deleted must be true or false' }).default(false),
+  tz: z.string().optional(),
+});
+
+export const syncConfigSchema = z.strictObject({
+  max_height: z
+    .number({ message: 'sync.max_height must be a number of pixels, e.g. 1080' })
+    .int('sync.max_height must be a whole number')
+    .min(144, 'sync.max_height must be at least 144')
+    .max(4320, 'sync.max_height can be at most 4320')
+    .optional(),
+  custom_fields: z
+    .record(z.string(), z.string(), {
+      message: 'sync.custom_fields maps Brightcove custom field ids to metadata keys, e.g. { topic: topic }',
+    })
+    .optional(),
+  schedules: z
+    .array(scheduleSchema, { message: 'sync.schedules must be a list of { account, cron, channel }' })
+    .default([]),
+});
+
+export type SyncSchedule = z.infer<typeof scheduleSchema>;
+export type SyncConfig = z.infer<typeof syncConfigSchema>;
+
+export class SyncConfigError extends Error {
+  override readonly name = 'SyncConfigError';
+}
+
+/** Parses the `sync:` section; the message names the key path and what was expected. */
+export function parseSyncConfig(raw: unknown): SyncConfig {
+  const parsed = syncConfigSchema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = ['sync', ...(issue?.path ?? [])].map(String).join('.');
+  throw new SyncConfigError(`brightcove-ops.yml ${path}: ${issue?.message ?? 'invalid'}`);
+}
+
+export function planOptionsFrom(cfg: SyncConfig, keepDeleted: boolean): PlanOptions {
+  return {
+    ...(keepDeleted ? { keepDeleted: true } : {}),
+    ...(cfg.max_height !== undefined ? { maxHeight: cfg.max_height } : {}),
+    ...(cfg.custom_fields ? { customFields: cfg.custom_fields } : {}),
+  };
+}

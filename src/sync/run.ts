@@ -1,0 +1,188 @@
+import PQueue from 'p-queue';
+import { NotFoundError } from '../brightcove/errors.js';
+import type { CmsClient, ListStats } from '../brightcove/index.js';
+import type { Clock } from '../clock.js';
+import { type Logger, silentLogger } from '../log.js';
+import { type ApplyCounts, type ApplySummary, applyPlan, type Checkpoint } from './apply.js';
+import { buildPlan, type PlanOptions, type SyncPlan, videosNeedingMedia } from './plan.js';
+import type { SyncTarget } from './target.js';
+import type { SyncVideo, VideoMedia } from './types.js';
+
+/** The CMS calls a sync makes: one listing, media of new videos, and a lookup before each delete. */
+export type SyncCms = Pick<CmsClient, 'listVideos' | 'getSources' | 'getRenditions' | 'getVideo'>;
+
+export interface CollectProgress {
+  phase: 'listing' | 'media' | 'planned';
+  videos: number;
+  /** the CMS count (an upper bound); 0 until known */
+  videoCount: number;
+  records: number;
+  recordTotal: number;
+  media: number;
+  mediaTotal: number;
+}
+
+export interface CollectOptions {
+  cms: SyncCms;
+  target: SyncTarget;
+  options?: PlanOptions;
+  onProgress?(p: CollectProgress): void;
+  /** media requests queued at once (the CMS limiter decides how many are in flight) */
+  mediaConcurrency?: number;
+  logger?: Logger;
+}
+
+export interface CollectResult {
+  plan: SyncPlan;
+  listing: ListStats;
+  /** videos whose media lookup failed (404: deleted while we listed; or errors after retries) */
+  mediaFailures: { videoId: string; reason: string }[];
+}
+
+/** Only what the plan reads: a 100,000-video library must not keep images, cue points and text tracks. */
+function slim(v: SyncVideo): SyncVideo {
+  const out: SyncVideo = { id: v.id };
+  if (v.name != null) out.name = v.name;
+  if (v.description != null) out.description = v.description;
+  if (v.long_description != null) out.long_description = v.long_description;
+  if (v.tags?.length) out.tags = v.tags;
+  if (v.created_at != null) out.created_at = v.created_at;
+  if (v.updated_at != null) out.updated_at = v.updated_at;
+  if (v.state != null) out.state = v.state;
+  if (v.reference_id != null) out.reference_id = v.reference_id;
+  if (v.duration != null) out.duration = v.duration;
+  if (v.custom_fields && Object.keys(v.custom_fields).length) out.custom_fields = v.custom_fields;
+  if (v.delivery_type != null) out.delivery_type = v.delivery_type;
+  if (v.remote_url != null) out.remote_url = v.remote_url;
+  return out;
+}
+
+/**
+ * Lists the library and the target side by side, fetches media only for videos the target lacks,
+ * and builds the plan. Reads only: the plan is what a human approves.
+ */
+export async function collectPlan(opts: CollectOptions): Promise<CollectResult> {
+  const log = (opts.logger ?? silentLogger).child({ component: 'sync-run', target: opts.target.name });
+  const progress: CollectProgress = {
+    phase: 'listing',
+    videos: 0,
+    videoCount: 0,
+    records: 0,
+    recordTotal: 0,
+    media: 0,
+    mediaTotal: 0,
+  };
+  const report = () => opts.onProgress?.({ ...progress });
+  report();
+
+  const listing = opts.cms.listVideos();
+  const listVideos = async () => {
+    const out: SyncVideo[] = [];
+    for await (const v of listing) {
+      out.push(slim(v));
+      progress.videos = out.length;
+      progress.videoCount = listing.stats.count;
+      if (out.length % 100 === 0) report();
+    }
+    progress.videoCount = listing.stats.count;
+    report();
+    return out;
+  };
+  const listRecords = () =>
+    opts.target.list((fetched, total) => {
+      progress.records = fetched;
+      progress.recordTotal = total;
+      report();
+    });
+  const [videos, records] = await Promise.all([listVideos(), listRecords()]);
+  progress.records = records.length;
+
+  const needed = videosNeedingMedia(videos, records);
+  progress.phase = 'media';
+  progress.mediaTotal = needed.length;
+  report();
+  const media = new Map<string, VideoMedia>();
+  const mediaFailures: CollectResult['mediaFailures'] = [];
+  const fetchMedia = mediaFetcher(opts.cms);
+  const queue = new PQueue({ concurrency: Math.max(1, opts.mediaConcurrency ?? 20) });
+  await queue.addAll(
+    needed.map(({ video, need }) => async () => {
+      try {
+        media.set(video.id, await fetchMedia(video.id, need));
+      } catch (err) {
+        // One video's media must not sink the whole plan: it is skipped with the reason.
+        const reason = err instanceof NotFoundError ? 'video deleted while listing' : errorText(err);
+        if (!(err instanceof NotFoundError)) log.warn('media lookup failed', { videoId: video.id, err });
+        mediaFailures.push({ videoId: video.id, reason });
+      } finally {
+        progress.media++;
+        if (progress.media % 20 === 0) report();
+      }
+    }),
+  );
+
+  const plan = buildPlan({
+    target: opts.target.name,
+    videos,
+    records,
+    media,
+    ...(opts.options ? { options: opts.options } : {}),
+  });
+  progress.phase = 'planned';
+  report();
+  return { plan, listing: { ...listing.stats }, mediaFailures };
+}
+
+export function mediaFetcher(cms: SyncCms) {
+  return async (videoId: string, need: 'sources' | 'assetRenditions'): Promise<VideoMedia> =>
+    need === 'sources'
+      ? { sources: await cms.getSources(videoId) }
+      : { assetRenditions: await cms.getRenditions(videoId) };
+}
+
+/** The safety rule: a delete needs the CMS to answer 404 for the video right now. */
+export function videoExistsVia(cms: SyncCms) {
+  return async (videoId: string): Promise<boolean> => {
+    try {
+      await cms.getVideo(videoId);
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundError) return false;
+      throw err;
+    }
+  };
+}
+
+export interface ApplyRunOptions {
+  cms: SyncCms;
+  target: SyncTarget;
+  flags: { applyCreatesUpdates: boolean; applyDeletes: boolean };
+  checkpoint?: Checkpoint;
+  onProgress?(counts: ApplyCounts): void;
+  clock?: Clock;
+  logger?: Logger;
+  concurrency?: number;
+  attempts?: number;
+  backoffMs?: number;
+}
+
+/** Applies (part of) a plan with fresh media for creates and a 404 check before each delete. */
+export function runApply(plan: SyncPlan, o: ApplyRunOptions): Promise<ApplySummary> {
+  return applyPlan(plan, {
+    target: o.target,
+    videoExists: videoExistsVia(o.cms),
+    fetchSources: mediaFetcher(o.cms),
+    flags: o.flags,
+    ...(o.checkpoint ? { checkpoint: o.checkpoint } : {}),
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+    ...(o.attempts !== undefined ? { attempts: o.attempts } : {}),
+    ...(o.backoffMs !== undefined ? { backoffMs: o.backoffMs } : {}),
+  });
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,260 @@
+import type { Clock } from '../clock.js';
+import type { Decision, PendingRecord } from '../store/repositories.js';
+import type { Collection, Store } from '../store/store.js';
+import type { Checkpoint } from './apply.js';
+import type { SyncPlan } from './plan.js';
+
+export const PLAN_KIND = 'sync.plan';
+
+/** The two things a plan's buttons do, approved separately (operators vs approvers). */
+export type Phase = 'apply' | 'deletes';
+
+export interface PhaseState {
+  status: 'none' | 'pending' | 'running' | 'done';
+  by?: string;
+  at?: string;
+  finishedAt?: string;
+  /** one line for the stamp, e.g. "3 created, 1 updated, 0 failed" */
+  outcome?: string;
+}
+
+export interface SyncPlanData {
+  account: { alias: string; id: string };
+  keepDeleted: boolean;
+  /** how it was asked for: by a user in Slack or the CLI, or a schedule */
+  origin: 'slack' | 'cli' | 'schedule';
+  plan: SyncPlan;
+  phases: Record<Phase, PhaseState>;
+  /** where the apply progress goes (the plan message's thread) */
+  threadTs?: string;
+}
+
+export type PlanRecord = PendingRecord<SyncPlanData>;
+
+/**
+ * open → (each phase: pending → running → done) → closed; open → discarded | expired | superseded.
+ * Every change goes through `Collection.transition`, synchronous in memory, so two clicks at once
+ * cannot both claim a phase.
+ */
+export type PlanState = 'open' | 'closed' | 'discarded' | 'expired' | 'superseded';
+
+export type ClaimRefusal =
+  | { reason: 'missing' }
+  | { reason: 'expired' | 'discarded' | 'superseded' | 'closed'; record: PlanRecord }
+  | { reason: 'already'; record: PlanRecord; phase: PhaseState }
+  | { reason: 'nothing'; record: PlanRecord };
+
+interface CheckpointRow {
+  id: string;
+  done: Record<string, unknown>;
+}
+
+export interface NewPlan {
+  account: { alias: string; id: string };
+  keepDeleted: boolean;
+  origin: SyncPlanData['origin'];
+  plan: SyncPlan;
+  requestedBy: string;
+  channel?: string;
+  ts?: string;
+}
+
+export class SyncPlanStore {
+  readonly #checkpoints: Collection<CheckpointRow>;
+
+  constructor(
+    private readonly pending: Collection<PendingRecord>,
+    store: Store,
+    private readonly clock: Clock,
+    private readonly ttlMinutes: number,
+    private readonly newId: (prefix: string) => string,
+  ) {
+    this.#checkpoints = store.collection<CheckpointRow>('sync_checkpoints');
+  }
+
+  get(id: string): PlanRecord | undefined {
+    const r = this.pending.get(id);
+    return r && r.kind === PLAN_KIND ? (r as PlanRecord) : undefined;
+  }
+
+  /**
+   * Saves a new plan. Older open plans for the same account and target are superseded: their inputs
+   * may have changed, so their buttons must not act any more.
+   */
+  create(n: NewPlan): { record: PlanRecord; superseded: PlanRecord[] } {
+    const now = this.clock.now();
+    const superseded: PlanRecord[] = [];
+    for (const old of this.pending.find((r) => r.kind === PLAN_KIND && r.state === 'open') as PlanRecord[]) {
+      if (old.data.account.id !== n.account.id || old.data.plan.target !== n.plan.target) continue;
+      const t = this.#transition(
+        old.id,
+        (r) => r.state === 'open' && !running(r),
+        (r) => ({ ...r, state: 'superseded' }),
+      );
+      if (t.ok) superseded.push(t.record);
+    }
+    const { creates, updates, deletes } = n.plan.counts;
+    const phases: Record<Phase, PhaseState> = {
+      apply: { status: creates + updates > 0 ? 'pending' : 'none' },
+      deletes: { status: deletes > 0 ? 'pending' : 'none' },
+    };
+    const record: PlanRecord = {
+      id: this.newId('plan'),
+      kind: PLAN_KIND,
+      // A plan with nothing to do has no buttons to wait for.
+      state: creates + updates + deletes > 0 ? 'open' : 'closed',
+      requestedBy: n.requestedBy,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.ttlMinutes * 60_000).toISOString(),
+      fingerprint: n.plan.fingerprint,
+      ...(n.channel ? { channel: n.channel } : {}),
+      ...(n.ts ? { ts: n.ts } : {}),
+      decisions: [],
+      data: {
+        account: n.account,
+        keepDeleted: n.keepDeleted,
+        origin: n.origin,
+        plan: n.plan,
+        phases,
+      },
+    };
+    this.pending.insert(record as PendingRecord);
+    return { record, superseded };
+  }
+
+  /** Where the plan message is, once posted. */
+  setMessage(id: string, channel: string, ts: string): void {
+    this.pending.update(id, (r) => ({ ...r, channel, ts }));
+  }
+
+  isExpired(r: PlanRecord): boolean {
+    return r.expiresAt !== undefined && this.clock.now().getTime() >= Date.parse(r.expiresAt);
+  }
+
+  /**
+   * Claims a phase for `actor` exactly once. Refuses expired, discarded, superseded plans, and a
+   * phase someone already claimed. An expired plan is marked so its buttons can be replaced.
+   */
+  claim(
+    id: string,
+    phase: Phase,
+    actor: string,
+  ): { ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal) {
+    const current = this.get(id);
+    if (!current) return { ok: false, reason: 'missing' };
+    if (current.state === 'open' && this.isExpired(current)) {
+      const t = this.#transition(
+        id,
+        (r) => r.state === 'open' && !running(r),
+        (r) => ({ ...r, state: 'expired' }),
+      );
+      if (t.ok) return { ok: false, reason: 'expired', record: t.record };
+    }
+    const at = this.clock.now().toISOString();
+    const t = this.#transition(
+      id,
+      (r) => r.state === 'open' && !this.isExpired(r) && r.data.phases[phase].status === 'pending',
+      (r) => ({
+        ...r,
+        decisions: [...r.decisions, decision(actor, phase, at)],
+        data: { ...r.data, phases: { ...r.data.phases, [phase]: { status: 'running', by: actor, at } } },
+      }),
+    );
+    if (t.ok) return { ok: true, record: t.record };
+    const r = t.record ?? current;
+    if (r.state !== 'open') return { ok: false, reason: r.state as 'expired', record: r };
+    if (this.isExpired(r)) return { ok: false, reason: 'expired', record: r };
+    const ps = r.data.phases[phase];
+    if (ps.status === 'none') return { ok: false, reason: 'nothing', record: r };
+    return { ok: false, reason: 'already', record: r, phase: ps };
+  }
+
+  /** Marks a running phase done; the plan closes when nothing is left to approve. */
+  finish(id: string, phase: Phase, outcome: string): PlanRecord | undefined {
+    const at = this.clock.now().toISOString();
+    const t = this.#transition(
+      id,
+      (r) => r.data.phases[phase].status === 'running',
+      (r) => {
+        const phases = {
+          ...r.data.phases,
+          [phase]: { ...r.data.phases[phase], status: 'done', finishedAt: at, outcome },
+        };
+        const left = Object.values(phases).some((p) => p.status === 'pending' || p.status === 'running');
+        return { ...r, state: left || r.state !== 'open' ? r.state : 'closed', data: { ...r.data, phases } };
+      },
+    );
+    return t.ok ? t.record : this.get(id);
+  }
+
+  /** Discards what was not applied yet. Refused while a phase runs (it finishes first). */
+  discard(id: string, actor: string): { ok: true; record: PlanRecord } | { ok: false; record?: PlanRecord } {
+    const at = this.clock.now().toISOString();
+    return this.#transition(
+      id,
+      (r) => r.state === 'open' && !running(r),
+      (r) => ({
+        ...r,
+        state: 'discarded',
+        decisions: [...r.decisions, { by: actor, action: 'discard', at, outcome: 'ok' }],
+      }),
+    );
+  }
+
+  /** Plans whose apply was interrupted (crash, restart): they resume on start. */
+  interrupted(): { record: PlanRecord; phases: Phase[] }[] {
+    return (this.pending.find((r) => r.kind === PLAN_KIND) as PlanRecord[])
+      .map((record) => ({
+        record,
+        phases: (['apply', 'deletes'] as const).filter((p) => record.data.phases[p].status === 'running'),
+      }))
+      .filter((x) => x.phases.length > 0);
+  }
+
+  /** Finished items of one plan, kept in lowdb so a crashed apply resumes where it stopped. */
+  checkpoint(planId: string): Checkpoint & { size(): number } {
+    const rows = this.#checkpoints;
+    if (!rows.get(planId)) rows.insert({ id: planId, done: {} });
+    return {
+      isDone: (key) => Object.hasOwn(rows.get(planId)?.done ?? {}, key),
+      markDone: (key, result) => {
+        // Mutated in place: copying a 10,000-key object per item would be quadratic.
+        rows.update(planId, (r) => {
+          r.done[key] = result ?? null;
+          return r;
+        });
+      },
+      size: () => Object.keys(rows.get(planId)?.done ?? {}).length,
+    };
+  }
+
+  /** Drops the checkpoints of plans that can no longer run. */
+  prune(): number {
+    let n = 0;
+    for (const row of [...this.#checkpoints.all()]) {
+      const r = this.get(row.id);
+      if (!r || (r.state !== 'open' && !running(r))) {
+        this.#checkpoints.remove(row.id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  #transition(id: string, guard: (r: PlanRecord) => boolean, patch: (r: PlanRecord) => PlanRecord) {
+    const t = this.pending.transition(
+      id,
+      (r) => r.kind === PLAN_KIND && guard(r as PlanRecord),
+      (r) => patch(r as PlanRecord) as PendingRecord,
+    );
+    return t as { ok: true; record: PlanRecord } | { ok: false; record?: PlanRecord };
+  }
+}
+
+function running(r: PlanRecord): boolean {
+  return r.data.phases.apply.status === 'running' || r.data.phases.deletes.status === 'running';
+}
+
+function decision(by: string, phase: Phase, at: string): Decision {
+  return { by, action: phase === 'apply' ? 'apply' : 'approve_deletes', at, outcome: 'started' };
+}
