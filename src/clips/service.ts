@@ -1,0 +1,430 @@
+/**
+ * The running side of clips: the ClipApi over the Live and CMS clients, one ClipTracker per clip job,
+ * clip job records in the store (so tracking resumes after a restart), the webhook secret and the audit
+ * trail. No Slack here: whoever shows a clip passes a publisher that renders the record.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { NotFoundError } from '../brightcove/errors.js';
+import type { LiveClient } from '../brightcove/live.js';
+import type { Clock } from '../clock.js';
+import type { Services } from '../core/types.js';
+import { type Logger, registerSecret } from '../log.js';
+import type { AuditLog, JobRecord } from '../store/repositories.js';
+import type { Collection } from '../store/store.js';
+import type { ClipInputError, ClipRequest } from './request.js';
+import { type ClipApi, submitClip } from './submit.js';
+import { formatDuration, formatEpoch, formatOffset } from './time.js';
+import {
+  type BackoffOptions,
+  type ClipOutcome,
+  type ClipState,
+  type ClipStateChange,
+  ClipTracker,
+  isTerminal,
+  type VodJobSnapshot,
+} from './tracker.js';
+import {
+  type ClipValidation,
+  type LiveJobInfo,
+  needsCredentialList,
+  type ResolvedWindow,
+  redactUrl,
+  type ValidateContext,
+  validateClip,
+} from './validate.js';
+import type { VodCreateBody } from './vod-body.js';
+
+export const CLIP_RECORD_KIND = 'clip';
+export const HOOK_PATH = '/hooks/live';
+
+export interface ClipJobData {
+  jvodId: string;
+  liveJobId: string;
+  /** The output label (the clip's name), echoed by the API. */
+  label: string;
+  referenceId?: string;
+  requestedBy: string;
+  /** Human-readable window and destination (passwords redacted). */
+  window: string;
+  destination: string;
+  warnings: string[];
+  /** The POST /v1/vods body as sent, with the hook URL's secret masked. */
+  body: VodCreateBody;
+  apiState: string;
+  history: { state: ClipState; at: string }[];
+  outcome?: ClipOutcome;
+}
+
+/** `state` is a ClipState, or `stopped` when tracking gave up before a terminal state. */
+export type ClipRecord = JobRecord<ClipJobData>;
+
+/** Shows a clip record somewhere (a channel message); called after every change. */
+export type ClipPublisher = (record: ClipRecord) => void;
+
+export interface SettingRecord {
+  id: string;
+  value: string;
+}
+
+export type LiveApi = Pick<
+  LiveClient,
+  'getJob' | 'listJobs' | 'createClips' | 'getClip' | 'listClips' | 'listCredentials'
+>;
+
+export interface ClipServiceDeps {
+  live: LiveApi;
+  /** CMS lookup in the Video Cloud account linked to the Live account; absent when none is configured. */
+  findVideoByReferenceId?: (referenceId: string) => Promise<{ id: string; name?: string } | undefined>;
+  jobs: Collection<JobRecord>;
+  settings: Collection<SettingRecord>;
+  audit: AuditLog;
+  clock: Clock;
+  logger: Logger;
+  newId: (prefix: string) => string;
+  backoff?: Partial<BackoffOptions>;
+}
+
+export type CreateResult =
+  | { ok: false; errors: ClipInputError[] }
+  | { ok: true; record: ClipRecord; warnings: string[] };
+
+const HOOK_SECRET_ID = 'clips.hook_secret';
+const recordId = (jvodId: string) => `clip_${jvodId}`;
+
+export function describeClipWindow(w: ResolvedWindow): string {
+  switch (w.kind) {
+    case 'last':
+      return `last ${formatDuration(w.durationSec)}`;
+    case 'stream':
+      return `${formatOffset(w.startSec)}–${formatOffset(w.endSec)} from stream start`;
+    case 'absolute':
+      return `${formatEpoch(w.startEpochSec)} – ${formatEpoch(w.endEpochSec)}`;
+    case 'timecode':
+      return `timecode ${w.start}–${w.end}`;
+  }
+}
+
+function describeDestination(d: ClipRequest['destination']): string {
+  if (d.kind === 'videocloud') return d.profile ? `Video Cloud (profile ${d.profile})` : 'Video Cloud';
+  return `${redactUrl(d.url)}${d.credentials ? ` (credentials ${d.credentials})` : ''}`;
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof NotFoundError;
+}
+
+export class ClipService {
+  readonly #deps: ClipServiceDeps;
+  readonly #log: Logger;
+  readonly #trackers = new Map<string, { tracker: ClipTracker; publish: ClipPublisher }>();
+  #publicUrl: string | undefined;
+  /** The ClipApi the domain functions use: unknown jobs are `undefined`, not errors. */
+  readonly api: ClipApi;
+
+  constructor(deps: ClipServiceDeps) {
+    this.#deps = deps;
+    this.#log = deps.logger.child({ component: 'clips' });
+    const live = deps.live;
+    this.api = {
+      getLiveJob: async (jobId) => {
+        try {
+          return await live.getJob(jobId);
+        } catch (err) {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        }
+      },
+      listCredentials: () => live.listCredentials(),
+      createVods: (body) => live.createClips(body),
+    };
+  }
+
+  /** Notifications are requested only when Brightcove can reach the app (a public URL). */
+  enableNotifications(publicUrl: string): void {
+    this.#publicUrl = publicUrl.replace(/\/+$/, '');
+    this.hookSecret();
+  }
+
+  get notificationsEnabled(): boolean {
+    return this.#publicUrl !== undefined;
+  }
+
+  /** Random per install, kept in the store so URLs given to the Live API survive restarts. */
+  hookSecret(): string {
+    const existing = this.#deps.settings.get(HOOK_SECRET_ID)?.value;
+    const secret = existing ?? randomBytes(24).toString('hex');
+    if (!existing) this.#deps.settings.upsert({ id: HOOK_SECRET_ID, value: secret });
+    registerSecret(secret);
+    return secret;
+  }
+
+  /** Whether `candidate` (the last path segment of a hook request) is the hook secret; constant time. */
+  checkHookSecret(candidate: string): boolean {
+    const secret = Buffer.from(this.hookSecret());
+    const given = Buffer.from(candidate);
+    return given.length === secret.length && timingSafeEqual(given, secret);
+  }
+
+  #notificationUrl(): string | undefined {
+    return this.#publicUrl ? `${this.#publicUrl}${HOOK_PATH}/${this.hookSecret()}` : undefined;
+  }
+
+  /** Looks the job (and credentials when named) up and validates; makes no change. */
+  async validate(req: ClipRequest): Promise<ClipValidation> {
+    const [job, credentials] = await Promise.all([
+      this.api.getLiveJob(req.jobId),
+      needsCredentialList(req) ? this.api.listCredentials() : Promise.resolve(undefined),
+    ]);
+    const ctx: ValidateContext = { job, now: this.#deps.clock.now() };
+    if (credentials) ctx.credentials = credentials;
+    return validateClip(req, ctx);
+  }
+
+  /** Validates, creates the clip job and records it (state waiting); the caller then tracks it. */
+  async create(req: ClipRequest, actor: string): Promise<CreateResult> {
+    const notificationUrl = this.#notificationUrl();
+    const result = await submitClip(req, {
+      api: this.api,
+      now: this.#deps.clock.now(),
+      newId: () => this.#deps.newId('clip'),
+      ...(notificationUrl ? { notificationUrl } : {}),
+    });
+    if (!result.ok) return result;
+    const now = this.#deps.clock.now().toISOString();
+    const secret = notificationUrl ? this.hookSecret() : undefined;
+    const body: VodCreateBody = secret
+      ? (JSON.parse(JSON.stringify(result.body).replaceAll(secret, '***')) as VodCreateBody)
+      : result.body;
+    const record: ClipRecord = {
+      id: recordId(result.jvodId),
+      kind: CLIP_RECORD_KIND,
+      state: 'waiting',
+      createdAt: now,
+      updatedAt: now,
+      data: {
+        jvodId: result.jvodId,
+        liveJobId: req.jobId,
+        label: result.label,
+        ...(result.referenceId === undefined ? {} : { referenceId: result.referenceId }),
+        requestedBy: actor,
+        window: describeClipWindow(result.clip.window),
+        destination: describeDestination(result.clip.destination),
+        warnings: result.warnings,
+        body,
+        apiState: 'waiting',
+        history: [{ state: 'waiting', at: now }],
+      },
+    };
+    this.#deps.jobs.insert(record);
+    this.#deps.audit.append({
+      actor,
+      command: 'clip',
+      action: 'create',
+      target: result.jvodId,
+      outcome: 'started',
+      details: `live job ${req.jobId}, ${record.data.window}, to ${record.data.destination}, "${result.label}"`,
+    });
+    return { ok: true, record, warnings: result.warnings };
+  }
+
+  /** Remembers where the clip's message is, so a restarted app can keep updating it. */
+  attachMessage(jvodId: string, channel: string | undefined, ts: string | undefined): ClipRecord | undefined {
+    if (!channel || !ts) return this.get(jvodId);
+    return this.#update(jvodId, (r) => ({ ...r, channel, ts }));
+  }
+
+  get(jvodId: string): ClipRecord | undefined {
+    return this.#deps.jobs.get(recordId(jvodId)) as ClipRecord | undefined;
+  }
+
+  /** Newest first. */
+  recent(limit: number, liveJobId?: string): ClipRecord[] {
+    return (
+      this.#deps.jobs.find(
+        (r) =>
+          r.kind === CLIP_RECORD_KIND &&
+          (liveJobId === undefined || (r as ClipRecord).data.liveJobId === liveJobId),
+      ) as ClipRecord[]
+    )
+      .slice(-limit)
+      .reverse();
+  }
+
+  /** The Live API's view of a clip job; undefined when it does not know the id. */
+  async fetchClip(jvodId: string): Promise<VodJobSnapshot | undefined> {
+    try {
+      return await this.#deps.live.getClip(jvodId);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Clip jobs of one live job as the Live API lists them (incl. clips made elsewhere), newest first. */
+  async listClipsOf(liveJobId: string): Promise<VodJobSnapshot[] | undefined> {
+    try {
+      return await this.#deps.live.listClips(liveJobId, {
+        sort: 'created_at',
+        sort_dir: 'desc',
+        page_size: 50,
+      });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Jobs worth clipping: live ones and those finished within the 7-day clip window, newest first. */
+  async clippableJobs(limit = 100): Promise<LiveJobInfo[]> {
+    const jobs = await this.#deps.live.listJobs({ page_size: 1000, sort: 'created_at', sort_dir: 'desc' });
+    const now = this.#deps.clock.now().getTime();
+    const ended = ['cancelled', 'cancelling', 'failed', 'error'];
+    return jobs
+      .filter((j) => !ended.includes(j.state))
+      .filter((j) => !j.finished_at || now - Date.parse(j.finished_at) <= 7 * 86_400_000)
+      .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at))
+      .slice(0, limit);
+  }
+
+  /** Starts following a clip job; one tracker per clip job (a second call returns the first one). */
+  track(record: ClipRecord, publish: ClipPublisher): ClipTracker {
+    const existing = this.#trackers.get(record.data.jvodId);
+    if (existing) return existing.tracker;
+    const { jvodId, referenceId } = record.data;
+    const find = this.#deps.findVideoByReferenceId;
+    const tracker = new ClipTracker({
+      jvodId,
+      clock: this.#deps.clock,
+      getJob: (id) => this.fetchClip(id),
+      onChange: (change) => this.#onChange(change),
+      ...(referenceId !== undefined && find ? { referenceId, findVideoByReferenceId: find } : {}),
+      ...(this.#deps.backoff ? { backoff: this.#deps.backoff } : {}),
+      initialState: isClipState(record.state) ? record.state : 'waiting',
+      logger: this.#log,
+    });
+    this.#trackers.set(jvodId, { tracker, publish });
+    void tracker.start().then((outcome) => {
+      this.#trackers.delete(jvodId);
+      if (outcome.state === 'stopped') {
+        const updated = this.#update(jvodId, (r) => ({
+          ...r,
+          state: 'stopped',
+          data: { ...r.data, outcome },
+        }));
+        if (updated) publish(updated);
+      }
+    });
+    return tracker;
+  }
+
+  /** The outcome of a clip being tracked now (tests and shutdown); undefined when not tracked. */
+  tracking(jvodId: string): Promise<ClipOutcome> | undefined {
+    return this.#trackers.get(jvodId)?.tracker.done;
+  }
+
+  get activeTrackers(): number {
+    return this.#trackers.size;
+  }
+
+  /** A Live API notification; true when it moved a tracked clip forward (duplicates change nothing). */
+  notify(payload: unknown): boolean {
+    const jvodId =
+      payload && typeof payload === 'object' ? (payload as { jvod_id?: unknown }).jvod_id : undefined;
+    if (typeof jvodId !== 'string') return false;
+    const entry = this.#trackers.get(jvodId);
+    return entry ? entry.tracker.notify(payload) : false;
+  }
+
+  /** After a restart: follow every clip that had not ended, updating its message through `publisherFor`. */
+  resume(publisherFor: (record: ClipRecord) => ClipPublisher): number {
+    const open = this.#deps.jobs.find(
+      (r) => r.kind === CLIP_RECORD_KIND && isClipState(r.state) && !isTerminal(r.state),
+    ) as ClipRecord[];
+    for (const record of open) this.track(record, publisherFor(record));
+    if (open.length > 0) this.#log.info('resumed clip tracking', { count: open.length });
+    return open.length;
+  }
+
+  stopAll(reason?: string): void {
+    for (const { tracker } of this.#trackers.values()) tracker.stop(reason);
+  }
+
+  #update(jvodId: string, fn: (r: ClipRecord) => ClipRecord): ClipRecord | undefined {
+    return this.#deps.jobs.update(recordId(jvodId), (r) => fn(r as ClipRecord)) as ClipRecord | undefined;
+  }
+
+  #onChange(change: ClipStateChange): void {
+    const at = change.at.toISOString();
+    const updated = this.#update(change.jvodId, (r) => ({
+      ...r,
+      state: change.state,
+      updatedAt: at,
+      data: {
+        ...r.data,
+        apiState: change.apiState,
+        history: [...r.data.history, { state: change.state, at }],
+        ...(change.outcome ? { outcome: change.outcome } : {}),
+      },
+    }));
+    if (!updated) return;
+    const outcome = change.outcome;
+    if (outcome && outcome.state !== 'stopped') {
+      this.#deps.audit.append({
+        actor: updated.data.requestedBy,
+        command: 'clip',
+        action: outcome.state,
+        target: change.jvodId,
+        outcome: outcome.state === 'finished' ? 'ok' : 'failed',
+        details:
+          outcome.state === 'finished'
+            ? outcome.video
+              ? `video ${outcome.video.id}`
+              : (outcome.url ?? outcome.note ?? 'finished')
+            : outcome.reason,
+      });
+    }
+    this.#trackers.get(change.jvodId)?.publish(updated);
+  }
+}
+
+const CLIP_STATES: readonly string[] = ['waiting', 'processing', 'creating_asset', 'finished', 'failed'];
+function isClipState(s: string): s is ClipState {
+  return CLIP_STATES.includes(s);
+}
+
+const perApp = new WeakMap<Services, ClipService>();
+
+/**
+ * The one ClipService of an app (commands and start() share its trackers). Finished Video Cloud clips
+ * are looked up in the first configured account with credentials: the config cannot yet say which
+ * Video Cloud account is linked to the Live account.
+ */
+export function clipServiceFor(s: Services): ClipService {
+  const existing = perApp.get(s);
+  if (existing) return existing;
+  const account = s.config.accounts.find((a) => a.credentials);
+  const created = new ClipService({
+    live: s.brightcove.live,
+    ...(account
+      ? {
+          findVideoByReferenceId: async (ref: string) => {
+            try {
+              const video = await s.brightcove.cms(s.bcAccount(account)).getVideoByRef(ref);
+              return { id: video.id, ...(video.name ? { name: video.name } : {}) };
+            } catch (err) {
+              if (isNotFound(err)) return undefined;
+              throw err;
+            }
+          },
+        }
+      : {}),
+    jobs: s.repos.jobs,
+    settings: s.store.collection<SettingRecord>('settings'),
+    audit: s.repos.audit,
+    clock: s.clock,
+    logger: s.logger,
+    newId: s.newId,
+  });
+  perApp.set(s, created);
+  return created;
+}

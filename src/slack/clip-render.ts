@@ -1,0 +1,266 @@
+/**
+ * Block Kit for clips: the channel card that follows one clip job, the "new clip" modal, and the lists
+ * of `clip status` / `clips`. Pure rendering of records; no Brightcove calls.
+ */
+import type { ClipField } from '../clips/request.js';
+import type { ClipRecord } from '../clips/service.js';
+import type { ClipState, VodJobSnapshot } from '../clips/tracker.js';
+import type { LiveJobInfo } from '../clips/validate.js';
+import type { Reply } from '../core/types.js';
+import {
+  type Block,
+  context,
+  escapeMrkdwn,
+  type InputElement,
+  type ModalView,
+  type OptionObject,
+  plain,
+  section,
+  slackDate,
+  truncate,
+} from './blocks.js';
+
+export const CLIP_MODAL_CALLBACK = 'clip.create';
+/** Every input of the modal uses this action_id; block ids are the ClipField names. */
+export const CLIP_INPUT_ACTION = 'value';
+
+const STAGES: { state: ClipState; label: string }[] = [
+  { state: 'waiting', label: 'waiting' },
+  { state: 'processing', label: 'processing' },
+  { state: 'creating_asset', label: 'creating asset' },
+  { state: 'finished', label: 'finished' },
+];
+
+export function clipStateLabel(state: string): string {
+  if (state === 'stopped') return 'no longer followed';
+  return STAGES.find((s) => s.state === state)?.label ?? state;
+}
+
+function progressLine(state: string): string {
+  if (state === 'failed') return ':x: failed';
+  const reached = STAGES.findIndex((s) => s.state === state);
+  return STAGES.map((s, i) => {
+    if (i < reached || (i === reached && s.state === 'finished')) return `:white_check_mark: ${s.label}`;
+    if (i === reached) return `:hourglass_flowing_sand: *${s.label}*`;
+    return `:white_small_square: ${s.label}`;
+  }).join('  →  ');
+}
+
+/** The text after the state: the video (or file) when finished, the reason when failed. */
+function outcomeText(r: ClipRecord): { text: string; mrkdwn: string } | undefined {
+  const o = r.data.outcome;
+  if (!o) return undefined;
+  if (o.state === 'failed') {
+    return { text: o.reason, mrkdwn: `:x: *Failed:* ${escapeMrkdwn(o.reason)}` };
+  }
+  if (o.state === 'stopped') {
+    return {
+      text: o.reason,
+      mrkdwn: `:warning: ${escapeMrkdwn(o.reason)} Check it with \`/brightcove clip status ${r.data.jvodId}\`.`,
+    };
+  }
+  const duration = o.durationSec !== undefined ? ` (${o.durationSec}s)` : '';
+  if (o.video) {
+    const name = o.video.name ?? r.data.label;
+    return {
+      text: `Video Cloud video ${o.video.id} "${name}"${duration}: ${o.video.studioUrl}`,
+      mrkdwn:
+        `:white_check_mark: *Finished:* <${o.video.studioUrl}|${escapeMrkdwn(truncate(name, 200))}> ` +
+        `(video ${o.video.id})${duration}`,
+    };
+  }
+  if (o.url) {
+    return {
+      text: `written to ${o.url}${duration}`,
+      mrkdwn: `:white_check_mark: *Finished:* written to \`${escapeMrkdwn(o.url)}\`${duration}`,
+    };
+  }
+  const note = o.note ?? 'the clip is done';
+  return { text: note, mrkdwn: `:white_check_mark: *Finished.* ${escapeMrkdwn(note)}` };
+}
+
+/** The channel message of one clip; its text ends with the state ("… finished"). */
+export function renderClipCard(r: ClipRecord): Reply {
+  const d = r.data;
+  const state = r.state;
+  const head =
+    `:scissors: *Clip "${escapeMrkdwn(truncate(d.label, 200))}"* from live job \`${d.liveJobId}\`\n` +
+    `*Window:* ${escapeMrkdwn(d.window)}   *To:* ${escapeMrkdwn(d.destination)}`;
+  const blocks: Block[] = [section(head), context(progressLine(state))];
+  const outcome = outcomeText(r);
+  if (outcome) blocks.push(section(outcome.mrkdwn));
+  for (const w of d.warnings.slice(0, 3)) blocks.push(context(`:warning: ${escapeMrkdwn(w)}`));
+  blocks.push(
+    context(
+      `Clip job \`${d.jvodId}\` · requested by <@${d.requestedBy}> · updated ${slackDate(new Date(r.updatedAt))}`,
+    ),
+  );
+  const text =
+    `Clip "${d.label}" from live job ${d.liveJobId} (clip job ${d.jvodId}): ` +
+    (outcome ? `${outcome.text} — ` : '') +
+    clipStateLabel(state);
+  return { text, blocks, data: { ...d, state } };
+}
+
+/** `clip status` for a clip the app did not create (no record): the Live API's view only. */
+export function renderClipSnapshot(s: VodJobSnapshot): Reply {
+  const label = typeof s.label === 'string' ? s.label : '(no label)';
+  const job = typeof s.job_id === 'string' ? s.job_id : 'unknown';
+  const url = typeof s.jvod_url === 'string' ? s.jvod_url : undefined;
+  const text = `Clip job ${s.jvod_id} "${label}" of live job ${job}: ${s.jvod_state}${url ? ` (${url})` : ''}`;
+  return {
+    text,
+    blocks: [
+      section(
+        `:scissors: Clip job \`${s.jvod_id}\` *"${escapeMrkdwn(truncate(label, 200))}"* of live job \`${job}\`: ` +
+          `*${escapeMrkdwn(s.jvod_state)}*`,
+      ),
+      context('Not created by Brightcove Ops, so there is no Video Cloud lookup or channel message for it.'),
+    ],
+    data: s,
+  };
+}
+
+export interface ClipListItem {
+  jvodId: string;
+  label: string;
+  state: string;
+  liveJobId: string;
+  createdAt?: Date;
+  videoUrl?: string;
+  videoId?: string;
+}
+
+export function renderClipList(items: ClipListItem[], title: string): Reply {
+  if (items.length === 0) {
+    const text = `${title}: none.`;
+    return { text, blocks: [section(text)], data: [] };
+  }
+  const line = (i: ClipListItem, slack: boolean): string => {
+    const when = i.createdAt ? (slack ? slackDate(i.createdAt) : i.createdAt.toISOString()) : '';
+    const video = i.videoId
+      ? slack && i.videoUrl
+        ? ` · <${i.videoUrl}|video ${i.videoId}>`
+        : ` · video ${i.videoId}`
+      : '';
+    const name = slack ? `*${escapeMrkdwn(truncate(i.label, 80))}*` : `"${i.label}"`;
+    const id = slack ? `\`${i.jvodId}\`` : i.jvodId;
+    return `${when} ${name} ${id} · ${clipStateLabel(i.state)}${video}`.trim();
+  };
+  const shown = items.slice(0, 40);
+  const chunks: string[] = [];
+  for (const l of shown.map((i) => line(i, true))) {
+    const last = chunks[chunks.length - 1];
+    if (last !== undefined && last.length + l.length + 1 <= 2900) chunks[chunks.length - 1] = `${last}\n${l}`;
+    else chunks.push(l);
+  }
+  return {
+    text: [`${title}:`, ...shown.map((i) => `  ${line(i, false)}`)].join('\n'),
+    blocks: [section(`*${escapeMrkdwn(title)}*`), ...chunks.slice(0, 40).map(section)],
+    data: items,
+  };
+}
+
+// ---------------------------------------------------------------- the modal
+
+function option(text: string, value: string): OptionObject {
+  return { text: plain(text, 75), value };
+}
+
+function jobOption(job: LiveJobInfo): OptionObject {
+  const created = job.created_at.slice(0, 16).replace('T', ' ');
+  const status = job.finished_at ? `ended ${job.finished_at.slice(0, 16).replace('T', ' ')}` : 'LIVE';
+  return option(`${status} · started ${created} UTC · ${job.id.slice(0, 8)}`, job.id);
+}
+
+const MODES = [
+  option('Last … of the stream (duration)', 'last'),
+  option('From … to …', 'range'),
+  option('From … for (duration)', 'for'),
+];
+
+function input(
+  blockId: ClipField,
+  label: string,
+  element: InputElement,
+  opts: { optional?: boolean; hint?: string } = {},
+): Block {
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plain(label, 2000),
+    element,
+    ...(opts.optional ? { optional: true } : {}),
+    ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
+  };
+}
+
+const text = (placeholder: string, initial?: string): InputElement => ({
+  type: 'plain_text_input',
+  action_id: CLIP_INPUT_ACTION,
+  placeholder: plain(placeholder, 150),
+  ...(initial ? { initial_value: initial } : {}),
+});
+
+const TIME_HINT =
+  '00:02:00 or 125s from stream start · 2026-11-21T10:00:00Z or epoch seconds · 01:10:18:15 SMPTE timecode. ' +
+  'Start and end must be the same kind.';
+
+/** The "new clip" modal; `privateMetadata` carries the channel the clip's message goes to. */
+export function renderClipModal(jobs: LiveJobInfo[], privateMetadata: string): ModalView {
+  const options = jobs.slice(0, 100).map(jobOption);
+  return {
+    type: 'modal',
+    callback_id: CLIP_MODAL_CALLBACK,
+    title: plain('New clip', 24),
+    submit: plain('Create clip', 24),
+    close: plain('Cancel', 24),
+    private_metadata: privateMetadata,
+    blocks: [
+      input('job', 'Live job', {
+        type: 'static_select',
+        action_id: CLIP_INPUT_ACTION,
+        placeholder: plain('Pick a live or recent job'),
+        options,
+        ...(options.length === 1 && options[0] ? { initial_option: options[0] } : {}),
+      }),
+      input(
+        'mode',
+        'What to clip',
+        {
+          type: 'static_select',
+          action_id: CLIP_INPUT_ACTION,
+          options: MODES,
+          ...(MODES[0] ? { initial_option: MODES[0] } : {}),
+        },
+        {
+          hint: '"Last" takes a duration; "from … to" takes a start and an end; "from … for" a start and a duration.',
+        },
+      ),
+      input('start', 'Start', text('00:02:00'), { optional: true, hint: TIME_HINT }),
+      input('end', 'End', text('00:03:00'), { optional: true }),
+      input('duration', 'Duration', text('90s'), { optional: true, hint: '90s, 2m, 1h30m; at most 48h' }),
+      input('name', 'Name', text('Goal 1'), { optional: true }),
+      input('tags', 'Tags', text('goal, highlights'), { optional: true, hint: 'Comma-separated' }),
+      input('destination', 'Destination', text('videocloud', 'videocloud'), {
+        optional: true,
+        hint: 'videocloud, s3://bucket/path/clip.mp4 or ftp://host/path/clip.mp4',
+      }),
+      input('credentials', 'Credentials', text('s3-clips'), {
+        optional: true,
+        hint: 'Label of a stored Live credential (S3/FTP only)',
+      }),
+      input('profile', 'Ingest profile', text('multi-platform-standard-static'), {
+        optional: true,
+        hint: 'Video Cloud only; empty = the account default',
+      }),
+    ],
+  };
+}
+
+/** A plain "no jobs" explanation when there is nothing to pick. */
+export function noClippableJobs(): Reply {
+  const msg =
+    'No live or recent jobs to clip: the Live API lists none that are live or finished within the last 7 days.';
+  return { text: msg, blocks: [section(`:information_source: ${msg}`)], data: { jobs: [] } };
+}
