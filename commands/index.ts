@@ -2,6 +2,8 @@ import { Registry } from '../src/core/registry.js';
 import type { AnyCommand } from '../src/core/types.js';
 import { accounts } from './accounts.js';
 import { audit } from './audit.js';
+import { clip } from './clip.js';
+import { clips } from './clips.js';
 import { config } from './config.js';
 import { digest } from './digest.js';
 import { help } from './help.js';
@@ -9,7 +11,7 @@ import { report } from './report.js';
 import { sync } from './sync.js';
 
 /** Every /brightcove subcommand, in the order help lists them. */
-export const allCommands: AnyCommand[] = [help, accounts, sync, audit, config, report, digest];
+export const allCommands: AnyCommand[] = [help, accounts, sync, audit, config, report, digest, clip, clips];
 
 export function createRegistry(commands: AnyCommand[] = allCommands): Registry {
   return new Registry(commands);
