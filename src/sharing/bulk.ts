@@ -92,7 +92,7 @@ export function planBulkShare(input: BulkPlanInput): BulkSharePlan {
   const more = Math.max(0, total - reports.length);
   const targets = input.affiliates.map((a) => a.name).join(', ');
   const parts = [
-    `${plural(total, 'video')} match \`${input.query}\`${more > 0 ? `; the first ${reports.length} are checked, ${more} more are left out (narrow the search or run it again after this batch)` : ''}.`,
+    `${plural(total, 'video')} ${total === 1 ? 'matches' : 'match'} \`${input.query}\`${more > 0 ? `; the first ${reports.length} are checked, ${more} more are left out (narrow the search or run it again after this batch)` : ''}.`,
     `To ${targets}: ${counts.ready} ready, ${counts.withWarnings} with warnings, ${counts.blocked} blocked.`,
   ];
   if (shareable.length > 0) {
