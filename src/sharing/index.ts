@@ -26,3 +26,4 @@ export * from './resolve.js';
 export * from './share-errors.js';
 export * from './status.js';
 export * from './types.js';
+export * from './unshare.js';
