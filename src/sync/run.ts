@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import { NotFoundError } from '../brightcove/errors.js';
-import type { CmsClient, ListStats } from '../brightcove/index.js';
+import type { CmsClient, ListStats, ListVideosOptions } from '../brightcove/index.js';
 import type { Clock } from '../clock.js';
 import { type Logger, silentLogger } from '../log.js';
 import { type ApplyCounts, type ApplySummary, applyPlan, type Checkpoint } from './apply.js';
@@ -26,6 +26,8 @@ export interface CollectOptions {
   cms: SyncCms;
   target: SyncTarget;
   options?: PlanOptions;
+  /** paging of the video listing (default: Brightcove's recipe, pages of 100 by created_at) */
+  listOptions?: ListVideosOptions;
   onProgress?(p: CollectProgress): void;
   /** media requests queued at once (the CMS limiter decides how many are in flight) */
   mediaConcurrency?: number;
@@ -75,7 +77,7 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
   const report = () => opts.onProgress?.({ ...progress });
   report();
 
-  const listing = opts.cms.listVideos();
+  const listing = opts.cms.listVideos(opts.listOptions);
   const listVideos = async () => {
     const out: SyncVideo[] = [];
     for await (const v of listing) {
