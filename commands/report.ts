@@ -65,6 +65,7 @@ export async function deliverReport(
     renderReport(report, {
       ...(opts.title ? { title: opts.title } : {}),
       footer: opts.csv ? 'chart and CSV in the thread' : 'chart in the thread',
+      accountLabels: Object.fromEntries(services.config.accounts.map((a) => [a.id, a.alias])),
     }),
   );
   await message.flush();

@@ -59,6 +59,8 @@ export interface RenderOptions {
   title?: string;
   /** a line under the figures, e.g. "Chart and CSV in the thread" */
   footer?: string;
+  /** account id → alias, to say which account a top video belongs to */
+  accountLabels?: Record<string, string>;
 }
 
 /** The channel message. `text` is a complete plain summary (notifications, the CLI). */
@@ -76,10 +78,16 @@ export function renderReport(r: Report, opts: RenderOptions = {}): Reply {
 
   const views = r.daily.map((d) => d.views);
   const peak = r.daily.reduce((best, d) => (d.views > (best?.views ?? -1) ? d : best), r.daily[0]);
+  const low = r.daily.reduce(
+    (min, d) => (d.views < (min?.views ?? Number.POSITIVE_INFINITY) ? d : min),
+    r.daily[0],
+  );
   blocks.push(
     section(
       `*Daily views*  \`${sparkline(views)}\`\n${r.daily[0]?.date ?? ''} → ${r.daily.at(-1)?.date ?? ''}` +
-        (peak ? ` · peak ${int.format(peak.views)} on ${peak.date}` : ''),
+        (peak && low
+          ? ` · low ${int.format(low.views)} on ${low.date} · peak ${int.format(peak.views)} on ${peak.date}`
+          : ''),
     ),
   );
 
@@ -94,7 +102,10 @@ export function renderReport(r: Report, opts: RenderOptions = {}): Reply {
           ? ''
           : ` · retention ${pct(ret.p25)}/${pct(ret.p50)}/${pct(ret.p75)}/${pct(ret.p100)}%`;
       const eng = v.engagementScore === null ? '' : ` · eng ${one.format(v.engagementScore)}`;
-      const acct = r.scope.accountIds.length > 1 ? ` _(${v.accountId})_` : '';
+      const acct =
+        r.scope.accountIds.length > 1
+          ? ` _(${escapeMrkdwn(opts.accountLabels?.[v.accountId] ?? v.accountId)})_`
+          : '';
       return `${i + 1}. *${name}*${acct} — ${int.format(v.views)} views ${trendArrow(v.change)} ${formatChange(v.change)}${eng}${retention}`;
     });
     blocks.push(section(`*Top ${r.topVideos.length} videos*\n${lines.join('\n')}`));
