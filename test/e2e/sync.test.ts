@@ -113,7 +113,10 @@ describe('/brightcove sync end to end', () => {
       plan: { counts: { creates: number; updates: number } };
     };
     const before = creates();
-    await Promise.all([h.slack.click(OPERATOR, 'sync.apply', msg), h.slack.click(OPERATOR, 'sync.apply', msg)]);
+    await Promise.all([
+      h.slack.click(OPERATOR, 'sync.apply', msg),
+      h.slack.click(OPERATOR, 'sync.apply', msg),
+    ]);
     await h.slack.waitFor(
       () => h.slack.thread(CHANNEL, msg.ts).find((m) => m.text.startsWith('Creates and updates done')),
       20_000,

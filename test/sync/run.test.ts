@@ -27,7 +27,10 @@ function cmsFor(bc: BrightcoveSim): CmsClient {
   });
   const acc = bc.data.accounts[0]!;
   const cred = bc.data.credentials.find((c) => c.accounts.includes(acc.id))!;
-  return brightcove.cms({ id: acc.id, credentials: { clientId: cred.clientId, clientSecret: cred.clientSecret } });
+  return brightcove.cms({
+    id: acc.id,
+    credentials: { clientId: cred.clientId, clientSecret: cred.clientSecret },
+  });
 }
 
 function mulberry(seed: number) {
@@ -52,7 +55,10 @@ describe('paging drift', () => {
     let falseCandidates = 0;
     let realDeletes = 0;
     for (let seed = 1; seed <= 24; seed++) {
-      const bc = await startBrightcoveSim({ seed, dataset: { seed, videosPerAccount: 100, analyticsDays: 0 } });
+      const bc = await startBrightcoveSim({
+        seed,
+        dataset: { seed, videosPerAccount: 100, analyticsDays: 0 },
+      });
       const clarify = await startClarifySim({ seed });
       try {
         mirror(bc, clarify);
@@ -122,8 +128,10 @@ describe('faults on both APIs', () => {
       try {
         const acc = bc.data.accounts[0]!.id;
         const videos = bc.data.videos[acc]!;
-        for (const v of videos.slice(0, 20)) clarify.bundles.add({ name: 'stale', external_id: v.id, data: {} });
-        for (let i = 0; i < 5; i++) clarify.bundles.add({ name: `gone ${i}`, external_id: `999000000000${i}` });
+        for (const v of videos.slice(0, 20))
+          clarify.bundles.add({ name: 'stale', external_id: v.id, data: {} });
+        for (let i = 0; i < 5; i++)
+          clarify.bundles.add({ name: `gone ${i}`, external_id: `999000000000${i}` });
         if (faulty) {
           bc.faults.errorRate = 0.1;
           bc.faults.errorStatus = 503;
@@ -144,7 +152,9 @@ describe('faults on both APIs', () => {
         const injected = bc.requests.filter((r) => r.status === 503 || r.status === 429).length;
         const state = clarify.bundles
           .all()
-          .map((b) => `${b.external_id}|${b.name}|${JSON.stringify(b.metadata.data)}|${b.media_urls.join(',')}`)
+          .map(
+            (b) => `${b.external_id}|${b.name}|${JSON.stringify(b.metadata.data)}|${b.media_urls.join(',')}`,
+          )
           .sort();
         return { plan, summary, state, mediaFailures, injected: injected + clarify.faults.injected };
       } finally {
