@@ -166,6 +166,48 @@ describe('report end to end against the Brightcove simulator', () => {
     expect(views).toBe(truth(h, ALL, CUR).views);
   });
 
+  it('--not-viewed N lists videos with no views in the last N days (older than the window)', async () => {
+    const window = { from: '2026-11-19', to: '2026-11-20' };
+    const viewed = new Set(
+      viewRows(h.bc!.data, { account: ACCOUNT_IDS.neo, ...window })
+        .filter((r) => r.video_view > 0)
+        .map((r) => r.video),
+    );
+    const expected = (h.bc!.data.videos[ACCOUNT_IDS.neo] ?? []).filter(
+      (v) => !viewed.has(v.id) && v.created_at.slice(0, 10) < window.from,
+    );
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(25);
+    const msg = await summaryAfter('report neo --days 7 --not-viewed 2');
+    expect(msg.text).toContain(`Not viewed in 2 days: ${expected.length} video(s)`);
+    const svc = reportService(h.app.services);
+    const r = await svc.build(svc.scope('neo'), CUR, { notViewedDays: 2 });
+    expect(r.notViewed?.window).toEqual(window);
+    expect(r.notViewed?.videos.map((v) => v.videoId).sort()).toEqual(expected.map((v) => v.id).sort());
+    expect(r.queryCounts[ACCOUNT_IDS.neo]).toBe(4);
+  });
+
+  it('a failed report replaces its message with what went wrong and what to do', async () => {
+    const before = h.slack.messages.length;
+    h.bc!.faults.errorRate = 1;
+    try {
+      await h.command('report research --days 7', MEMBER);
+      const failed = await h.slack.waitFor(
+        () =>
+          h.slack.messages
+            .slice(before)
+            .find((m) => m.channel === CHANNEL && m.text.startsWith('The report failed')),
+        10_000,
+        'failure message',
+      );
+      expect(failed.text).toContain('503');
+      expect(failed.text).toContain('try again in a few minutes');
+      expect(h.slack.messages.slice(before).some((m) => m.text.includes('Views:'))).toBe(false);
+    } finally {
+      h.bc!.faults.errorRate = 0;
+    }
+  });
+
   it('usage errors are precise', async () => {
     const cases: Array<[string, string]> = [
       ['report neo --days 7 --from 2026-11-01', 'Use either --days N or --from/--to, not both'],
