@@ -149,6 +149,7 @@ const MODE_NEEDS: Record<string, { needs: ('start' | 'end' | 'duration')[]; labe
 };
 
 const FIELD_EXAMPLE = { start: '00:02:00', end: '00:03:00', duration: '90s' };
+const ARTICLE = { start: 'a', end: 'an', duration: 'a' };
 
 /** Modal values → the same words the command takes; missing or stray fields are reported per field. */
 export function modalToRequest(
@@ -161,9 +162,10 @@ export function modalToRequest(
   for (const field of ['start', 'end', 'duration'] as const) {
     const given = fieldValue(values, field);
     if (spec.needs.includes(field) && !given) {
-      errors[field] = `${spec.label} needs a ${field}, e.g. ${FIELD_EXAMPLE[field]}.`;
+      errors[field] = `${spec.label} needs ${ARTICLE[field]} ${field}, e.g. ${FIELD_EXAMPLE[field]}.`;
     } else if (!spec.needs.includes(field) && given) {
-      errors[field] = `${spec.label} does not use a ${field}: clear it, or pick another "What to clip".`;
+      errors[field] =
+        `${spec.label} does not use ${ARTICLE[field]} ${field}: clear it, or pick another "What to clip".`;
     }
   }
   if (Object.keys(errors).length > 0) return { errors };
