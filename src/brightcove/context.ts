@@ -72,7 +72,9 @@ export class CmsLimiter {
         } catch (err) {
           reject(err);
         }
-        await new Promise((r) => setTimeout(r, this.intervalMs).unref());
+        // Not unref'd: while requests wait for a slot, this timer is the only thing keeping a one-shot
+        // CLI process alive (an unref'd timer let Node exit with code 13 mid-listing).
+        await new Promise((r) => setTimeout(r, this.intervalMs));
       });
     });
   }

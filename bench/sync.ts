@@ -1,0 +1,126 @@
+/**
+ * Dry run of /brightcove sync: N videos against about N Clarify bundles (95% matched and current, 5% of
+ * videos new, as many orphan bundles), with latency on both simulators and the CMS limits enforced.
+ * The sync runs in a child process so its peak RSS is not mixed with the simulators'.
+ * Run: npx tsx bench/sync.ts [videos=10000] [latencyMs=25] [newFraction=0.05]
+ */
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { createBrightcove } from '../src/brightcove/index.js';
+import { ClarifyClient } from '../src/clarify/client.js';
+import { createHttpDispatcher } from '../src/http/dispatcher.js';
+import { startBrightcoveSim } from '../src/sim/brightcove/index.js';
+import { startClarifySim } from '../src/sim/clarify/index.js';
+import { ACCOUNT_IDS } from '../src/sim/data/index.js';
+import { bundleName, mapVideoMetadata } from '../src/sync/metadata.js';
+import { collectPlan } from '../src/sync/run.js';
+import { ClarifyTarget } from '../src/sync/target.js';
+
+if (process.argv[2] === '--worker') {
+  const e = process.env;
+  const dispatcher = createHttpDispatcher({ env: {} });
+  const bc = createBrightcove({
+    endpoints: { oauth: e.B_OAUTH!, cms: e.B_CMS!, analytics: e.B_CMS!, live: e.B_CMS! },
+    dispatcher,
+  });
+  const cms = bc.cms({ id: ACCOUNT_IDS.neo, credentials: { clientId: e.B_ID!, clientSecret: e.B_SECRET! } });
+  const target = new ClarifyTarget(new ClarifyClient({ baseUrl: e.C_URL!, apiKey: e.C_KEY!, dispatcher }));
+  const started = performance.now();
+  const { plan } = await collectPlan({ cms, target });
+  const wallS = (performance.now() - started) / 1000;
+  process.stdout.write(
+    `${JSON.stringify({ wallS, maxRssMb: process.resourceUsage().maxRSS / 1024, counts: plan.counts })}\n`,
+  );
+  await dispatcher.close();
+  process.exit(0);
+}
+
+const videos = Number(process.argv[2] ?? 10_000);
+const latencyMs = Number(process.argv[3] ?? 25);
+const newFraction = Number(process.argv[4] ?? 0.05);
+
+const bcSim = await startBrightcoveSim({
+  dataset: { seed: 1, videosPerAccount: { neo: videos }, analyticsDays: 0 },
+  latencyMs,
+  enforceLimits: true,
+});
+const clarify = await startClarifySim({ latencyMs, seed: 1 });
+const library = bcSim.data.videos[ACCOUNT_IDS.neo]!;
+const every = newFraction > 0 ? Math.round(1 / newFraction) : 0;
+let orphans = 0;
+library.forEach((v, i) => {
+  if (every && i % every === 0) {
+    clarify.bundles.add({ name: `gone ${i}`, external_id: `77${String(i).padStart(11, '0')}` });
+    orphans++;
+    return;
+  }
+  clarify.bundles.add({ name: bundleName(v).name, external_id: v.id, data: mapVideoMetadata(v).data });
+});
+const cred = bcSim.credentials.find((c) => c.accounts.includes(ACCOUNT_IDS.neo))!;
+
+const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], {
+  env: {
+    ...process.env,
+    B_OAUTH: bcSim.urls.oauth,
+    B_CMS: bcSim.urls.cms,
+    B_ID: cred.clientId,
+    B_SECRET: cred.clientSecret,
+    C_URL: clarify.url,
+    C_KEY: clarify.apiKey,
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+  cwd: process.cwd(),
+});
+let out = '';
+child.stdout.on('data', (d: Buffer) => {
+  out += d.toString();
+});
+const exitCode = await new Promise((r) => child.on('close', r));
+if (!out.trim()) throw new Error(`sync worker exited with ${String(exitCode)} and no result`);
+const result = JSON.parse(out.trim().split('\n').at(-1)!) as {
+  wallS: number;
+  maxRssMb: number;
+  counts: {
+    creates: number;
+    deletes: number;
+    skipped: number;
+    updates: number;
+    videos: number;
+    records: number;
+  };
+};
+
+const cmsReq = bcSim.count({ api: 'cms' });
+const pages = bcSim.requests.filter((r) => r.api === 'cms' && r.path.endsWith('/videos')).length;
+const sources = bcSim.requests.filter(
+  (r) => r.api === 'cms' && /\/(sources|assets\/renditions)$/.test(r.path),
+).length;
+const bundlePages = clarify.requests.filter((r) => r.method === 'GET' && r.path === '/v1/bundles').length;
+const minimum = 1 + Math.ceil(videos / 100) + Math.ceil(clarify.bundles.size / 100) + sources;
+const total = cmsReq + bundlePages + bcSim.count({ api: 'oauth' });
+const floorS = cmsReq / 10;
+const rows: Array<[string, string]> = [
+  ['videos / bundles', `${videos} / ${clarify.bundles.size} (${orphans} orphans)`],
+  ['latency (both APIs)', `${latencyMs} ms`],
+  [
+    'plan',
+    `${result.counts.creates} creates, ${result.counts.updates} updates, ${result.counts.deletes} deletes, ${result.counts.skipped} skipped`,
+  ],
+  ['CMS requests (count + pages + media)', `${cmsReq} (pages ${pages}, media ${sources})`],
+  ['Clarify requests (bundle pages)', String(bundlePages)],
+  ['token requests', String(bcSim.count({ api: 'oauth' }))],
+  ['all requests', String(total)],
+  ['minimum (count + video pages + bundle pages + media of new videos)', String(minimum)],
+  ['requests / minimum', (total / minimum).toFixed(3)],
+  ['429 responses', String(bcSim.count({ status: 429 }))],
+  ['wall time (sync process)', `${result.wallS.toFixed(2)} s`],
+  ['rate-limit floor (CMS requests / 10 per s)', `${floorS.toFixed(2)} s`],
+  ['wall / floor', (result.wallS / floorS).toFixed(3)],
+  ['peak RSS of the sync process', `${result.maxRssMb.toFixed(0)} MB`],
+];
+const w = Math.max(...rows.map((r) => r[0].length));
+process.stdout.write(`| ${'metric'.padEnd(w)} | value |\n| ${'-'.repeat(w)} | ----- |\n`);
+for (const [k, v] of rows) process.stdout.write(`| ${k.padEnd(w)} | ${v} |\n`);
+await bcSim.close();
+await clarify.close();
