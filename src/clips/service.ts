@@ -3,7 +3,7 @@
  * clip job records in the store (so tracking resumes after a restart), the webhook secret and the audit
  * trail. No Slack here: whoever shows a clip passes a publisher that renders the record.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { NotFoundError } from '../brightcove/errors.js';
 import type { LiveClient } from '../brightcove/live.js';
 import type { Clock } from '../clock.js';
@@ -61,11 +61,6 @@ export type ClipRecord = JobRecord<ClipJobData>;
 /** Shows a clip record somewhere (a channel message); called after every change. */
 export type ClipPublisher = (record: ClipRecord) => void;
 
-export interface SettingRecord {
-  id: string;
-  value: string;
-}
-
 export type LiveApi = Pick<
   LiveClient,
   'getJob' | 'listJobs' | 'createClips' | 'getClip' | 'listClips' | 'listCredentials'
@@ -76,7 +71,11 @@ export interface ClipServiceDeps {
   /** CMS lookup in the Video Cloud account linked to the Live account; absent when none is configured. */
   findVideoByReferenceId?: (referenceId: string) => Promise<{ id: string; name?: string } | undefined>;
   jobs: Collection<JobRecord>;
-  settings: Collection<SettingRecord>;
+  /**
+   * A secret from the config (Slack signing secret or token) the hook secret is derived from, so the
+   * URL survives restarts without a secret ever being written to the state file.
+   */
+  hookKey: string;
   audit: AuditLog;
   clock: Clock;
   logger: Logger;
@@ -88,7 +87,6 @@ export type CreateResult =
   | { ok: false; errors: ClipInputError[] }
   | { ok: true; record: ClipRecord; warnings: string[] };
 
-const HOOK_SECRET_ID = 'clips.hook_secret';
 const recordId = (jvodId: string) => `clip_${jvodId}`;
 
 export function describeClipWindow(w: ResolvedWindow): string {
@@ -149,11 +147,12 @@ export class ClipService {
     return this.#publicUrl !== undefined;
   }
 
-  /** Random per install, kept in the store so URLs given to the Live API survive restarts. */
+  /** Derived from a configured secret: stable across restarts, never stored. */
   hookSecret(): string {
-    const existing = this.#deps.settings.get(HOOK_SECRET_ID)?.value;
-    const secret = existing ?? randomBytes(24).toString('hex');
-    if (!existing) this.#deps.settings.upsert({ id: HOOK_SECRET_ID, value: secret });
+    const secret = createHmac('sha256', this.#deps.hookKey)
+      .update('brightcove-ops/live-notifications')
+      .digest('hex')
+      .slice(0, 48);
     registerSecret(secret);
     return secret;
   }
@@ -419,7 +418,12 @@ export function clipServiceFor(s: Services): ClipService {
         }
       : {}),
     jobs: s.repos.jobs,
-    settings: s.store.collection<SettingRecord>('settings'),
+    // Without any configured secret (CLI only), a random key: the CLI never serves the hook.
+    hookKey:
+      s.config.slack.signingSecret ??
+      s.config.slack.appToken ??
+      s.config.slack.botToken ??
+      randomBytes(24).toString('hex'),
     audit: s.repos.audit,
     clock: s.clock,
     logger: s.logger,

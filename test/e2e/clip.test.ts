@@ -152,6 +152,11 @@ describe('clip end to end with Live API notifications', () => {
     // The hook secret is never stored in the record or shown in Slack.
     expect(JSON.stringify(record)).not.toContain(secret);
     expect(JSON.stringify(h.slack.calls)).not.toContain(secret);
+    // Nor anywhere in the state: it is derived from the configured signing secret, not stored.
+    expect(JSON.stringify(h.app.services.store.collection('settings').all())).not.toContain(secret);
+    for (const name of ['jobs', 'audit', 'pending', 'schedules']) {
+      expect(JSON.stringify(h.app.services.store.collection(name).all())).not.toContain(secret);
+    }
     const audit = h.app.services.repos.audit.latest(50).filter((e) => e.target === jvodId);
     expect(audit.map((e) => `${e.action}:${e.outcome}`).sort()).toEqual(['create:started', 'finished:ok']);
   });
