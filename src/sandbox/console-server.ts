@@ -71,6 +71,8 @@ export interface ConsoleFile {
 }
 
 export interface ConsoleMessage {
+  /** arrival order in this console (Slack orders by ts; echoes have no ts of the simulator's) */
+  order: number;
   channel: string;
   ts: string;
   text: string;
@@ -83,6 +85,7 @@ export interface ConsoleMessage {
 }
 
 export interface ConsoleCommandEcho {
+  order: number;
   ts: string;
   text: string;
   status: number;
@@ -150,6 +153,8 @@ export class ConsoleServer {
   readonly #streams = new Set<ServerResponse>();
   readonly #echoes = new Map<string, ConsoleCommandEcho[]>();
   readonly #userIds: Set<string>;
+  readonly #order = new WeakMap<SimMessage, number>();
+  #nextOrder = 0;
   #version = 0;
   #pending: NodeJS.Timeout | undefined;
   #url = '';
@@ -209,6 +214,7 @@ export class ConsoleServer {
       blocks: m.blocks,
       ...(m.threadTs ? { threadTs: m.threadTs } : {}),
       ...(m.edited ? { edited: m.edited } : {}),
+      order: this.#orderOf(m),
       ephemeral: Boolean(m.ephemeralTo),
       files: (m.files ?? []).map(describeFile),
       replyCount: replies.get(m.ts) ?? 0,
@@ -226,7 +232,19 @@ export class ConsoleServer {
     };
   }
 
+  #orderOf(m: SimMessage): number {
+    let n = this.#order.get(m);
+    if (n === undefined) {
+      n = ++this.#nextOrder;
+      this.#order.set(m, n);
+    }
+    return n;
+  }
+
   #changed(): void {
+    // Number new messages as they arrive, so a command's echo sorts before its replies.
+    for (const m of this.#opts.slack.messages) this.#orderOf(m);
+    for (const m of this.#opts.slack.ephemerals) this.#orderOf(m);
     this.#version++;
     // Coalesce bursts (progress updates, uploads) into one event per 50 ms.
     if (this.#pending) return;
@@ -316,18 +334,22 @@ export class ConsoleServer {
     const text = body.text.trim().replace(/^\/brightcove\b\s*/, '');
     const echoes = this.#echoes.get(user) ?? [];
     this.#echoes.set(user, echoes);
+    const echo: ConsoleCommandEcho = {
+      order: ++this.#nextOrder,
+      ts: String(Date.now() / 1000),
+      text: `/brightcove ${text}`.trim(),
+      status: 0,
+    };
+    echoes.push(echo);
+    this.#changed();
     const result = await this.#opts.slack.slashCommand(text, user, this.#opts.channel.id);
+    echo.status = result.status;
     // Slack shows this when the app does not ack in time or errors: the same words here.
     const error =
       result.status === 200
         ? undefined
         : `/brightcove failed with the error "dispatch_failed" (${result.status})`;
-    echoes.push({
-      ts: String(Date.now() / 1000),
-      text: `/brightcove ${text}`.trim(),
-      status: result.status,
-      ...(error ? { error } : {}),
-    });
+    if (error) echo.error = error;
     this.#changed();
     return { ok: result.status === 200, status: result.status, ...(error ? { error } : {}) };
   }

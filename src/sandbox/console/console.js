@@ -843,7 +843,7 @@ function render() {
     ...data.messages.filter((m) => !m.threadTs),
     ...data.ephemerals.filter((m) => !state.dismissed.has(m.ts)),
     ...data.echoes.map((e) => ({ ...e, echo: true })),
-  ].sort((a, b) => Number(a.ts) - Number(b.ts));
+  ].sort((a, b) => a.order - b.order);
   if (!items.length) {
     list.replaceChildren(
       el(

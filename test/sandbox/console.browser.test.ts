@@ -1,0 +1,132 @@
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
+import { sandboxUser } from '../../src/sandbox/world.js';
+import { actAs, browserSkipReason, launchChromium, type OpenBrowser, typeCommand } from './browser.js';
+
+const skip = browserSkipReason();
+if (skip) console.warn(skip);
+
+/** Waits until the first match is visible (Playwright's own timeout applies). */
+const shown = (loc: Locator, timeout?: number) =>
+  loc.first().waitFor({ state: 'visible', ...(timeout ? { timeout } : {}) });
+
+const hasCommand = (sb: RunningSandbox, name: string) =>
+  sb.app.services.registry.commands.some((c) => c.name === name);
+
+describe.skipIf(skip !== undefined)('sandbox console in chromium', () => {
+  let sb: RunningSandbox;
+  let chrome: OpenBrowser;
+  let page: Page;
+  const operator = sandboxUser('operator');
+  const approver = sandboxUser('approver');
+  const member = sandboxUser('member');
+
+  beforeAll(async () => {
+    sb = await startSandbox({ logger: silentLogger, port: 0, banner: false });
+    chrome = await launchChromium();
+    page = chrome.page;
+    page.setDefaultTimeout(15_000);
+    await page.goto(sb.url);
+    await page.waitForSelector('body[data-ready="true"]');
+  }, 30_000);
+
+  afterAll(async () => {
+    await chrome?.close();
+    await sb?.close();
+  });
+
+  it('shows the channel, the usage hint from the registry and the user picker', async () => {
+    expect(await page.locator('#channel-title').textContent()).toBe('video-ops');
+    const hint = await page.locator('#usage-hint').textContent();
+    expect(hint).toContain('help | accounts');
+    const users = await page.locator('#user-picker option').allTextContents();
+    expect(users).toEqual(['olivia (operator)', 'arjun (approver)', 'mia (member)']);
+    // The suggestions list every command's usage while typing.
+    await page.locator('#composer').fill('/brightcove ac');
+    await shown(page.locator('.suggest-item'));
+    expect(await page.locator('.suggest-item .s-usage').allTextContents()).toEqual(['/brightcove accounts']);
+    await page.locator('#composer').fill('');
+  });
+
+  it('renders help and accounts replies from their Block Kit as ephemerals', async () => {
+    await actAs(page, operator.id);
+    await typeCommand(page, '/brightcove help');
+    const help = page.locator('.msg.ephemeral', {
+      has: page.locator('.b-header', { hasText: 'Brightcove Ops' }),
+    });
+    await shown(help);
+    expect(await help.locator('.only-you').textContent()).toContain('Only visible to you');
+    // mrkdwn `code` becomes <code>
+    await shown(help.locator('code', { hasText: '/brightcove accounts' }));
+
+    await typeCommand(page, '/brightcove accounts');
+    const accounts = page.locator('.msg.ephemeral', {
+      has: page.locator('.b-header', { hasText: 'Brightcove accounts (3)' }),
+    });
+    await shown(accounts);
+    await shown(accounts.locator('.b-fields b', { hasText: 'neo-north' }));
+    await shown(accounts.locator('.b-fields code', { hasText: '2222222222001' }));
+  });
+
+  it('runs a sync dry run, refuses a member, and stamps the plan when the approver approves the deletes', async (ctx) => {
+    if (!hasCommand(sb, 'sync')) ctx.skip();
+    await actAs(page, operator.id);
+    await typeCommand(page, '/brightcove sync neo');
+    const plan = page.locator('.msg:not(.ephemeral)', {
+      has: page.locator('[data-action-id="sync.approve_deletes"]'),
+    });
+    await shown(plan, 30_000);
+    const approve = plan.locator('[data-action-id="sync.approve_deletes"]');
+    expect(await approve.textContent()).toBe(`Approve ${sb.seeded.orphans} deletes`);
+    expect(await approve.getAttribute('class')).toContain('danger');
+    expect(await plan.textContent()).toContain(`${sb.seeded.orphans} deletes`);
+
+    // A plain member sees the same message but the app refuses the click.
+    await actAs(page, member.id);
+    await approve.click();
+    await page.locator('.confirm-dialog .confirm').click();
+    await shown(page.locator('.msg.ephemeral', { hasText: 'Only approvers can approve deletes' }));
+    expect(sb.clarify.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+
+    // The approver confirms in the dialog; the buttons are replaced by a stamp.
+    await actAs(page, approver.id);
+    await approve.click();
+    const dialog = page.locator('.confirm-dialog');
+    await shown(dialog);
+    expect(await dialog.textContent()).toContain(`Delete ${sb.seeded.orphans} bundles?`);
+    await dialog.locator('.confirm').click();
+    const stamped = page.locator('.msg:not(.ephemeral)', { hasText: 'Deletes approved by' });
+    await shown(stamped, 30_000);
+    await shown(stamped.locator('.mention', { hasText: `@${approver.name}` }));
+    expect(await stamped.locator('[data-action-id="sync.approve_deletes"]').count()).toBe(0);
+    await sb.slack.waitFor(
+      () => sb.clarify.requests.filter((r) => r.method === 'DELETE').length === sb.seeded.orphans,
+      20_000,
+      'the orphan deletes',
+    );
+  });
+
+  it('runs a report and shows the chart image uploaded in its thread', async (ctx) => {
+    if (!hasCommand(sb, 'report')) ctx.skip();
+    await actAs(page, operator.id);
+    const filesBefore = sb.slack.files.size;
+    await typeCommand(page, '/brightcove report neo --days 30');
+    const png = await sb.slack.waitFor(
+      () => [...sb.slack.files.values()].slice(filesBefore).find((f) => f.filename.endsWith('.png')),
+      30_000,
+      'chart upload',
+    );
+    const parent = page.locator(`.msg[data-ts="${png.threadTs}"]`);
+    const toggle = parent.locator('.thread-toggle').first();
+    await shown(toggle);
+    expect(await toggle.textContent()).toMatch(/repl/);
+    await toggle.click();
+    const img = parent.locator(`.file[data-file-id="${png.id}"] img`);
+    await shown(img);
+    await expect
+      .poll(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth), { timeout: 10_000 })
+      .toBeGreaterThan(200);
+  });
+});
