@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { CLARIFY_LIMITS } from '../../clarify/limits.js';
 import { type Clock, systemClock } from '../../clock.js';
 import { type Logger, silentLogger } from '../../log.js';
+import { seededRng } from '../data/rng.js';
 import { metadataViolation } from './validate.js';
 
 /**
@@ -152,18 +153,6 @@ class HttpError extends Error {
   ) {
     super(message);
   }
-}
-
-/** mulberry32: small, seedable, good enough for fault draws and ids. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const curies = [{ href: '/docs/rels/{rel}', name: 'clarify', templated: true }];
@@ -320,7 +309,7 @@ export async function startClarifySim(opts: ClarifySimOptions = {}): Promise<Cla
   const clock = opts.clock ?? systemClock;
   const log = (opts.logger ?? silentLogger).child({ component: 'clarify-sim' });
   const apiKey = opts.apiKey ?? `sim-clarify-${randomBytes(8).toString('hex')}`;
-  const idRand = prng(opts.seed ?? 1);
+  const idRand = seededRng(opts.seed ?? 1);
   const newId = () =>
     Array.from({ length: 4 }, () =>
       Math.floor(idRand() * 2 ** 32)
@@ -333,7 +322,7 @@ export async function startClarifySim(opts: ClarifySimOptions = {}): Promise<Cla
   const queued: { status: number; after: boolean; retryAfterSec?: number }[] = [];
   let rate = 0;
   let rateStatuses = [429, 500, 503];
-  let faultRand = prng(7);
+  let faultRand = seededRng(7);
   let injected = 0;
   const faults: FaultControl = {
     failNext(count, status = 503, o = {}) {
@@ -349,7 +338,7 @@ export async function startClarifySim(opts: ClarifySimOptions = {}): Promise<Cla
     setRate(r, o = {}) {
       rate = r;
       if (o.statuses) rateStatuses = o.statuses;
-      faultRand = prng(o.seed ?? 7);
+      faultRand = seededRng(o.seed ?? 7);
     },
     get injected() {
       return injected;
