@@ -65,7 +65,13 @@ export class ClarifyTarget implements SyncTarget {
   constructor(private readonly client: ClarifyClient) {}
 
   async list(onProgress?: (fetched: number, total: number) => void): Promise<TargetRecord[]> {
-    return (await this.client.listBundles(onProgress)).map(bundleToRecord);
+    // Page by page: the raw HAL bundles of one page are dropped before the next (100,000 bundles).
+    const out: TargetRecord[] = [];
+    for await (const page of this.client.bundlePages()) {
+      for (const b of page.bundles) out.push(bundleToRecord(b));
+      onProgress?.(out.length, page.total);
+    }
+    return out;
   }
 
   async findByVideoId(videoId: string): Promise<TargetRecord[]> {
