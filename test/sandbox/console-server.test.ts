@@ -95,7 +95,7 @@ describe('console server', () => {
   };
   const upload = async (filename: string, content: Buffer, extra: Record<string, unknown> = {}) => {
     const up = await web('files.getUploadURLExternal', { filename, length: content.length });
-    await fetch(String(up.upload_url), { method: 'POST', body: content });
+    await fetch(String(up.upload_url), { method: 'POST', body: new Uint8Array(content) });
     return web('files.completeUploadExternal', { files: [{ id: up.file_id, title: filename }], ...extra });
   };
 
