@@ -276,6 +276,10 @@ export class ConsoleServer {
       if (path === '/api/events') return this.#events(req, res);
       if (path.startsWith('/api/files/')) return this.#file(decodeURIComponent(path.slice(11)), url, res);
       if (path === '/healthz') return sendJson(res, 200, { ok: true });
+      if (path === '/favicon.ico') {
+        res.writeHead(204).end();
+        return;
+      }
       return sendJson(res, 404, { ok: false, error: 'not found' });
     }
     if (req.method === 'POST') {

@@ -129,4 +129,27 @@ describe.skipIf(skip !== undefined)('sandbox console in chromium', () => {
       .poll(() => img.evaluate((i) => (i as HTMLImageElement).naturalWidth), { timeout: 10_000 })
       .toBeGreaterThan(200);
   });
+
+  it('opens a modal, shows the app field errors, and closes it on a valid submit', async (ctx) => {
+    if (!hasCommand(sb, 'clip')) ctx.skip();
+    await actAs(page, operator.id);
+    await typeCommand(page, '/brightcove clip');
+    const modal = page.locator('.modal');
+    await shown(modal);
+    // Client-side: a required select left empty.
+    await modal.locator('.submit').click();
+    await shown(modal.locator('.input-block[data-block-id="job"] .field-error'));
+    // Server-side: "last" needs a duration; the app answers response_action: errors.
+    const job = modal.locator('.input-block[data-block-id="job"] select');
+    const firstJob = await job.locator('option').nth(1).getAttribute('value');
+    await job.selectOption(firstJob!);
+    await modal.locator('.submit').click();
+    const durationError = modal.locator('.input-block[data-block-id="duration"] .field-error');
+    await shown(durationError);
+    expect(await durationError.textContent()).toMatch(/duration/i);
+    await modal.locator('.input-block[data-block-id="duration"] input').fill('90s');
+    await modal.locator('.submit').click();
+    await modal.waitFor({ state: 'detached' });
+    expect(sb.slack.views.size).toBe(0);
+  });
 });

@@ -632,6 +632,17 @@ function collectValues(view, root) {
   return { values, missing };
 }
 
+/** Errors go next to their inputs in place, so what the user typed stays. */
+function showFieldErrors(root, errors) {
+  state.fieldErrors = errors;
+  for (const wrap of root.querySelectorAll('.input-block')) {
+    wrap.querySelector('.field-error')?.remove();
+    const error = errors[wrap.dataset.blockId];
+    wrap.classList.toggle('has-error', Boolean(error));
+    if (error) wrap.append(el('div', { class: 'field-error', role: 'alert' }, error));
+  }
+}
+
 function renderModal(entry) {
   const overlay = $('#overlay');
   if (!entry) {
@@ -642,9 +653,10 @@ function renderModal(entry) {
     state.openView = null;
     return;
   }
-  const key = `${entry.id}:${entry.hash}:${JSON.stringify(state.fieldErrors)}`;
+  const key = `${entry.id}:${entry.hash}`;
   if (state.openView === key) return;
   state.openView = key;
+  state.fieldErrors = {};
   const view = entry.view;
   const body = el('div', { class: 'dialog-body' }, ...renderBlocks(view.blocks, null, { inModal: true }));
   const close = async () => {
@@ -655,21 +667,16 @@ function renderModal(entry) {
     ev.preventDefault();
     const { values, missing } = collectValues(view, body);
     if (Object.keys(missing).length) {
-      state.fieldErrors = missing;
-      state.openView = null;
-      renderModal(entry);
+      showFieldErrors(body, missing);
       return;
     }
     const button = ev.submitter ?? form.querySelector('.submit');
     if (button) button.disabled = true;
     const res = await post('/api/view/submit', { user: state.user, viewId: entry.id, values });
     if (button) button.disabled = false;
-    if (res.errors) {
-      state.fieldErrors = res.errors;
-      state.openView = null;
-      renderModal(entry);
-    } else {
-      state.fieldErrors = {};
+    if (res.errors) showFieldErrors(body, res.errors);
+    else {
+      showFieldErrors(body, {});
       if (!res.ok) toast(res.error ?? `The app answered ${res.status}`);
     }
   };
