@@ -106,6 +106,15 @@ describe.skipIf(skip !== undefined)('sandbox console in chromium', () => {
       20_000,
       'the orphan deletes',
     );
+    // The full plan is a text file in the thread, previewed inline.
+    await stamped.locator('.thread-toggle').first().click();
+    const planFile = stamped.locator('.thread .file', { has: page.locator('.preview-toggle') }).first();
+    await planFile.locator('.preview-toggle').click();
+    await shown(planFile.locator('.file-preview'));
+    expect(await planFile.locator('.file-preview').textContent()).toContain('Sync plan for clarify');
+    expect(await planFile.locator('a', { hasText: 'Download' }).getAttribute('href')).toMatch(
+      /^\/api\/files\/F\d+\?download=1$/,
+    );
   });
 
   it('runs a report and shows the chart image uploaded in its thread', async (ctx) => {

@@ -66,6 +66,7 @@ const state = {
   data: null,
   expanded: new Set(),
   dismissed: new Set(),
+  previews: new Set(),
   openView: null,
   fieldErrors: {},
   history: [],
@@ -741,7 +742,7 @@ function renderFile(f) {
   } else if (f.preview !== undefined) {
     const pre = el(
       'pre',
-      { class: 'pre file-preview', hidden: true },
+      { class: 'pre file-preview', hidden: !state.previews.has(f.id) },
       f.preview + (f.truncated ? '\n…' : ''),
     );
     actions.append(
@@ -752,10 +753,13 @@ function renderFile(f) {
           class: 'preview-toggle',
           onclick: (ev) => {
             pre.hidden = !pre.hidden;
+            // Remembered: every live update re-renders the channel.
+            if (pre.hidden) state.previews.delete(f.id);
+            else state.previews.add(f.id);
             ev.currentTarget.textContent = pre.hidden ? 'Preview' : 'Hide';
           },
         },
-        'Preview',
+        state.previews.has(f.id) ? 'Hide' : 'Preview',
       ),
     );
     node.append(pre);
