@@ -141,6 +141,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
     id: a.id,
     groups: a.groups,
     ...(a.business_unit ? { businessUnit: a.business_unit } : {}),
+    ...(a.geo_restricted === undefined ? {} : { geoRestricted: a.geo_restricted }),
     ...(a.credentials
       ? { credentials: { clientId: a.credentials.client_id, clientSecret: a.credentials.client_secret } }
       : {}),

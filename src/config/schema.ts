@@ -24,6 +24,8 @@ export const accountSchema = z.strictObject({
   business_unit: z.string().optional(),
   groups: z.array(z.string()).default([]),
   credentials: credentialsSchema.optional(),
+  /** whether Brightcove enabled geo restriction on the account (no API reports it; media sharing needs it) */
+  geo_restricted: z.boolean().optional(),
 });
 
 const urlSchema = z.url({ message: 'expected a URL such as http://127.0.0.1:4010' });
@@ -88,6 +90,8 @@ export interface AccountConfig {
   businessUnit?: string;
   groups: string[];
   credentials?: Credentials;
+  /** geo restriction enabled on the account (config `geo_restricted`); undefined = not known */
+  geoRestricted?: boolean;
 }
 
 export interface Endpoints {
