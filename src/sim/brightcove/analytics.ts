@@ -1,7 +1,7 @@
 /**
  * Analytics API v1 simulator: `/v1/data` over the generated daily ground truth for the dimensions video,
- * date, device_type (and account) and their pairs, with field validation per combination, where, from/to
- * (dates, epoch ms, now, alltime, relative), sort, limit/offset (incl. `all`) and a summary whose ratios are
+ * date, device_type (and account), their pairs and the triples whose pairs are all allowed, with field
+ * validation per combination, where, from/to (dates, epoch ms, now, alltime, relative), sort, limit/offset (incl. `all`) and a summary whose ratios are
  * recomputed from totals. One query per account at a time.
  */
 import type { DailyViews } from '../data/types.js';
@@ -42,7 +42,47 @@ export function simRetentionShare(avgPercentViewed: number, p: number): number {
   return Math.min(1, Math.max(0, (avgPercentViewed - p) / 100 + 0.5));
 }
 
+/**
+ * Dimension pairs the reference A2 table ticks (all pairs of the simulated dimensions are allowed there).
+ * Listed anyway so a dimension added later has to state its pairs.
+ */
+const ALLOWED_PAIRS = new Set([
+  'account,date',
+  'account,device_type',
+  'account,video',
+  'date,device_type',
+  'date,video',
+  'device_type,video',
+]);
+const pairKey = (a: string, b: string) => [a, b].sort().join(',');
+
+/**
+ * Fake decision (reference A2: more than two dimensions are allowed "in some cases", e.g.
+ * `video,date,country`, with no rule given): three dimensions are accepted when every pair of them is
+ * allowed; four or more are refused. Their fields are those allowed for every pair, without
+ * play_rate/play_request/video_impression, like Brightcove's `video,date,country`.
+ */
+export function dimensionsAllowed(dims: string[]): boolean {
+  if (dims.length > 3 || new Set(dims).size !== dims.length) return false;
+  for (let i = 0; i < dims.length; i++)
+    for (let j = i + 1; j < dims.length; j++)
+      if (!ALLOWED_PAIRS.has(pairKey(dims[i]!, dims[j]!))) return false;
+  return true;
+}
+
+const THREE_DIMENSION_EXCLUDED = ['play_rate', 'play_request', 'video_impression'];
+
 export function allowedFields(dims: string[]): Set<string> {
+  if (dims.length === 3) {
+    const [a, b, c] = dims as [string, string, string];
+    const pairs = [allowedFields([a, b]), allowedFields([a, c]), allowedFields([b, c])];
+    const out = new Set<string>(dims);
+    if (dims.includes('video')) for (const f of VIDEO_FIELDS) out.add(f);
+    // a metric must be offered by every pair (so no engagement curve with device_type)
+    for (const f of [...METRICS, ...RETENTION_FIELDS]) if (pairs.every((p) => p.has(f))) out.add(f);
+    for (const f of THREE_DIMENSION_EXCLUDED) out.delete(f);
+    return out;
+  }
   const key = [...dims].sort().join(',');
   const out = new Set<string>([...dims, ...METRICS]);
   if (dims.includes('video')) for (const f of VIDEO_FIELDS) out.add(f);
@@ -124,7 +164,7 @@ export class AnalyticsSim {
     if (dims.length === 0) return err(400, 'BAD_REQUEST', 'dimensions is required');
     const badDim = dims.find((d) => !DIMENSIONS.has(d));
     if (badDim) return err(400, 'BAD_REQUEST', `unknown or unsupported dimension: ${badDim}`);
-    if (dims.length > 2)
+    if (!dimensionsAllowed(dims))
       return err(400, 'BAD_REQUEST', `unsupported dimension combination: ${dims.join(',')}`);
     const allowed = allowedFields(dims);
     const fields = req.query.get('fields')?.split(',').filter(Boolean) ?? [...dims, 'video_view'];
