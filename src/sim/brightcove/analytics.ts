@@ -1,8 +1,8 @@
 /**
  * Analytics API v1 simulator: `/v1/data` over the generated daily ground truth for the dimensions video,
  * date, device_type (and account), their pairs and the triples whose pairs are all allowed, with field
- * validation per combination, where, from/to (dates, epoch ms, now, alltime, relative), sort, limit/offset (incl. `all`) and a summary whose ratios are
- * recomputed from totals. One query per account at a time.
+ * validation per combination, where, from/to (dates, epoch ms, now, alltime, relative), sort, limit/offset
+ * (incl. `all`) and a summary whose ratios are recomputed from totals. One query per account at a time.
  */
 import type { DailyViews } from '../data/types.js';
 import { json, type SimRequest, type SimResponse, type SimRuntime } from './runtime.js';
