@@ -31,7 +31,7 @@ export interface SandboxOptions {
   logger: Logger;
   /** console port (default PORT or 3000; 0 = any free port) */
   port?: number;
-  /** console bind address (default 127.0.0.1: the sandbox is for this machine) */
+  /** console bind address (default HOST or 127.0.0.1: the sandbox is for this machine) */
   host?: string;
   clock?: Clock;
   /** where the app's state lives (default: a fresh temp dir, removed on close) */
@@ -146,7 +146,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       usageHint: usageHint(registry),
       logger,
       port,
-      host: opts.host ?? '127.0.0.1',
+      // HOST=0.0.0.0 opens it to other machines (e.g. from a container); by default only this one.
+      host: opts.host ?? (process.env.HOST || '127.0.0.1'),
     });
     toClose.push(() => consoleServer.close());
 
