@@ -1,0 +1,335 @@
+import { z } from 'zod';
+import {
+  type ActionContext,
+  type CommandContext,
+  defineCommand,
+  type Host,
+  type PostedMessage,
+  type Services,
+} from '../src/core/types.js';
+import { DEFAULT_BULK_CAP } from '../src/sharing/bulk.js';
+import {
+  BULK_KIND,
+  type BulkRequestData,
+  SHARE_KIND,
+  type ShareJob,
+  type ShareRequest,
+  type ShareRequestData,
+  ShareService,
+} from '../src/sharing/service.js';
+import { section } from '../src/slack/blocks.js';
+import { renderBulk, renderShareCard } from '../src/slack/share-render.js';
+
+type ShareArgs =
+  | { mode: 'one'; video: string; affiliates: string; from?: string }
+  | { mode: 'bulk'; query: string; affiliates: string; from?: string };
+
+const USAGE_HINT = 'share <video-id|ref:REF> to <affiliate>[,<affiliate>…]';
+
+function refusal(text: string) {
+  return { text, blocks: [section(`:no_entry: ${text}`)], data: { error: 'refused', message: text } };
+}
+
+/** Renders the card for a request and its tracking job, reading both fresh from the store. */
+function cardUpdater(svc: ShareService, requestId: string, message: PostedMessage | undefined) {
+  return (job: ShareJob) => {
+    const request = svc.get<ShareRequestData>(requestId, SHARE_KIND);
+    if (request && message) message.update(renderShareCard(request, job));
+  };
+}
+
+/** Shares and follows; the card is updated at each visible change and once more at the end. */
+async function shareNow(
+  services: Services,
+  request: ShareRequest,
+  message: PostedMessage | undefined,
+  by: string,
+) {
+  const svc = new ShareService(services);
+  const update = cardUpdater(svc, request.id, message);
+  const targets = request.data.affiliates.map((a) => a.id).join(',');
+  try {
+    const job = await svc.shareAndTrack(request, update, {
+      ...(message?.channel ? { channel: message.channel } : {}),
+      ...(message?.ts ? { ts: message.ts } : {}),
+    });
+    const failed = job.data.statuses.filter(
+      (s) => s.state === 'failed' || s.state === 'complete_with_errors',
+    );
+    services.repos.audit.append({
+      actor: by,
+      command: 'share',
+      action: 'share',
+      target: `${request.data.videoId} → ${targets}`,
+      outcome: failed.length > 0 || !job.data.finished ? 'failed' : 'ok',
+      details: job.data.statuses
+        .map(
+          (s) =>
+            `${s.affiliate.name}: ${s.state}${s.errors.length ? ` (${s.errors.map((x) => x.code).join(', ')})` : ''}`,
+        )
+        .join('; '),
+    });
+    await message?.flush();
+    return job;
+  } catch (err) {
+    services.repos.audit.append({
+      actor: by,
+      command: 'share',
+      action: 'share',
+      target: `${request.data.videoId} → ${targets}`,
+      outcome: 'failed',
+      details: err instanceof Error ? err.message : String(err),
+    });
+    throw err;
+  }
+}
+
+async function runOne(ctx: CommandContext<ShareArgs>, args: Extract<ShareArgs, { mode: 'one' }>) {
+  const { services, surface, actor } = ctx;
+  const svc = new ShareService(services);
+  const prep = await svc.prepare(args.video, args.affiliates, args.from);
+  const request = svc.createRequest(prep, actor.userId);
+  const message = await surface.post(renderShareCard(request));
+  svc.attach(request.id, message.channel, message.ts);
+  services.repos.audit.append({
+    actor: actor.userId,
+    command: 'share',
+    action: 'preflight',
+    target: request.id,
+    outcome: request.state === 'blocked' ? 'refused' : 'ok',
+    details: `${prep.video.id} → ${prep.affiliates.map((a) => a.name).join(', ')}: ${prep.decision.kind} (${prep.decision.blockers.length} blockers, ${prep.decision.warnings.length} warnings)`,
+  });
+  if (request.state !== 'sharing') return;
+  const running = shareNow(services, request, message, actor.userId);
+  // The terminal waits for the outcome; in Slack the card carries it, so the request returns at once.
+  if (surface.kind === 'cli') {
+    const job = await running;
+    const final = svc.get<ShareRequestData>(request.id, SHARE_KIND) ?? request;
+    await surface.reply(renderShareCard(final, job));
+  } else {
+    running.catch((err: unknown) => services.logger.error('share failed', { request: request.id, err }));
+  }
+}
+
+async function runBulk(ctx: CommandContext<ShareArgs>, args: Extract<ShareArgs, { mode: 'bulk' }>) {
+  const { services, surface, actor } = ctx;
+  const svc = new ShareService(services);
+  const { master, plan } = await svc.prepareBulk(args.query, args.affiliates, args.from, DEFAULT_BULK_CAP);
+  const record = svc.createBulk(master, plan, actor.userId);
+  const message = await surface.post(renderBulk(record));
+  svc.attach(record.id, message.channel, message.ts);
+  services.repos.audit.append({
+    actor: actor.userId,
+    command: 'share',
+    action: 'bulk_preview',
+    target: record.id,
+    outcome: 'ok',
+    details: `${plan.query}: ${plan.total} match, ${plan.shareable.length} shareable`,
+  });
+}
+
+async function onConfirm(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BULK_KIND): Promise<void> {
+  const { services, actor, surface } = ctx;
+  const action = kind === SHARE_KIND ? 'confirm' : 'confirm_bulk';
+  const refuse = async (text: string) => {
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'share',
+      action,
+      target: ctx.value,
+      outcome: 'refused',
+      details: text,
+    });
+    await surface.reply(refusal(text));
+  };
+  // Role first (fail closed): a refused click changes nothing.
+  if (!(await services.roles.isOperator(actor)))
+    return refuse(`Only operators can share. ${services.roles.describe('operator')}`);
+  const svc = new ShareService(services);
+  const claim = svc.claim<ShareRequestData | BulkRequestData>(
+    ctx.value,
+    kind,
+    'sharing',
+    actor.userId,
+    action,
+  );
+  if (!claim.ok) {
+    if (claim.record && ctx.message) {
+      ctx.message.update(
+        kind === SHARE_KIND
+          ? renderShareCard(claim.record as ShareRequest, svc.job(claim.record.id))
+          : renderBulk(claim.record as never),
+      );
+      await ctx.message.flush();
+    }
+    return refuse(claim.reason);
+  }
+  services.repos.audit.append({
+    actor: actor.userId,
+    command: 'share',
+    action,
+    target: ctx.value,
+    outcome: 'started',
+  });
+  if (kind === SHARE_KIND) {
+    const request = claim.record as ShareRequest;
+    if (ctx.message) {
+      ctx.message.update(renderShareCard(request));
+      await ctx.message.flush();
+    }
+    await shareNow(services, request, ctx.message, actor.userId);
+    return;
+  }
+  const record = claim.record as Parameters<typeof renderBulk>[0];
+  ctx.message?.update(renderBulk(record));
+  const results = await svc.executeBulk(record);
+  const done = svc.get<BulkRequestData>(record.id, BULK_KIND) ?? record;
+  const reply = renderBulk(done, results);
+  if (ctx.message) {
+    ctx.message.update(reply);
+    await ctx.message.flush();
+  } else await ctx.replaceOriginal(reply);
+  services.repos.audit.append({
+    actor: actor.userId,
+    command: 'share',
+    action: 'share_bulk',
+    target: record.id,
+    outcome: results.some((r) => r.error) ? 'failed' : 'ok',
+    details: `${results.length} video(s) to ${record.data.plan.affiliates.map((a) => a.name).join(', ')}${
+      results.some((r) => r.error)
+        ? `; failed: ${results
+            .filter((r) => r.error)
+            .map((r) => r.videoId)
+            .join(', ')}`
+        : ''
+    }`,
+  });
+}
+
+async function onCancel(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BULK_KIND): Promise<void> {
+  const { services, actor, surface } = ctx;
+  const svc = new ShareService(services);
+  const current = svc.get(ctx.value, kind);
+  if (!(await services.roles.isOperator(actor)) && current?.requestedBy !== actor.userId) {
+    const text = `Only operators or the person who asked can cancel. ${services.roles.describe('operator')}`;
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'share',
+      action: 'cancel',
+      target: ctx.value,
+      outcome: 'refused',
+      details: text,
+    });
+    await surface.reply(refusal(text));
+    return;
+  }
+  const claim = svc.claim(ctx.value, kind, 'cancelled', actor.userId, 'cancel');
+  services.repos.audit.append({
+    actor: actor.userId,
+    command: 'share',
+    action: 'cancel',
+    target: ctx.value,
+    outcome: claim.ok ? 'ok' : 'refused',
+  });
+  if (!claim.ok) {
+    await surface.reply(refusal(claim.reason));
+    return;
+  }
+  const reply =
+    kind === SHARE_KIND ? renderShareCard(claim.record as ShareRequest) : renderBulk(claim.record as never);
+  if (ctx.message) {
+    ctx.message.update(reply);
+    await ctx.message.flush();
+  } else await ctx.replaceOriginal(reply);
+}
+
+function resumeTrackers(services: Services, host: Host): void {
+  const svc = new ShareService(services);
+  for (const job of svc.interruptedJobs()) {
+    const message =
+      job.channel && job.ts ? host.channel(job.channel).message(job.channel, job.ts) : undefined;
+    void svc
+      .track(job, cardUpdater(svc, job.data.requestId, message))
+      .then(() => message?.flush())
+      .catch((err: unknown) => services.logger.error('resumed share tracking failed', { job: job.id, err }));
+  }
+}
+
+const affiliateList = (words: string[]) => words.join(',');
+
+export const share = defineCommand<ShareArgs>({
+  name: 'share',
+  summary:
+    'Share a video with affiliate accounts: a pre-flight card first, then the share followed to COMPLETE or ERROR.',
+  usage: [
+    'share <video-id|ref:REF> to <affiliate>[,<affiliate>…] [--from <account>]',
+    'share --query "<CMS search>" to <affiliate>[,<affiliate>…] [--from <account>]',
+  ],
+  examples: [
+    'share 6301234567001 to neo-north',
+    'share ref:seal-0042 to neo-north,neo-south --from neo',
+    'share --query "tags:promo" to neo-north',
+  ],
+  flags: [
+    {
+      name: 'from',
+      value: 'account',
+      description: 'the master account that owns the video (default: the first configured)',
+    },
+    {
+      name: 'query',
+      value: 'CMS search',
+      description: `bulk: share the videos matching a CMS search (first ${DEFAULT_BULK_CAP} shown, then confirm)`,
+    },
+  ],
+  mutates: true,
+  args: z
+    .object({
+      positionals: z.array(z.string()),
+      flags: z.object({
+        from: z.string({ message: '--from needs an account, e.g. --from neo' }).optional(),
+        query: z
+          .string({ message: '--query needs a CMS search in quotes, e.g. --query "tags:promo"' })
+          .optional(),
+      }),
+    })
+    .transform((t, ctx): ShareArgs => {
+      const p = t.positionals;
+      const from = t.flags.from ? { from: t.flags.from } : {};
+      if (t.flags.query !== undefined) {
+        if (p[0]?.toLowerCase() !== 'to' || p.length < 2) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'With --query, name the affiliates: share --query "<CMS search>" to <affiliate>',
+          });
+          return z.NEVER;
+        }
+        return { mode: 'bulk', query: t.flags.query, affiliates: affiliateList(p.slice(1)), ...from };
+      }
+      if (p.length === 0) {
+        ctx.addIssue({ code: 'custom', message: `Name a video and the affiliates: ${USAGE_HINT}` });
+        return z.NEVER;
+      }
+      if (p[1]?.toLowerCase() !== 'to' || p.length < 3) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `After the video, write \`to\` and the affiliates: ${USAGE_HINT}`,
+        });
+        return z.NEVER;
+      }
+      return { mode: 'one', video: p[0]!, affiliates: affiliateList(p.slice(2)), ...from };
+    }),
+  async run(ctx) {
+    if (ctx.args.mode === 'bulk') return runBulk(ctx, ctx.args);
+    return runOne(ctx, ctx.args);
+  },
+  actions: {
+    confirm: (ctx) => onConfirm(ctx, SHARE_KIND),
+    cancel: (ctx) => onCancel(ctx, SHARE_KIND),
+    confirm_bulk: (ctx) => onConfirm(ctx, BULK_KIND),
+    cancel_bulk: (ctx) => onCancel(ctx, BULK_KIND),
+  },
+  start(services, host) {
+    resumeTrackers(services, host);
+  },
+});

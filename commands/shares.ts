@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { defineCommand } from '../src/core/types.js';
+import { ShareService } from '../src/sharing/service.js';
+import { type AcceptanceFacts, summarizeShares } from '../src/sharing/status.js';
+import type { AffiliateRef } from '../src/sharing/types.js';
+import { renderShares } from '../src/slack/share-render.js';
+
+interface SharesArgs {
+  video: string;
+  from?: string;
+}
+
+export const shares = defineCommand<SharesArgs>({
+  name: 'shares',
+  summary:
+    'Where a video is shared, in what state, and whether each copy waits for the affiliate to accept it.',
+  usage: ['shares <video-id|ref:REF> [--from <account>]'],
+  examples: ['shares 6301234567001', 'shares ref:seal-0042 --from neo'],
+  flags: [
+    { name: 'from', value: 'account', description: 'the master account (default: the first configured)' },
+  ],
+  mutates: false,
+  args: z
+    .object({
+      positionals: z
+        .array(z.string())
+        .min(1, 'Name a video: shares <video-id|ref:REF>')
+        .max(1, 'shares takes one video: shares <video-id|ref:REF> [--from <account>]'),
+      flags: z.object({ from: z.string({ message: '--from needs an account, e.g. --from neo' }).optional() }),
+    })
+    .transform(
+      (t): SharesArgs => ({ video: t.positionals[0]!, ...(t.flags.from ? { from: t.flags.from } : {}) }),
+    ),
+  async run({ args, surface, services }) {
+    const svc = new ShareService(services);
+    const { master, video, records, members } = await svc.shares(args.video, args.from);
+    const nameOf = (id: string): AffiliateRef => {
+      const alias = services.config.accounts.find((a) => a.id === id)?.alias;
+      const name = members.find((m) => m.account_id === id)?.account_name || alias || id;
+      return { id, name, ...(alias ? { alias } : {}) };
+    };
+    // The copy's state (PENDING until accepted) is readable only in affiliates the app has credentials for.
+    const facts = new Map<string, AcceptanceFacts>();
+    await Promise.all(
+      records.map(async (r) => {
+        const cms = svc.cmsFor(r.affiliate_id);
+        if (!cms || !r.affiliate_video_id) return;
+        const copy = await cms.getVideo(r.affiliate_video_id).catch(() => undefined);
+        if (copy?.state) facts.set(r.affiliate_id, { affiliateVideoState: copy.state });
+      }),
+    );
+    await surface.reply(
+      renderShares(
+        master,
+        video,
+        summarizeShares(records, nameOf, (id) => facts.get(id)),
+      ),
+    );
+  },
+});

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { type ActionContext, defineCommand } from '../src/core/types.js';
+import {
+  ShareService,
+  UNSHARE_KIND,
+  type UnshareRequest,
+  type UnshareRequestData,
+} from '../src/sharing/service.js';
+import { section } from '../src/slack/blocks.js';
+import { renderUnshare } from '../src/slack/share-render.js';
+
+interface UnshareArgs {
+  video: string;
+  affiliate: string;
+  from?: string;
+}
+
+const USAGE_HINT = 'unshare <video-id|ref:REF> from <affiliate>';
+
+function refusal(text: string) {
+  return { text, blocks: [section(`:no_entry: ${text}`)], data: { error: 'refused', message: text } };
+}
+
+async function show(ctx: ActionContext, record: UnshareRequest): Promise<void> {
+  if (ctx.message) {
+    ctx.message.update(renderUnshare(record));
+    await ctx.message.flush();
+  } else await ctx.replaceOriginal(renderUnshare(record));
+}
+
+/** Same rules as sync deletes: approvers only (fail closed), optional four-eyes, acts once, stamped, audited. */
+async function onApprove(ctx: ActionContext): Promise<void> {
+  const { services, actor, surface } = ctx;
+  const refuse = async (text: string) => {
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'unshare',
+      action: 'approve',
+      target: ctx.value,
+      outcome: 'refused',
+      details: text,
+    });
+    await surface.reply(refusal(text));
+  };
+  if (!(await services.roles.isApprover(actor)))
+    return refuse(`Only approvers can approve an unshare. ${services.roles.describe('approver')}`);
+  const svc = new ShareService(services);
+  const current = svc.get<UnshareRequestData>(ctx.value, UNSHARE_KIND);
+  if (services.roles.fourEyes && current?.requestedBy === actor.userId)
+    return refuse('Four-eyes rule: someone other than the person who asked must approve this unshare.');
+  const claim = svc.claim<UnshareRequestData>(ctx.value, UNSHARE_KIND, 'executing', actor.userId, 'approve');
+  if (!claim.ok) {
+    if (claim.record) await show(ctx, claim.record);
+    return refuse(claim.reason);
+  }
+  const { plan } = claim.record.data;
+  services.repos.audit.append({
+    actor: actor.userId,
+    command: 'unshare',
+    action: 'approve',
+    target: ctx.value,
+    outcome: 'started',
+    details: plan.summary,
+  });
+  await show(ctx, claim.record);
+  const done = await svc.executeUnshare(claim.record);
+  const outcome = done.data.outcome;
+  services.repos.audit.append({
+    actor: actor.userId,
+    command: 'unshare',
+    action: `unshare ${plan.videoId} from ${plan.affiliate.id}`,
+    target: ctx.value,
+    outcome: outcome?.outcome === 'unshared' || outcome?.outcome === 'already_gone' ? 'ok' : 'failed',
+    details:
+      outcome?.outcome === 'unshared'
+        ? `deleted copy ${outcome.affiliateVideoId ?? '(none yet)'} in ${plan.affiliate.name}`
+        : outcome && 'reason' in outcome
+          ? outcome.reason
+          : outcome?.outcome,
+  });
+  await show(ctx, done);
+}
+
+async function onCancel(ctx: ActionContext): Promise<void> {
+  const { services, actor, surface } = ctx;
+  const svc = new ShareService(services);
+  const current = svc.get<UnshareRequestData>(ctx.value, UNSHARE_KIND);
+  const allowed =
+    current?.requestedBy === actor.userId ||
+    (await services.roles.isOperator(actor)) ||
+    (await services.roles.isApprover(actor));
+  if (!allowed) {
+    const text = 'Only the person who asked, an operator or an approver can cancel this unshare.';
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'unshare',
+      action: 'cancel',
+      target: ctx.value,
+      outcome: 'refused',
+      details: text,
+    });
+    await surface.reply(refusal(text));
+    return;
+  }
+  const claim = svc.claim<UnshareRequestData>(ctx.value, UNSHARE_KIND, 'cancelled', actor.userId, 'cancel');
+  services.repos.audit.append({
+    actor: actor.userId,
+    command: 'unshare',
+    action: 'cancel',
+    target: ctx.value,
+    outcome: claim.ok ? 'ok' : 'refused',
+  });
+  if (!claim.ok) {
+    await surface.reply(refusal(claim.reason));
+    return;
+  }
+  await show(ctx, claim.record);
+}
+
+export const unshare = defineCommand<UnshareArgs>({
+  name: 'unshare',
+  summary: "Remove a share: deletes the affiliate's copy, so it waits for an approver's click.",
+  usage: ['unshare <video-id|ref:REF> from <affiliate> [--from <account>]'],
+  examples: ['unshare 6301234567001 from neo-north'],
+  flags: [
+    { name: 'from', value: 'account', description: 'the master account (default: the first configured)' },
+  ],
+  mutates: true,
+  args: z
+    .object({
+      positionals: z.array(z.string()),
+      flags: z.object({ from: z.string({ message: '--from needs an account, e.g. --from neo' }).optional() }),
+    })
+    .transform((t, ctx): UnshareArgs => {
+      const p = t.positionals;
+      if (p.length !== 3 || p[1]?.toLowerCase() !== 'from') {
+        ctx.addIssue({ code: 'custom', message: `Name one video and one affiliate: ${USAGE_HINT}` });
+        return z.NEVER;
+      }
+      return { video: p[0]!, affiliate: p[2]!, ...(t.flags.from ? { from: t.flags.from } : {}) };
+    }),
+  async run({ args, services, surface, actor }) {
+    const svc = new ShareService(services);
+    const { master, plan } = await svc.prepareUnshare(args.video, args.affiliate, args.from);
+    const record = svc.createUnshare(master, plan, actor.userId);
+    const message = await surface.post(renderUnshare(record));
+    svc.attach(record.id, message.channel, message.ts);
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'unshare',
+      action: 'request',
+      target: record.id,
+      outcome: 'ok',
+      details: plan.summary,
+    });
+  },
+  actions: { approve: onApprove, cancel: onCancel },
+});
