@@ -3,8 +3,10 @@
  * the CMS simulator (shares go PROCESSING → COMPLETE/ERROR on the manual clock).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { share } from '../../commands/share.js';
 import type { CmsVideo } from '../../src/brightcove/schemas.js';
 import type { ManualClock } from '../../src/clock.js';
+import { ShareService } from '../../src/sharing/service.js';
 import { ACCOUNT_IDS } from '../../src/sim/data/index.js';
 import type { SimMessage } from '../../src/sim/slack/index.js';
 import {
@@ -323,6 +325,53 @@ describe('share → tracking on the card', () => {
     const done = await advanceUntil(card, tracked, 'complete with errors');
     expect(done.text).toMatch(/Neo North: shared, with errors as 9990001110001/);
     expect(done.text).toMatch(/doesn't allow the video's value for custom field topic/);
+  });
+});
+
+describe('restart', () => {
+  it('start() resumes a tracker cut short by a restart and finishes the card', async () => {
+    const v = addVideo();
+    const svc = new ShareService(h.app.services);
+    const request = svc.createRequest(await svc.prepare(v.id, 'neo-north'), OPERATOR);
+    const posted = await h.app.slack.channelSurface(CHANNEL).post({ text: `request ${request.id}` });
+    // the state a crash leaves: the share was posted, the job says tracking, nobody polls
+    const at = h.clock.now().toISOString();
+    h.bc!.data.shares[v.id] = [
+      {
+        video_id: v.id,
+        affiliate_id: NORTH,
+        affiliate_video_id: null,
+        status: 'PROCESSING',
+        shared_at: at,
+        updated_at: at,
+        error_message: null,
+        resolveAt: h.clock.now().getTime() + 5_000,
+      },
+    ];
+    h.app.services.repos.jobs.insert({
+      id: `share:${request.id}`,
+      kind: 'share',
+      state: 'tracking',
+      createdAt: at,
+      updatedAt: at,
+      channel: posted.channel!,
+      ts: posted.ts!,
+      data: {
+        requestId: request.id,
+        master: request.data.master,
+        videoId: v.id,
+        affiliates: request.data.affiliates,
+        statuses: [],
+        finished: false,
+      },
+    });
+    await share.start!(h.app.services, { route() {}, channel: (c) => h.app.slack.channelSurface(c) });
+    const msg = h.slack.message(CHANNEL, posted.ts!)!;
+    const done = await advanceUntil(msg, tracked, 'resumed tracking');
+    const copy = h.bc!.data.shares[v.id]![0]!.affiliate_video_id!;
+    expect(done.text).toContain(`Neo North: shared as ${copy}, live in their account.`);
+    expect(h.app.services.repos.jobs.get(`share:${request.id}`)?.state).toBe('done');
+    expect(sharePosts(v.id)).toBe(0);
   });
 });
 
