@@ -7,14 +7,16 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
-import { signSlackRequest, startSlackSim } from '../src/sim/slack/index.js';
+import { Worker } from 'node:worker_threads';
+import { startSlackSim } from '../src/sim/slack/index.js';
 
 const TOTAL = Number(process.env.BENCH_TOTAL ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 const SECRET = 'bench-signing-secret';
 
 async function freePort(): Promise<number> {
@@ -28,23 +30,34 @@ async function freePort(): Promise<number> {
 const slack = await startSlackSim({ channels: { C0OPS: 'video-ops' } });
 const port = await freePort();
 const dir = mkdtempSync(join(tmpdir(), 'bcops-bench-'));
-const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-  env: {
-    ...process.env,
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'error',
-    BRIGHTCOVE_OPS_STATE: join(dir, 'state.json'),
-    BRIGHTCOVE_OPS_CONFIG: '',
-    BRIGHTCOVE_ACCOUNT_ID: '1',
-    BRIGHTCOVE_CLIENT_ID: 'a',
-    BRIGHTCOVE_CLIENT_SECRET: 'b',
+const child = spawn(
+  process.execPath,
+  [
+    ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+    '--import',
+    'tsx',
+    'src/main.ts',
+  ],
+  {
+    env: {
+      ...process.env,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+      BRIGHTCOVE_OPS_STATE: join(dir, 'state.json'),
+      BRIGHTCOVE_OPS_CONFIG: '',
+      BRIGHTCOVE_ACCOUNT_ID: '1',
+      BRIGHTCOVE_CLIENT_ID: 'a',
+      BRIGHTCOVE_CLIENT_SECRET: 'b',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
   },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
+);
+// The app must not outlive the bench, whatever happens to it.
+process.on('exit', () => child.kill('SIGKILL'));
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; i < 200; i++) {
   const ok = await fetch(`${base}/healthz`).then(
@@ -55,31 +68,70 @@ for (let i = 0; i < 200; i++) {
   await new Promise((r) => setTimeout(r, 100));
 }
 
-const dispatcher = new Agent({ connections: CONCURRENCY });
-let latencies: number[] = [];
-let failures = 0;
-let next = 0;
-async function worker(total: number) {
-  while (next < total) {
-    next++;
-    const raw = new URLSearchParams(slack.commandPayload('accounts', 'U0BENCH', 'C0OPS')).toString();
-    const headers = signSlackRequest(SECRET, raw, Math.floor(Date.now() / 1000));
-    const t0 = performance.now();
-    const res = await request(`${base}/slack/events`, { method: 'POST', headers, body: raw, dispatcher });
-    await res.body.text();
-    latencies.push(performance.now() - t0);
-    if (res.statusCode !== 200) failures++;
+/**
+ * The load generator runs in a worker thread: the Slack simulator (which receives every reply on its
+ * response_url) stays on this thread, so neither delays the other's clock readings.
+ */
+const LOAD_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHmac } = require('node:crypto');
+const { Agent, request } = require(workerData.undici);
+const { url, secret, bodies, concurrency } = workerData;
+const dispatcher = new Agent({ connections: concurrency });
+async function run(list) {
+  const latencies = [];
+  let failures = 0;
+  let next = 0;
+  async function one() {
+    while (next < list.length) {
+      const raw = list[next++];
+      const ts = Math.floor(Date.now() / 1000);
+      const headers = {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': 'v0=' + createHmac('sha256', secret).update('v0:' + ts + ':' + raw).digest('hex'),
+      };
+      const t0 = performance.now();
+      const res = await request(url, { method: 'POST', headers, body: raw, dispatcher });
+      await res.body.text();
+      latencies.push(performance.now() - t0);
+      if (res.statusCode !== 200) failures++;
+    }
   }
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, one));
+  return { latencies, failures, wall: performance.now() - started };
 }
-// Warm up (JIT, keep-alive sockets) so the figures describe a running app, not its first second.
-await Promise.all(Array.from({ length: CONCURRENCY }, () => worker(100)));
-await new Promise((r) => setTimeout(r, 500));
-latencies = [];
-failures = 0;
-next = 0;
-const started = performance.now();
-await Promise.all(Array.from({ length: CONCURRENCY }, () => worker(TOTAL)));
-const wall = performance.now() - started;
+(async () => {
+  await run(bodies.warmup);
+  await new Promise((r) => setTimeout(r, 500));
+  parentPort.postMessage(await run(bodies.measured));
+  await worker.terminate();
+})();
+`;
+const payload = () => new URLSearchParams(slack.commandPayload('accounts', 'U0BENCH', 'C0OPS')).toString();
+const worker = new Worker(LOAD_WORKER, {
+  eval: true,
+  workerData: {
+    undici: createRequire(import.meta.url).resolve('undici'),
+    url: `${base}/slack/events`,
+    secret: SECRET,
+    concurrency: CONCURRENCY,
+    // Warm up (JIT, keep-alive sockets) so the figures describe a running app, not its first second.
+    bodies: {
+      warmup: Array.from({ length: WARMUP }, payload),
+      measured: Array.from({ length: TOTAL }, payload),
+    },
+  },
+});
+const { latencies, failures, wall } = await new Promise<{
+  latencies: number[];
+  failures: number;
+  wall: number;
+}>((resolve, reject) => {
+  worker.once('message', resolve);
+  worker.once('error', reject);
+});
 latencies.sort((a, b) => a - b);
 const pct = (p: number) =>
   latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
@@ -91,4 +143,4 @@ console.log(
 await new Promise((r) => setTimeout(r, 500));
 child.kill('SIGTERM');
 await slack.close();
-await dispatcher.close();
+await worker.terminate();

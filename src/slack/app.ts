@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockAction, ButtonAction, SlashCommand, ViewSubmitAction } from '@slack/bolt';
 import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import PQueue from 'p-queue';
 import { reportFailure, runAction, runCommandText, runView } from '../core/dispatch.js';
 import type { Actor, Reply, Services } from '../core/types.js';
 import type { Logger } from '../log.js';
@@ -16,6 +17,8 @@ export interface SlackAppOptions {
   apiUrl?: string;
   /** throttle for progress updates of one message (Slack: about one a second) */
   updateIntervalMs?: number;
+  /** how many commands may run at once after their acks (default 8) */
+  workConcurrency?: number;
   /** known bot ids skip Bolt's auth.test at construction (tests, restarts) */
   botId?: string;
   botUserId?: string;
@@ -100,28 +103,39 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     clientOptions,
     ...(opts.botId && opts.botUserId ? { botId: opts.botId, botUserId: opts.botUserId } : {}),
     tokenVerificationEnabled: false,
+    // We keep no conversation state in Bolt; its store middleware costs time on every request.
+    convoStore: false,
   });
   const client = app.client;
+
+  // Work after an ack runs from a bounded queue, so a burst of commands cannot starve the acks of
+  // the next requests (Slack gives 3 s; we aim for milliseconds).
+  const work = new PQueue({ concurrency: opts.workConcurrency ?? 8 });
+  const afterAck = (fn: () => Promise<void>) => {
+    work.add(fn).catch((err: unknown) => logger.error('background work failed', { err }));
+  };
 
   const surfaceFor = (p: { channelId?: string; userId: string; respond?: RespondFn; triggerId?: string }) =>
     new SlackSurface({ client, logger, updateIntervalMs, ...p });
 
   app.command('/brightcove', async ({ ack, command, respond }) => {
     await ack();
-    const cmd = command as SlashCommand;
-    const actor: Actor = { userId: cmd.user_id, userName: cmd.user_name, source: 'slack' };
-    const surface = surfaceFor({
-      channelId: cmd.channel_id,
-      userId: cmd.user_id,
-      respond: respond as RespondFn,
-      triggerId: cmd.trigger_id,
-    });
-    logger.info('command', { user: cmd.user_id, channel: cmd.channel_id, text: cmd.text });
-    await runCommandText(services.registry, cmd.text ?? '', {
-      actor,
-      surface,
-      services,
-      triggerId: cmd.trigger_id,
+    afterAck(async () => {
+      const cmd = command as SlashCommand;
+      const actor: Actor = { userId: cmd.user_id, userName: cmd.user_name, source: 'slack' };
+      const surface = surfaceFor({
+        channelId: cmd.channel_id,
+        userId: cmd.user_id,
+        respond: respond as RespondFn,
+        triggerId: cmd.trigger_id,
+      });
+      logger.info('command', { user: cmd.user_id, channel: cmd.channel_id, text: cmd.text });
+      await runCommandText(services.registry, cmd.text ?? '', {
+        actor,
+        surface,
+        services,
+        triggerId: cmd.trigger_id,
+      });
     });
   });
 
