@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { describeConfig } from '../src/config/load.js';
+import { UserError } from '../src/core/errors.js';
 import { defineCommand } from '../src/core/types.js';
+import { parseExportsConfig } from '../src/exports/service.js';
 import { section } from '../src/slack/blocks.js';
+import { parseSyncConfig } from '../src/sync/config.js';
 
 export const config = defineCommand({
   name: 'config',
@@ -16,6 +19,13 @@ export const config = defineCommand({
     flags: z.object({}),
   }),
   async run({ surface, services }) {
+    // The feature sections are validated by their owners; the app does it at start, this does it now.
+    try {
+      parseSyncConfig(services.config.sync);
+      parseExportsConfig(services.config.exports, services.config);
+    } catch (err) {
+      throw new UserError(`Invalid configuration: ${(err as Error).message}`);
+    }
     const described = describeConfig(services.config);
     const json = JSON.stringify(described, null, 2);
     await surface.reply({

@@ -99,6 +99,23 @@ describe('CLI', () => {
     expect(text).not.toContain('cli-secret-123');
   });
 
+  it('config check validates the feature sections (sync, exports) too', async () => {
+    const d = dir();
+    writeFileSync(
+      join(d, 'brightcove-ops.yml'),
+      'accounts:\n  - { alias: neo, id: "111" }\nsync:\n  max_height: 10\n',
+    );
+    const c = capture();
+    const code = await runCli(['config', 'check'], {
+      cwd: d,
+      env: { BRIGHTCOVE_OPS_STATE: 'state.json' },
+      output: c.output,
+    });
+    expect(code).toBe(1);
+    expect(c.out.join('\n')).toContain('Invalid configuration: ');
+    expect(c.out.join('\n')).toContain('sync.max_height must be at least 144');
+  });
+
   it('joinArgv keeps shell-quoted words together', () => {
     expect(joinArgv(['clip', 'j1', '--name', 'Goal of the day'])).toBe('clip j1 --name "Goal of the day"');
   });
