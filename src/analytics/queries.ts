@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Period, periodLength, previousPeriod } from './period.js';
+import { analyticsCount, analyticsId, analyticsMetric } from './values.js';
 
 export interface AnalyticsQuery {
   dimensions: string[];
@@ -91,23 +92,11 @@ export function viewedInWindowQuery(p: Period): AnalyticsQuery {
   };
 }
 
-// Brightcove sends null for "not processed yet / not kept"; counts may come as numeric strings.
-const numberish = z.union([z.number(), z.string(), z.null()]).optional();
-const count = numberish.transform((v) => {
-  const n = v == null || v === '' ? 0 : Number(v);
-  return Number.isFinite(n) ? n : 0;
-});
-const optionalMetric = numberish.transform((v) => {
-  if (v == null || v === '') return null;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : null;
-});
+const count = analyticsCount;
+const optionalMetric = analyticsMetric;
 
 export const videoRowSchema = z.object({
-  video: z
-    .union([z.string(), z.number()])
-    .nullish()
-    .transform((v) => (v == null ? null : String(v))),
+  video: analyticsId,
   video_name: z.string().nullish(),
   video_view: count,
   video_impression: count,

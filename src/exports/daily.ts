@@ -17,6 +17,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { AnalyticsQuery, AnalyticsResult, RunAnalyticsQuery } from '../analytics/queries.js';
+import { analyticsCount, analyticsId, analyticsMetric } from '../analytics/values.js';
 import { addDaysTo, type DayRange, dayOf, halve } from './months.js';
 
 export const RETENTION_FIELDS = [
@@ -101,21 +102,9 @@ export interface ExportAccountRef {
   alias: string;
 }
 
-// null = "not processed yet / not kept" (reference A1); counts may arrive as numeric strings
-const numberish = z.union([z.number(), z.string(), z.null()]).optional();
-const count = numberish.transform((v) => {
-  const n = v == null || v === '' ? 0 : Number(v);
-  return Number.isFinite(n) ? n : 0;
-});
-const metric = numberish.transform((v) => {
-  if (v == null || v === '') return null;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : null;
-});
-const id = z
-  .union([z.string(), z.number()])
-  .nullish()
-  .transform((v) => (v == null ? null : String(v)));
+const count = analyticsCount;
+const metric = analyticsMetric;
+const id = analyticsId;
 
 const metricRowSchema = z.object({
   video: id,
