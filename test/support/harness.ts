@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningApp, startApp } from '../../src/app.js';
@@ -168,6 +168,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await slack.close();
       await bc?.close();
       await clarify?.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
   return harness;
