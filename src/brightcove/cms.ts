@@ -33,6 +33,8 @@ import {
 
 export const PAGE_SIZE = 100;
 const MAX_IDS_PER_GET = 10;
+/** Pages requested ahead of the consumer: the account's 20 in flight, with room for slow responses. */
+const LOOKAHEAD_PAGES = 24;
 const anyBody = z.unknown();
 
 export interface ListVideosOptions {
@@ -46,6 +48,8 @@ export interface ListVideosOptions {
    * windows between the oldest and newest video, or explicit ISO bounds (inclusive).
    */
   windows?: number | Array<{ from: string; to: string }>;
+  /** pages requested ahead of the consumer (default 24: enough to keep 20 in flight) */
+  lookahead?: number;
 }
 
 export interface ListStats {
@@ -183,13 +187,23 @@ export class CmsClient {
     };
     // the count is an upper bound that can be stale: fetch one page past it, then continue while pages come back
     const planned = Math.ceil(count / size) + 1;
-    const pending = Array.from({ length: planned }, (_, i) => fetchPage(i));
+    // A bounded look-ahead keeps the limiter busy while holding only a few pages: queueing every page
+    // at once kept all of them (full video objects) alive until the walk ended (530 MB at 100,000 videos).
+    const ahead = Math.max(1, opts.lookahead ?? LOOKAHEAD_PAGES);
+    const pending = new Map<number, Promise<CmsVideo[]>>();
+    let next = 0;
+    const fill = () => {
+      while (next < planned && pending.size < ahead) pending.set(next, fetchPage(next++));
+    };
     try {
       let i = 0;
       let last: CmsVideo[] = [];
       for (; i < planned; i++) {
-        last = await pending[i]!;
+        fill();
+        last = await pending.get(i)!;
+        pending.delete(i);
         stats.pages += 1;
+        fill();
         yield last;
       }
       while (last.length > 0) {

@@ -83,6 +83,26 @@ describe('CMS listing', () => {
     expect(pages.length).toBeLessThan(4); // 3 pages + 1 past the count were planned
   });
 
+  it('requests only a bounded look-ahead of pages beyond what the consumer has taken', async () => {
+    // Regression: every page was queued at once and kept alive until the walk ended (530 MB at 100k videos).
+    const dataset = { videosPerAccount: { neo: 2000 }, analyticsDays: 0 };
+    h = await startHarness({ dataset }, { cmsRequestsPerInterval: 100, cmsIntervalMs: 0 });
+    const pageRequests = () =>
+      h.sim.requests.filter((r) => r.path.endsWith('/videos') && !r.path.includes('/counts/')).length;
+    let taken = 0;
+    let maxAhead = 0;
+    for await (const _ of h.bc.cms(h.account()).listVideos({ lookahead: 3 })) {
+      taken++;
+      if (taken % 100 === 1) {
+        await new Promise((r) => setTimeout(r, 20)); // a slow consumer: the walk must wait for it
+        maxAhead = Math.max(maxAhead, pageRequests() - Math.ceil(taken / 100));
+      }
+    }
+    expect(taken).toBe(2000);
+    expect(maxAhead).toBeLessThanOrEqual(3);
+    expect(maxAhead).toBeGreaterThan(0);
+  });
+
   it('lists a q search', async () => {
     h = await startHarness(small);
     const expected = h.sim.data.videos[ACCOUNT_IDS.neo]!.filter((v) => v.tags.includes('news')).length;
