@@ -46,6 +46,7 @@ export interface SeedBundle {
 
 export class SimBundleStore {
   readonly #map = new Map<string, SimBundle>();
+  #sorted: SimBundle[] | null = null;
   #lastCreatedMs = 0;
   constructor(
     private readonly clock: Clock,
@@ -60,9 +61,29 @@ export class SimBundleStore {
   }
   /** In list order: by creation time, then id (the order the keyset cursor walks). */
   all(): SimBundle[] {
-    return [...this.#map.values()].sort(compareBundles);
+    return [...this.#inOrder()];
+  }
+  /** Sorted once per change, not per request: a 100,000-bundle listing is 1,000 pages. */
+  #inOrder(): readonly SimBundle[] {
+    this.#sorted ??= [...this.#map.values()].sort(compareBundles);
+    return this.#sorted;
+  }
+  /** Index in `all()` of the first bundle strictly after the keyset cursor (binary search). */
+  indexAfter(cursor: { ms: number; id: string }): number {
+    const list = this.#inOrder();
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const b = list[mid]!;
+      const ms = Date.parse(b.created);
+      if (ms > cursor.ms || (ms === cursor.ms && b.id > cursor.id)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
   delete(id: string): boolean {
+    this.#sorted = null;
     return this.#map.delete(id);
   }
   byExternalId(externalId: string): SimBundle[] {
@@ -89,6 +110,7 @@ export class SimBundleStore {
     if (seed.name !== undefined) b.name = seed.name;
     if (seed.external_id !== undefined) b.external_id = seed.external_id;
     this.#map.set(b.id, b);
+    this.#sorted = null;
     return b;
   }
 }
@@ -438,14 +460,8 @@ export async function startClarifySim(opts: ClarifySimOptions = {}): Promise<Cla
     let start: number;
     if (cursor === 'first') start = 0;
     else if (cursor === 'last') start = Math.max(0, all.length - limit);
-    else {
-      // Keyset: first bundle strictly after the cursor, so deletions never shift later pages.
-      start = all.findIndex((b) => {
-        const ms = Date.parse(b.created);
-        return ms > cursor.ms || (ms === cursor.ms && b.id > cursor.id);
-      });
-      if (start < 0) start = all.length;
-    }
+    // Keyset: first bundle strictly after the cursor, so deletions never shift later pages.
+    else start = bundles.indexAfter(cursor);
     const page = all.slice(start, start + limit);
     const last = page[page.length - 1];
     const links: Record<string, unknown> = {
