@@ -1,4 +1,5 @@
 import { CLARIFY_LIMITS } from '../clarify/limits.js';
+import { differingKeys, valueDigests } from './digest.js';
 import type { SyncVideo } from './types.js';
 
 /** A value the target accepts: string, number, boolean, or an array of those. */
@@ -220,26 +221,23 @@ export function mapVideoMetadata(
   return { data: build(), trims, fits: size() <= limits.maxJson };
 }
 
+/** The managed keys whose values decide whether a record needs an update. */
+export function comparedKeys(managed: readonly string[]): string[] {
+  return managed.filter((k) => !COMPARE_IGNORED_KEYS.includes(k));
+}
+
 /**
  * Keys we manage whose value differs between the record and the mapped data (a managed key that
  * must disappear counts too). Others' keys and `COMPARE_IGNORED_KEYS` never trigger an update.
+ * Compared through the same digests the plan keeps for each record, so both agree by construction.
  */
 export function changedKeys(
   current: Readonly<Record<string, unknown>> | null,
   mapped: MetaData,
   managed: readonly string[],
 ): string[] {
-  const out: string[] = [];
-  for (const key of managed) {
-    if (COMPARE_IGNORED_KEYS.includes(key)) continue;
-    if (!sameValue(current?.[key], mapped[key])) out.push(key);
-  }
-  return out;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
-  return a === b;
+  const keys = comparedKeys(managed);
+  return differingKeys(keys, valueDigests(current, keys), valueDigests(mapped, keys));
 }
 
 function isMetaScalar(v: unknown): v is MetaScalar {

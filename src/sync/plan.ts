@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { differingKeys, MultisetHash, valueDigests } from './digest.js';
 import {
   bundleName,
-  changedKeys,
   checkCustomFieldMapping,
+  comparedKeys,
   type MetaData,
   type MetadataOptions,
   managedKeys,
@@ -100,213 +100,324 @@ export interface SyncPlan {
   counts: PlanCounts;
 }
 
-/** Which unmatched videos need media fetched before planning (and what kind). */
-export function videosNeedingMedia(
-  videos: readonly SyncVideo[],
-  records: readonly TargetRecord[],
-): { video: SyncVideo; need: 'sources' | 'assetRenditions' }[] {
-  const have = new Set(records.map((r) => r.videoId).filter((id): id is string => id !== null));
-  const seen = new Set<string>();
-  const out: { video: SyncVideo; need: 'sources' | 'assetRenditions' }[] = [];
-  for (const v of videos) {
-    if (have.has(v.id) || seen.has(v.id)) continue;
-    seen.add(v.id);
-    out.push({ video: v, need: mediaNeeded(v) });
-  }
-  return out;
+/**
+ * What the plan keeps of a target record: ids, versions, the name, and digests of the managed
+ * metadata values instead of the values. Keys written by others are kept (as JSON) because an update
+ * must send them back; they are rare. Once its video is decided, the digests are dropped.
+ */
+interface IndexedRecord {
+  id: string;
+  name: string | null;
+  version: number;
+  metadataVersion: number | null;
+  /** `valueDigests` of the compared keys, in order */
+  digests: string;
+  foreign: string | null;
+  /** set once the record's video was seen and decided */
+  outcome?: 'unchanged' | 'update' | 'skipped';
 }
 
-/** The diff between a video library and a target, without side effects. */
-export function buildPlan(input: PlanInput): SyncPlan {
-  const options = input.options ?? {};
-  const managed = managedKeys(options);
-  const problems: PlanProblem[] = checkCustomFieldMapping(options).problems.map((p) => ({ ...p }));
-  const creates: PlanCreate[] = [];
-  const updates: PlanUpdate[] = [];
-  const deletes: PlanDelete[] = [];
-  const skipped: PlanSkip[] = [];
+/**
+ * Builds a plan while the two listings stream in, as a join on video id: a video is decided as soon
+ * as both it and its record have arrived, in whichever order, and is then dropped. A 100,000-video
+ * library is never held whole: only records (as digests), videos still waiting for their record, and
+ * videos without one (they need media before they can be planned).
+ *
+ * Order of calls: `addRecord` for every record and `addVideo` for every video (interleaved as they
+ * arrive), `recordsComplete()` once the target listing ends, then `mediaNeeded()`, then `finish()`.
+ * The result does not depend on how the two streams interleave.
+ */
+export class PlanBuilder {
+  readonly #target: string;
+  readonly #options: PlanOptions;
+  readonly #managedSet: ReadonlySet<string>;
+  readonly #compared: string[];
+  readonly #mappingProblems: PlanProblem[];
+  readonly #byVideo = new Map<string, IndexedRecord | IndexedRecord[]>();
+  readonly #seen = new Set<string>();
+  /** listed videos whose record has not arrived (yet) */
+  readonly #waiting = new Map<string, SyncVideo>();
+  /** videos without a record: creates (or skips) once their media is known */
+  readonly #unmatched: SyncVideo[] = [];
+  readonly #updates = new Map<string, PlanUpdate>();
+  readonly #skipped = new Map<string, PlanSkip>();
+  readonly #fingerprint = new MultisetHash();
+  #records = 0;
+  #withoutVideoId = 0;
+  #duplicateVideos = 0;
+  #unchanged = 0;
+  #recordsComplete = false;
 
-  const byVideo = new Map<string, TargetRecord[]>();
-  let withoutVideoId = 0;
-  for (const r of input.records) {
+  constructor(target: string, options: PlanOptions = {}) {
+    this.#target = target;
+    this.#options = options;
+    const managed = managedKeys(options);
+    this.#managedSet = new Set(managed);
+    this.#compared = comparedKeys(managed);
+    this.#mappingProblems = checkCustomFieldMapping(options).problems.map((p) => ({ ...p }));
+    this.#fingerprint.add(`target\0${target}`);
+    this.#fingerprint.add(`options\0${canonical(options)}`);
+  }
+
+  addRecord(r: TargetRecord): void {
+    if (this.#recordsComplete) throw new Error('addRecord after recordsComplete');
+    this.#records++;
+    this.#fingerprint.add(`r\0${r.id}\0${r.videoId ?? ''}\0${r.version}\0${r.metadataVersion ?? ''}`);
     if (r.videoId === null) {
-      withoutVideoId++;
-      continue;
+      this.#withoutVideoId++;
+      return;
     }
-    const list = byVideo.get(r.videoId);
-    if (list) list.push(r);
-    else byVideo.set(r.videoId, [r]);
+    const foreignKeys = Object.keys(r.metadata ?? {}).filter((k) => !this.#managedSet.has(k));
+    const indexed: IndexedRecord = {
+      id: r.id,
+      name: r.name,
+      version: r.version,
+      metadataVersion: r.metadataVersion,
+      digests: valueDigests(r.metadata, this.#compared),
+      foreign: foreignKeys.length
+        ? JSON.stringify(Object.fromEntries(foreignKeys.map((k) => [k, r.metadata?.[k]])))
+        : null,
+    };
+    const had = this.#byVideo.get(r.videoId);
+    if (Array.isArray(had)) {
+      had.push(indexed);
+    } else if (had) {
+      // A second record for one video: whatever was decided with the first no longer holds.
+      this.#undo(r.videoId, had);
+      this.#byVideo.set(r.videoId, [had, indexed]);
+    } else {
+      this.#byVideo.set(r.videoId, indexed);
+      const video = this.#waiting.get(r.videoId);
+      if (video) {
+        this.#waiting.delete(r.videoId);
+        this.#decide(video, indexed);
+      }
+    }
   }
 
-  // Paging drift can list a video twice; plan it once.
-  const videos = new Map<string, SyncVideo>();
-  let duplicateVideos = 0;
-  for (const v of input.videos) {
-    if (videos.has(v.id)) duplicateVideos++;
-    else videos.set(v.id, v);
-  }
-  if (duplicateVideos) {
-    problems.push({
-      kind: 'duplicate_video',
-      message: `${duplicateVideos} video(s) were listed more than once (paging drift); each is planned once`,
-    });
+  /** The target listing ended: videos still waiting have no record. */
+  recordsComplete(): void {
+    if (this.#recordsComplete) return;
+    this.#recordsComplete = true;
+    for (const v of this.#waiting.values()) this.#unmatched.push(v);
+    this.#waiting.clear();
   }
 
-  let unchanged = 0;
-  for (const video of videos.values()) {
+  addVideo(video: SyncVideo): void {
+    // Paging drift can list a video twice; plan it once.
+    if (this.#seen.has(video.id)) {
+      this.#duplicateVideos++;
+      return;
+    }
+    this.#seen.add(video.id);
+    this.#fingerprint.add(`v\0${video.id}\0${video.updated_at ?? ''}\0${video.delivery_type ?? ''}`);
+    const found = this.#byVideo.get(video.id);
+    // Several records: reported by `finish`, none touched.
+    if (Array.isArray(found)) return;
+    if (found) this.#decide(video, found);
+    else if (this.#recordsComplete) this.#unmatched.push(video);
+    else this.#waiting.set(video.id, video);
+  }
+
+  /** Videos without a record, and which media each needs fetched before `finish`. */
+  mediaNeeded(): { video: SyncVideo; need: 'sources' | 'assetRenditions' }[] {
+    this.#requireRecords('mediaNeeded');
+    return this.#unmatched.map((video) => ({ video, need: mediaNeeded(video) }));
+  }
+
+  #requireRecords(what: string): void {
+    if (!this.#recordsComplete) throw new Error(`${what} before recordsComplete`);
+  }
+
+  #decide(video: SyncVideo, rec: IndexedRecord): void {
+    const options = this.#options;
     const videoName = video.name ?? '';
-    const recs = byVideo.get(video.id);
-    if (recs && recs.length > 1) {
-      // Which copy to keep is a human decision; the original silently ignored all but the last.
-      problems.push({
-        kind: 'duplicate_records',
+    const foreign = rec.foreign === null ? null : (JSON.parse(rec.foreign) as Record<string, unknown>);
+    const mapped = mapVideoMetadata(video, options, foreign);
+    const named = bundleName(video, options.limits);
+    const changed = differingKeys(this.#compared, rec.digests, valueDigests(mapped.data, this.#compared));
+    const nameChanges = rec.name !== named.name;
+    // Decided: the comparison data is not needed any more (a later duplicate record only undoes).
+    rec.digests = '';
+    rec.foreign = null;
+    if (!mapped.fits) {
+      rec.outcome = 'skipped';
+      this.#skipped.set(video.id, {
         videoId: video.id,
-        recordIds: recs.map((r) => r.id),
-        message: `${recs.length} ${input.target} records carry video id ${video.id}; none was updated`,
+        videoName,
+        reason: 'metadata_too_large',
+        message: 'metadata cannot fit the size limit next to the keys other tools stored on the record',
       });
-      continue;
+      return;
     }
-    const rec = recs?.[0];
-    if (rec) {
-      const mapped = mapVideoMetadata(video, options, rec.metadata);
+    if (!changed.length && !nameChanges) {
+      rec.outcome = 'unchanged';
+      this.#unchanged++;
+      return;
+    }
+    const update: PlanUpdate = {
+      key: `update:${rec.id}`,
+      videoId: video.id,
+      videoName,
+      recordId: rec.id,
+      version: rec.version,
+      metadataVersion: rec.metadataVersion,
+      metadata: mapped.data,
+      changedKeys: nameChanges ? ['(name)', ...changed] : changed,
+      trims: [...named.trims, ...mapped.trims],
+    };
+    if (nameChanges) update.name = named.name;
+    rec.outcome = 'update';
+    this.#updates.set(video.id, update);
+  }
+
+  #undo(videoId: string, rec: IndexedRecord): void {
+    if (rec.outcome === 'unchanged') this.#unchanged--;
+    else if (rec.outcome === 'update') this.#updates.delete(videoId);
+    else if (rec.outcome === 'skipped') this.#skipped.delete(videoId);
+    delete rec.outcome;
+  }
+
+  /** The plan, given the media fetched for `mediaNeeded()` (missing entries are skipped with the reason). */
+  finish(media: ReadonlyMap<string, VideoMedia>): SyncPlan {
+    this.#requireRecords('finish');
+    const options = this.#options;
+    const problems = [...this.#mappingProblems];
+    const skipped = [...this.#skipped.values()];
+    const creates: PlanCreate[] = [];
+    const fingerprint = this.#fingerprint.clone();
+    for (const video of this.#unmatched) {
+      const videoName = video.name ?? '';
+      const m = media.get(video.id);
+      if (!m) {
+        skipped.push({
+          videoId: video.id,
+          videoName,
+          reason: 'media_not_fetched',
+          message: `${mediaNeeded(video) === 'sources' ? 'sources' : 'asset renditions'} were not fetched`,
+        });
+        continue;
+      }
+      const choice = chooseRendition(video, m, options);
+      // CDN tokens change on every fetch: the fingerprint keeps the URL without its query string.
+      fingerprint.add(
+        `m\0${video.id}\0${choice.ok ? `${choice.rendition.url.split('?')[0]}\0${choice.rendition.height}` : choice.message}`,
+      );
+      if (!choice.ok) {
+        skipped.push({ videoId: video.id, videoName, reason: choice.reason, message: choice.message });
+        continue;
+      }
+      const mapped = mapVideoMetadata(video, options, null);
       if (!mapped.fits) {
         skipped.push({
           videoId: video.id,
           videoName,
           reason: 'metadata_too_large',
-          message: 'metadata cannot fit the size limit next to the keys other tools stored on the record',
+          message: 'metadata cannot fit',
         });
         continue;
       }
       const named = bundleName(video, options.limits);
-      const changed = changedKeys(rec.metadata, mapped.data, managed);
-      const nameChanges = rec.name !== named.name;
-      if (!changed.length && !nameChanges) {
-        unchanged++;
-        continue;
-      }
-      const update: PlanUpdate = {
-        key: `update:${rec.id}`,
+      const r = choice.rendition;
+      creates.push({
+        key: `create:${video.id}`,
         videoId: video.id,
         videoName,
-        recordId: rec.id,
-        version: rec.version,
-        metadataVersion: rec.metadataVersion,
+        name: named.name,
+        mediaUrl: r.url,
+        rendition: { height: r.height, codec: r.codec, origin: r.origin },
         metadata: mapped.data,
-        changedKeys: nameChanges ? ['(name)', ...changed] : changed,
         trims: [...named.trims, ...mapped.trims],
-      };
-      if (nameChanges) update.name = named.name;
-      updates.push(update);
-      continue;
-    }
-    const media = input.media.get(video.id);
-    if (!media) {
-      skipped.push({
-        videoId: video.id,
-        videoName,
-        reason: 'media_not_fetched',
-        message: `${mediaNeeded(video) === 'sources' ? 'sources' : 'asset renditions'} were not fetched`,
       });
-      continue;
     }
-    const choice = chooseRendition(video, media, options);
-    if (!choice.ok) {
-      skipped.push({ videoId: video.id, videoName, reason: choice.reason, message: choice.message });
-      continue;
-    }
-    const mapped = mapVideoMetadata(video, options, null);
-    if (!mapped.fits) {
-      skipped.push({
-        videoId: video.id,
-        videoName,
-        reason: 'metadata_too_large',
-        message: 'metadata cannot fit',
-      });
-      continue;
-    }
-    const named = bundleName(video, options.limits);
-    const r = choice.rendition;
-    creates.push({
-      key: `create:${video.id}`,
-      videoId: video.id,
-      videoName,
-      name: named.name,
-      mediaUrl: r.url,
-      rendition: { height: r.height, codec: r.codec, origin: r.origin },
-      metadata: mapped.data,
-      trims: [...named.trims, ...mapped.trims],
-    });
-  }
 
-  if (!options.keepDeleted) {
-    const orphanIds = [...byVideo.keys()].filter((id) => !videos.has(id)).sort();
-    for (const videoId of orphanIds) {
-      const recs = byVideo.get(videoId) ?? [];
-      if (recs.length > 1) {
+    const orphanIds: string[] = [];
+    for (const [videoId, found] of this.#byVideo) {
+      if (!this.#seen.has(videoId)) orphanIds.push(videoId);
+      else if (Array.isArray(found)) {
+        // Which copy to keep is a human decision; the original silently ignored all but the last.
         problems.push({
           kind: 'duplicate_records',
           videoId,
-          recordIds: recs.map((r) => r.id),
-          message: `${recs.length} ${input.target} records carry missing video id ${videoId}; all are delete candidates`,
+          recordIds: found.map((r) => r.id),
+          message: `${found.length} ${this.#target} records carry video id ${videoId}; none was updated`,
         });
       }
-      for (const r of recs)
-        deletes.push({ key: `delete:${r.id}`, videoId, recordId: r.id, recordName: r.name });
     }
-  }
+    if (this.#duplicateVideos) {
+      problems.push({
+        kind: 'duplicate_video',
+        message: `${this.#duplicateVideos} video(s) were listed more than once (paging drift); each is planned once`,
+      });
+    }
+    const deletes: PlanDelete[] = [];
+    if (!options.keepDeleted) {
+      for (const videoId of orphanIds.sort()) {
+        const found = this.#byVideo.get(videoId)!;
+        const recs = Array.isArray(found) ? found : [found];
+        if (recs.length > 1) {
+          problems.push({
+            kind: 'duplicate_records',
+            videoId,
+            recordIds: recs.map((r) => r.id),
+            message: `${recs.length} ${this.#target} records carry missing video id ${videoId}; all are delete candidates`,
+          });
+        }
+        for (const r of recs)
+          deletes.push({ key: `delete:${r.id}`, videoId, recordId: r.id, recordName: r.name });
+      }
+    }
 
-  const recordsWithVideoId = input.records.length - withoutVideoId;
-  return {
-    target: input.target,
-    fingerprint: fingerprint(input, options),
-    options,
-    creates,
-    updates,
-    deletes,
-    skipped,
-    problems,
-    counts: {
-      videos: videos.size,
-      records: input.records.length,
-      recordsWithoutVideoId: withoutVideoId,
-      recordsWithVideoId,
-      unchanged,
-      creates: creates.length,
-      updates: updates.length,
-      deletes: deletes.length,
-      skipped: skipped.length,
-      problems: problems.length,
-    },
-  };
+    const updates = [...this.#updates.values()];
+    return {
+      target: this.#target,
+      fingerprint: fingerprint.digest(),
+      options,
+      creates,
+      updates,
+      deletes,
+      skipped,
+      problems,
+      counts: {
+        videos: this.#seen.size,
+        records: this.#records,
+        recordsWithoutVideoId: this.#withoutVideoId,
+        recordsWithVideoId: this.#records - this.#withoutVideoId,
+        unchanged: this.#unchanged,
+        creates: creates.length,
+        updates: updates.length,
+        deletes: deletes.length,
+        skipped: skipped.length,
+        problems: problems.length,
+      },
+    };
+  }
 }
 
 /**
- * A stable hash of what the plan was computed from: video ids and their `updated_at`, record ids and
- * versions, the chosen media (without query strings: CDN tokens change on every fetch) and the options.
- * Input order does not matter. Two plans with one fingerprint would make the same decisions.
+ * The diff between a video library and a target, without side effects. The fingerprint is a stable
+ * hash of what the plan was computed from (video ids and `updated_at`, record ids and versions, the
+ * chosen media without query strings, the options), independent of input order: two plans with one
+ * fingerprint would make the same decisions.
  */
-export function fingerprint(input: PlanInput, options: PlanOptions = input.options ?? {}): string {
-  const h = createHash('sha256');
-  h.update(`target\0${input.target}\n`);
-  h.update(`options\0${canonical(options)}\n`);
-  const vids = [...input.videos].sort((a, b) => cmp(a.id, b.id));
-  for (const v of vids) {
-    h.update(`v\0${v.id}\0${v.updated_at ?? ''}\0${v.delivery_type ?? ''}\n`);
-    const m = input.media.get(v.id);
-    if (m) {
-      const c = chooseRendition(v, m, options);
-      h.update(`m\0${c.ok ? `${c.rendition.url.split('?')[0]}\0${c.rendition.height}` : c.message}\n`);
-    }
-  }
-  const recs = [...input.records].sort((a, b) => cmp(a.id, b.id));
-  for (const r of recs)
-    h.update(`r\0${r.id}\0${r.videoId ?? ''}\0${r.version}\0${r.metadataVersion ?? ''}\n`);
-  return h.digest('hex').slice(0, 32);
+export function buildPlan(input: PlanInput): SyncPlan {
+  const builder = new PlanBuilder(input.target, input.options ?? {});
+  for (const r of input.records) builder.addRecord(r);
+  builder.recordsComplete();
+  for (const v of input.videos) builder.addVideo(v);
+  return builder.finish(input.media);
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Which videos need media fetched before planning (and what kind): those without a record. */
+export function videosNeedingMedia(
+  videos: readonly SyncVideo[],
+  records: readonly TargetRecord[],
+): { video: SyncVideo; need: 'sources' | 'assetRenditions' }[] {
+  const builder = new PlanBuilder('');
+  for (const r of records) builder.addRecord(r);
+  builder.recordsComplete();
+  for (const v of videos) builder.addVideo(v);
+  return builder.mediaNeeded();
 }
 
 function canonical(v: unknown): string {

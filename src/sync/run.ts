@@ -4,7 +4,7 @@ import type { CmsClient, ListStats, ListVideosOptions } from '../brightcove/inde
 import type { Clock } from '../clock.js';
 import { type Logger, silentLogger } from '../log.js';
 import { type ApplyCounts, type ApplySummary, applyPlan, type Checkpoint } from './apply.js';
-import { buildPlan, type PlanOptions, type SyncPlan, videosNeedingMedia } from './plan.js';
+import { PlanBuilder, type PlanOptions, type SyncPlan } from './plan.js';
 import type { SyncTarget } from './target.js';
 import type { SyncVideo, VideoMedia } from './types.js';
 
@@ -77,29 +77,31 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
   const report = () => opts.onProgress?.({ ...progress });
   report();
 
+  const builder = new PlanBuilder(opts.target.name, opts.options ?? {});
   const listing = opts.cms.listVideos(opts.listOptions);
   const listVideos = async () => {
-    const out: SyncVideo[] = [];
     for await (const v of listing) {
-      out.push(slim(v));
-      progress.videos = out.length;
+      builder.addVideo(slim(v));
+      progress.videos++;
       progress.videoCount = listing.stats.count;
-      if (out.length % 100 === 0) report();
+      if (progress.videos % 100 === 0) report();
     }
     progress.videoCount = listing.stats.count;
     report();
-    return out;
   };
-  const listRecords = () =>
-    opts.target.list((fetched, total) => {
-      progress.records = fetched;
-      progress.recordTotal = total;
+  const listRecords = async () => {
+    for await (const page of opts.target.pages()) {
+      for (const r of page.records) builder.addRecord(r);
+      progress.records += page.records.length;
+      progress.recordTotal = page.total;
       report();
-    });
-  const [videos, records] = await Promise.all([listVideos(), listRecords()]);
-  progress.records = records.length;
+    }
+    // From here on each video is decided as it arrives instead of waiting in memory.
+    builder.recordsComplete();
+  };
+  await Promise.all([listVideos(), listRecords()]);
 
-  const needed = videosNeedingMedia(videos, records);
+  const needed = builder.mediaNeeded();
   progress.phase = 'media';
   progress.mediaTotal = needed.length;
   report();
@@ -123,13 +125,7 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
     }),
   );
 
-  const plan = buildPlan({
-    target: opts.target.name,
-    videos,
-    records,
-    media,
-    ...(opts.options ? { options: opts.options } : {}),
-  });
+  const plan = builder.finish(media);
   progress.phase = 'planned';
   report();
   return { plan, listing: { ...listing.stats }, mediaFailures };

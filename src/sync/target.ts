@@ -35,9 +35,16 @@ export class TargetConflictError extends Error {
  * Where videos are mirrored, keyed by Brightcove video id. Clarify is the first; a search index
  * or another video platform only has to implement these five calls.
  */
+/** One page of a target listing; `total` is the target's count of records when the page was served. */
+export interface TargetPage {
+  records: TargetRecord[];
+  total: number;
+}
+
 export interface SyncTarget {
   readonly name: string;
-  list(onProgress?: (fetched: number, total: number) => void): Promise<TargetRecord[]>;
+  /** Every record, page by page (a plan streams them: 100,000 records must not be held as listed). */
+  pages(): AsyncIterable<TargetPage>;
   /** Records already mirroring `videoId` (how a resumed apply avoids duplicate creates). */
   findByVideoId(videoId: string): Promise<TargetRecord[]>;
   create(req: CreateRequest): Promise<{ id: string }>;
@@ -45,6 +52,13 @@ export interface SyncTarget {
   update(req: UpdateRequest): Promise<'updated' | 'unchanged'>;
   /** Resolves 'absent' when the record was already gone. */
   delete(req: DeleteRequest): Promise<'deleted' | 'absent'>;
+}
+
+/** Every record of a target, collected (for small targets and tests; a sync streams `pages()`). */
+export async function allRecords(target: SyncTarget): Promise<TargetRecord[]> {
+  const out: TargetRecord[] = [];
+  for await (const page of target.pages()) out.push(...page.records);
+  return out;
 }
 
 export function bundleToRecord(b: ClarifyBundle): TargetRecord {
@@ -64,14 +78,9 @@ export class ClarifyTarget implements SyncTarget {
   readonly name = 'clarify';
   constructor(private readonly client: ClarifyClient) {}
 
-  async list(onProgress?: (fetched: number, total: number) => void): Promise<TargetRecord[]> {
-    // Page by page: the raw HAL bundles of one page are dropped before the next (100,000 bundles).
-    const out: TargetRecord[] = [];
-    for await (const page of this.client.bundlePages()) {
-      for (const b of page.bundles) out.push(bundleToRecord(b));
-      onProgress?.(out.length, page.total);
-    }
-    return out;
+  async *pages(): AsyncIterable<TargetPage> {
+    for await (const page of this.client.bundlePages())
+      yield { records: page.bundles.map(bundleToRecord), total: page.total };
   }
 
   async findByVideoId(videoId: string): Promise<TargetRecord[]> {

@@ -4,7 +4,7 @@ import { type ApplyDeps, applyPlan, memoryCheckpoint } from '../../src/sync/appl
 import { formatApplyText } from '../../src/sync/format.js';
 import { mapVideoMetadata } from '../../src/sync/metadata.js';
 import { buildPlan, type PlanOptions, videosNeedingMedia } from '../../src/sync/plan.js';
-import { ClarifyTarget, type SyncTarget } from '../../src/sync/target.js';
+import { allRecords, ClarifyTarget, type SyncTarget } from '../../src/sync/target.js';
 import type { SyncVideo, VideoMedia } from '../../src/sync/types.js';
 import { clientFor, closeAgents, instantClock, mp4, video } from './helpers.js';
 
@@ -31,7 +31,7 @@ function seedScenario(sim: ClarifySim, n = 60) {
 }
 
 async function plan(target: SyncTarget, videos: SyncVideo[], options: PlanOptions = {}) {
-  const records = await target.list();
+  const records = await allRecords(target);
   const media = new Map<string, VideoMedia>();
   for (const { video: v } of videosNeedingMedia(videos, records)) {
     media.set(v.id, { sources: [mp4(360), mp4(720, 'http'), mp4(720), mp4(1080, 'ftp')] });
@@ -204,7 +204,7 @@ describe('applyPlan against the Clarify simulator', () => {
     const crashing: SyncTarget = {
       ...target,
       name: target.name,
-      list: () => target.list(),
+      pages: () => target.pages(),
       findByVideoId: (id) => target.findByVideoId(id),
       update: (r) => target.update(r),
       delete: (r) => target.delete(r),
