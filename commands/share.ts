@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseAction, showOnMessage } from '../src/core/refuse.js';
 import {
   type ActionContext,
   type CommandContext,
@@ -8,6 +9,7 @@ import {
   type Services,
 } from '../src/core/types.js';
 import { DEFAULT_BULK_CAP } from '../src/sharing/bulk.js';
+import { cancelRequest } from '../src/sharing/cancel.js';
 import {
   BULK_KIND,
   type BulkRequestData,
@@ -17,7 +19,6 @@ import {
   type ShareRequestData,
   ShareService,
 } from '../src/sharing/service.js';
-import { section } from '../src/slack/blocks.js';
 import { renderBulk, renderShareCard } from '../src/slack/share-render.js';
 
 type ShareArgs =
@@ -25,10 +26,6 @@ type ShareArgs =
   | { mode: 'bulk'; query: string; affiliates: string; from?: string };
 
 const USAGE_HINT = 'share <video-id|ref:REF> to <affiliate>[,<affiliate>…]';
-
-function refusal(text: string) {
-  return { text, blocks: [section(`:no_entry: ${text}`)], data: { error: 'refused', message: text } };
-}
 
 /** Renders the card for a request and its tracking job, reading both fresh from the store. */
 function cardUpdater(svc: ShareService, requestId: string, message: PostedMessage | undefined) {
@@ -129,19 +126,9 @@ async function runBulk(ctx: CommandContext<ShareArgs>, args: Extract<ShareArgs, 
 }
 
 async function onConfirm(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BULK_KIND): Promise<void> {
-  const { services, actor, surface } = ctx;
+  const { services, actor } = ctx;
   const action = kind === SHARE_KIND ? 'confirm' : 'confirm_bulk';
-  const refuse = async (text: string) => {
-    services.repos.audit.append({
-      actor: actor.userId,
-      command: 'share',
-      action,
-      target: ctx.value,
-      outcome: 'refused',
-      details: text,
-    });
-    await surface.reply(refusal(text));
-  };
+  const refuse = (text: string) => refuseAction(ctx, { command: 'share', action }, text);
   // Role first (fail closed): a refused click changes nothing.
   if (!(await services.roles.isOperator(actor)))
     return refuse(`Only operators can share. ${services.roles.describe('operator')}`);
@@ -164,6 +151,38 @@ async function onConfirm(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BU
     }
     return refuse(claim.reason);
   }
+  if (kind === SHARE_KIND) {
+    const claimed = claim.record as ShareRequest;
+    const checked = await svc.recheck(claimed).catch(async (err: unknown) => {
+      // Could not check: nothing is shared, and the button stays for another try.
+      svc.release(claimed.id);
+      await refuse(
+        `Could not re-run the pre-flight (${err instanceof Error ? err.message : String(err)}). Nothing was shared: press Share anyway again in a moment.`,
+      );
+      return undefined;
+    });
+    if (!checked) return;
+    if (ctx.message) {
+      ctx.message.update(renderShareCard(checked.record));
+      await ctx.message.flush();
+    }
+    if (checked.outcome !== 'proceed') {
+      return refuse(
+        checked.outcome === 'blocked'
+          ? 'The pre-flight now finds a blocker (see the card): nothing was shared.'
+          : 'The pre-flight found new warnings since the card was posted (see the card): nothing was shared. Read them, then press Share anyway again.',
+      );
+    }
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'share',
+      action,
+      target: ctx.value,
+      outcome: 'started',
+    });
+    await shareNow(services, checked.record, ctx.message, actor.userId);
+    return;
+  }
   services.repos.audit.append({
     actor: actor.userId,
     command: 'share',
@@ -171,24 +190,11 @@ async function onConfirm(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BU
     target: ctx.value,
     outcome: 'started',
   });
-  if (kind === SHARE_KIND) {
-    const request = claim.record as ShareRequest;
-    if (ctx.message) {
-      ctx.message.update(renderShareCard(request));
-      await ctx.message.flush();
-    }
-    await shareNow(services, request, ctx.message, actor.userId);
-    return;
-  }
   const record = claim.record as Parameters<typeof renderBulk>[0];
   ctx.message?.update(renderBulk(record));
   const results = await svc.executeBulk(record);
   const done = svc.get<BulkRequestData>(record.id, BULK_KIND) ?? record;
-  const reply = renderBulk(done, results);
-  if (ctx.message) {
-    ctx.message.update(reply);
-    await ctx.message.flush();
-  } else await ctx.replaceOriginal(reply);
+  await showOnMessage(ctx, renderBulk(done, results));
   services.repos.audit.append({
     actor: actor.userId,
     command: 'share',
@@ -206,41 +212,17 @@ async function onConfirm(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BU
   });
 }
 
-async function onCancel(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BULK_KIND): Promise<void> {
-  const { services, actor, surface } = ctx;
-  const svc = new ShareService(services);
-  const current = svc.get(ctx.value, kind);
-  if (!(await services.roles.isOperator(actor)) && current?.requestedBy !== actor.userId) {
-    const text = `Only operators or the person who asked can cancel. ${services.roles.describe('operator')}`;
-    services.repos.audit.append({
-      actor: actor.userId,
-      command: 'share',
-      action: 'cancel',
-      target: ctx.value,
-      outcome: 'refused',
-      details: text,
-    });
-    await surface.reply(refusal(text));
-    return;
-  }
-  const claim = svc.claim(ctx.value, kind, 'cancelled', actor.userId, 'cancel');
-  services.repos.audit.append({
-    actor: actor.userId,
+function onCancel(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BULK_KIND): Promise<void> {
+  const { services, actor } = ctx;
+  return cancelRequest<ShareRequestData | BulkRequestData>(ctx, {
     command: 'share',
-    action: 'cancel',
-    target: ctx.value,
-    outcome: claim.ok ? 'ok' : 'refused',
+    kind,
+    mayCancel: async (requestedBy) =>
+      requestedBy === actor.userId || (await services.roles.isOperator(actor)),
+    denied: `Only operators or the person who asked can cancel. ${services.roles.describe('operator')}`,
+    render: (record) =>
+      kind === SHARE_KIND ? renderShareCard(record as ShareRequest) : renderBulk(record as never),
   });
-  if (!claim.ok) {
-    await surface.reply(refusal(claim.reason));
-    return;
-  }
-  const reply =
-    kind === SHARE_KIND ? renderShareCard(claim.record as ShareRequest) : renderBulk(claim.record as never);
-  if (ctx.message) {
-    ctx.message.update(reply);
-    await ctx.message.flush();
-  } else await ctx.replaceOriginal(reply);
 }
 
 function resumeTrackers(services: Services, host: Host): void {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { findAccount, resolveAccount } from '../src/core/accounts.js';
 import { UserError } from '../src/core/errors.js';
+import { refuseAction, showOnMessage } from '../src/core/refuse.js';
 import {
   type ActionContext,
   type Actor,
@@ -10,7 +11,6 @@ import {
   type Services,
   type Surface,
 } from '../src/core/types.js';
-import { section } from '../src/slack/blocks.js';
 import {
   outcomeLine,
   planStatsText,
@@ -228,24 +228,10 @@ const refusalText: Record<string, (r: PlanRecord | undefined) => string> = {
   nothing: () => 'There is nothing of that kind in this plan.',
 };
 
-function refusal(text: string) {
-  return { text, blocks: [section(`:no_entry: ${text}`)], data: { error: 'refused', message: text } };
-}
-
 async function onPhaseClick(ctx: ActionContext, phase: Phase): Promise<void> {
-  const { services, actor, surface } = ctx;
+  const { services, actor } = ctx;
   const action = phase === 'apply' ? 'apply' : 'approve_deletes';
-  const refuse = async (text: string) => {
-    services.repos.audit.append({
-      actor: actor.userId,
-      command: 'sync',
-      action,
-      target: ctx.value,
-      outcome: 'refused',
-      details: text,
-    });
-    await surface.reply(refusal(text));
-  };
+  const refuse = (text: string) => refuseAction(ctx, { command: 'sync', action }, text);
   // Roles first (fail closed), then the record: a refused click changes nothing.
   if (phase === 'apply' && !(await services.roles.isOperator(actor)))
     return refuse(`Only operators can apply a sync plan. ${services.roles.describe('operator')}`);
@@ -423,43 +409,33 @@ export const sync = defineCommand<SyncArgs>({
     apply: (ctx) => onPhaseClick(ctx, 'apply'),
     approve_deletes: (ctx) => onPhaseClick(ctx, 'deletes'),
     async discard(ctx) {
-      const { services, actor, surface } = ctx;
+      const { services, actor } = ctx;
       const store = planStore(services);
       const current = store.get(ctx.value);
       if (!(await services.roles.isOperator(actor)) && current?.requestedBy !== actor.userId) {
-        const text = `Only operators or the person who ran the sync can discard it. ${services.roles.describe('operator')}`;
-        services.repos.audit.append({
-          actor: actor.userId,
-          command: 'sync',
-          action: 'discard',
-          target: ctx.value,
-          outcome: 'refused',
-          details: text,
-        });
-        await surface.reply(refusal(text));
-        return;
+        return refuseAction(
+          ctx,
+          { command: 'sync', action: 'discard' },
+          `Only operators or the person who ran the sync can discard it. ${services.roles.describe('operator')}`,
+        );
       }
       const t = store.discard(ctx.value, actor.userId);
-      services.repos.audit.append({
-        actor: actor.userId,
-        command: 'sync',
-        action: 'discard',
-        target: ctx.value,
-        outcome: t.ok ? 'ok' : 'refused',
-      });
       if (!t.ok) {
         const r = t.record;
         const why =
           r && r.state === 'open'
             ? 'An apply is still running; wait for its summary in the thread.'
             : (refusalText[r?.state ?? 'missing'] ?? refusalText.missing!)(r);
-        await surface.reply(refusal(why));
-        return;
+        return refuseAction(ctx, { command: 'sync', action: 'discard' }, why);
       }
-      if (ctx.message) {
-        ctx.message.update(renderPlan(t.record));
-        await ctx.message.flush();
-      } else await ctx.replaceOriginal(renderPlan(t.record));
+      services.repos.audit.append({
+        actor: actor.userId,
+        command: 'sync',
+        action: 'discard',
+        target: ctx.value,
+        outcome: 'ok',
+      });
+      await showOnMessage(ctx, renderPlan(t.record));
     },
   },
   start(services, host) {

@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { refuseAction, showOnMessage } from '../src/core/refuse.js';
 import { type ActionContext, defineCommand } from '../src/core/types.js';
+import { cancelRequest } from '../src/sharing/cancel.js';
 import {
   ShareService,
   UNSHARE_KIND,
   type UnshareRequest,
   type UnshareRequestData,
 } from '../src/sharing/service.js';
-import { section } from '../src/slack/blocks.js';
 import { renderUnshare } from '../src/slack/share-render.js';
 
 interface UnshareArgs {
@@ -17,31 +18,12 @@ interface UnshareArgs {
 
 const USAGE_HINT = 'unshare <video-id|ref:REF> from <affiliate>';
 
-function refusal(text: string) {
-  return { text, blocks: [section(`:no_entry: ${text}`)], data: { error: 'refused', message: text } };
-}
-
-async function show(ctx: ActionContext, record: UnshareRequest): Promise<void> {
-  if (ctx.message) {
-    ctx.message.update(renderUnshare(record));
-    await ctx.message.flush();
-  } else await ctx.replaceOriginal(renderUnshare(record));
-}
+const show = (ctx: ActionContext, record: UnshareRequest) => showOnMessage(ctx, renderUnshare(record));
 
 /** Same rules as sync deletes: approvers only (fail closed), optional four-eyes, acts once, stamped, audited. */
 async function onApprove(ctx: ActionContext): Promise<void> {
-  const { services, actor, surface } = ctx;
-  const refuse = async (text: string) => {
-    services.repos.audit.append({
-      actor: actor.userId,
-      command: 'unshare',
-      action: 'approve',
-      target: ctx.value,
-      outcome: 'refused',
-      details: text,
-    });
-    await surface.reply(refusal(text));
-  };
+  const { services, actor } = ctx;
+  const refuse = (text: string) => refuseAction(ctx, { command: 'unshare', action: 'approve' }, text);
   if (!(await services.roles.isApprover(actor)))
     return refuse(`Only approvers can approve an unshare. ${services.roles.describe('approver')}`);
   const svc = new ShareService(services);
@@ -81,40 +63,18 @@ async function onApprove(ctx: ActionContext): Promise<void> {
   await show(ctx, done);
 }
 
-async function onCancel(ctx: ActionContext): Promise<void> {
-  const { services, actor, surface } = ctx;
-  const svc = new ShareService(services);
-  const current = svc.get<UnshareRequestData>(ctx.value, UNSHARE_KIND);
-  const allowed =
-    current?.requestedBy === actor.userId ||
-    (await services.roles.isOperator(actor)) ||
-    (await services.roles.isApprover(actor));
-  if (!allowed) {
-    const text = 'Only the person who asked, an operator or an approver can cancel this unshare.';
-    services.repos.audit.append({
-      actor: actor.userId,
-      command: 'unshare',
-      action: 'cancel',
-      target: ctx.value,
-      outcome: 'refused',
-      details: text,
-    });
-    await surface.reply(refusal(text));
-    return;
-  }
-  const claim = svc.claim<UnshareRequestData>(ctx.value, UNSHARE_KIND, 'cancelled', actor.userId, 'cancel');
-  services.repos.audit.append({
-    actor: actor.userId,
+function onCancel(ctx: ActionContext): Promise<void> {
+  const { services, actor } = ctx;
+  return cancelRequest<UnshareRequestData>(ctx, {
     command: 'unshare',
-    action: 'cancel',
-    target: ctx.value,
-    outcome: claim.ok ? 'ok' : 'refused',
+    kind: UNSHARE_KIND,
+    mayCancel: async (requestedBy) =>
+      requestedBy === actor.userId ||
+      (await services.roles.isOperator(actor)) ||
+      (await services.roles.isApprover(actor)),
+    denied: 'Only the person who asked, an operator or an approver can cancel this unshare.',
+    render: renderUnshare,
   });
-  if (!claim.ok) {
-    await surface.reply(refusal(claim.reason));
-    return;
-  }
-  await show(ctx, claim.record);
 }
 
 export const unshare = defineCommand<UnshareArgs>({

@@ -1,6 +1,7 @@
 import { section } from '../slack/blocks.js';
 import { newErrorId, UserError } from './errors.js';
 import { commandHelp, overview, usageError } from './help.js';
+import { refusalReply } from './refuse.js';
 import { type Registry, SLASH } from './registry.js';
 import { splitWords, TokenizeError, tokenize } from './tokenize.js';
 import type {
@@ -26,10 +27,6 @@ export interface Invocation {
 export function errorReply(errorId: string): Reply {
   const text = `Something went wrong (error id ${errorId}). Try again; if it keeps failing, give the error id to whoever runs Brightcove Ops: it is in the logs.`;
   return { text, blocks: [section(`:x: ${text}`)], data: { error: 'internal', errorId } };
-}
-
-function refusal(text: string): Reply {
-  return { text, blocks: [section(`:no_entry: ${text}`)], data: { error: 'refused', message: text } };
 }
 
 /**
@@ -114,7 +111,7 @@ async function runParsed(command: AnyCommand, args: unknown, text: string, inv: 
   const refused = await checkAccess(command, args, inv);
   if (refused) {
     audit('refused', refused);
-    await surface.reply(refusal(refused));
+    await surface.reply(refusalReply(refused));
     return;
   }
   const mutates = typeof command.mutates === 'function' ? command.mutates(args) : command.mutates;

@@ -238,6 +238,56 @@ export class ShareService {
     };
   }
 
+  /** Gives a claimed request back to the buttons (its re-check could not run). */
+  release(id: string): void {
+    this.repos.pending.transition(
+      id,
+      (r) => r.kind === SHARE_KIND && r.state === 'sharing',
+      (r) => ({ ...r, state: 'awaiting', decisions: r.decisions.slice(0, -1) }),
+    );
+  }
+
+  /**
+   * Runs the pre-flight again for a request an operator just claimed with "Share anyway": the card may be
+   * an hour old, and the warnings they accepted may no longer be the whole story. A new blocker ends the
+   * request (`blocked`); a warning that was not on the card puts it back to `awaiting` with the new report,
+   * so the operator accepts what is true now; otherwise it goes ahead with the fresh report.
+   */
+  async recheck(
+    request: ShareRequest,
+  ): Promise<{ outcome: 'proceed' | 'blocked' | 'changed'; record: ShareRequest }> {
+    const { master, videoId, affiliates, decision: before } = request.data;
+    const cms = this.masterCms(master);
+    const video = await resolveVideo(videoId, cmsVideoLookup(cms), master);
+    const members = await cms.listMembers().catch(() => []);
+    const report = runPreflight(
+      await gatherPreflight(this.deps(master), {
+        video,
+        affiliates,
+        ...(members.length > 0 ? { members } : {}),
+      }),
+    );
+    const decision = decideShare(report);
+    const key = (f: ShareDecision['warnings'][number]) => `${f.affiliate?.id ?? ''}\0${f.check.rule}`;
+    const accepted = new Set(before.warnings.map(key));
+    const outcome =
+      decision.kind === 'blocked'
+        ? 'blocked'
+        : decision.warnings.some((w) => !accepted.has(key(w)))
+          ? 'changed'
+          : 'proceed';
+    const state: ShareRequestState =
+      outcome === 'blocked' ? 'blocked' : outcome === 'changed' ? 'awaiting' : 'sharing';
+    const record = this.repos.pending.update(request.id, (r) => ({
+      ...r,
+      state,
+      // A changed request gets a full TTL again: the operator has something new to read.
+      ...(outcome === 'changed' ? { expiresAt: this.expiry() } : {}),
+      data: { ...(r.data as ShareRequestData), report, decision },
+    })) as ShareRequest;
+    return { outcome, record };
+  }
+
   // ------------------------------------------------------------------ sharing and tracking
 
   private jobId(requestId: string): string {

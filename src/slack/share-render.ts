@@ -114,6 +114,19 @@ export function renderShareCard(r: ShareRequest, job?: ShareJob): Reply {
     blocks.push(context(`…and ${report.affiliates.length - MAX_AFFILIATE_ROWS} more affiliates.`));
   blocks.push(...trackingBlocks(job));
   const decided = r.decisions.at(-1);
+  // "Share anyway" re-runs the pre-flight; when that changed the answer, say so instead of stamping.
+  const rechecked = decided?.action === 'confirm' && (r.state === 'awaiting' || r.state === 'blocked');
+  if (rechecked) {
+    blocks.push(
+      context(
+        `:arrows_counterclockwise: Checked again when ${who(decided.by)} pressed Share anyway at ${slackDate(new Date(decided.at), decided.at)}: ${
+          r.state === 'blocked'
+            ? 'now blocked, nothing was shared.'
+            : 'new warnings since the card was posted. Nothing was shared: read them, then press Share anyway again.'
+        }`,
+      ),
+    );
+  }
   if (r.state === 'awaiting') {
     blocks.push(
       actions(
@@ -129,7 +142,7 @@ export function renderShareCard(r: ShareRequest, job?: ShareJob): Reply {
         button('share.cancel', 'Cancel', r.id),
       ),
     );
-  } else if (decided) {
+  } else if (decided && !rechecked) {
     blocks.push(...stamp(decided, decided.action === 'cancel' ? 'Cancelled' : 'Shared anyway'));
   }
   blocks.push(context(`request ${r.id}`));

@@ -408,6 +408,61 @@ describe('Share anyway (warnings)', () => {
   });
 });
 
+describe('Share anyway re-runs the pre-flight', () => {
+  it('a blocker that appeared after the card was posted stops the share', async () => {
+    accountOf(NEO).channel.enforce_geo = true;
+    const v = addVideo({ geo: { countries: ['gb'], exclude_countries: false, restricted: true } });
+    const card = await post(`share ${v.id} to neo-north`);
+    expect(hasButton(card, 'share.confirm')).toBe(true);
+
+    h.config.accounts.find((a) => a.id === NORTH)!.geoRestricted = false;
+    await h.slack.click(OPERATOR, 'share.confirm', card);
+    await h.slack.waitFor(() => h.slack.lastEphemeral(OPERATOR)?.text.includes('now finds a blocker'));
+    const after = await h.slack.waitFor(() =>
+      current(card).text.includes('now blocked') ? current(card) : undefined,
+    );
+    expect(after.text).toMatch(/Not shared/);
+    expect(after.text).toMatch(/Neo North isn't set up for geo restriction/);
+    expect(after.text).not.toMatch(/Shared anyway by/);
+    expect(hasButton(after, 'share.confirm')).toBe(false);
+    expect(sharePosts(v.id)).toBe(0);
+    const audit = h.app.services.repos.audit.latest(10).filter((e) => e.command === 'share');
+    expect(audit.find((e) => e.action === 'confirm')).toMatchObject({ outcome: 'refused' });
+  });
+
+  it('a new warning puts the card back for a second look; the next click shares', async () => {
+    const v = addVideo();
+    const first = await post(`share ${v.id} to neo-north`, (m) => m.text.includes('processing'));
+    await advanceUntil(first, tracked, 'first share');
+    const card = await post(`share ${v.id} to neo-north`);
+    expect(card.text).toMatch(/Already shared to Neo North/);
+    expect(card.text).not.toMatch(/the share fails if Neo North isn't set up for geo restriction/);
+
+    // Since the card was posted, someone geo-restricted the video.
+    accountOf(NEO).channel.enforce_geo = true;
+    h.bc!.cms.videosOf(NEO).find((x) => x.id === v.id)!.geo = {
+      countries: ['gb'],
+      exclude_countries: false,
+      restricted: true,
+    };
+    await h.slack.click(OPERATOR, 'share.confirm', card);
+    await h.slack.waitFor(() => h.slack.lastEphemeral(OPERATOR)?.text.includes('new warnings'));
+    const again = await h.slack.waitFor(() =>
+      current(card).text.includes('press Share anyway again') ? current(card) : undefined,
+    );
+    expect(again.text).toMatch(/the share fails if Neo North isn't set up for geo restriction/);
+    expect(hasButton(again, 'share.confirm')).toBe(true);
+    expect(sharePosts(v.id)).toBe(1);
+
+    await h.slack.click(OPERATOR, 'share.confirm', again);
+    await h.slack.waitFor(() =>
+      current(card).text.includes('Shared anyway by @U0OPERATOR') ? current(card) : undefined,
+    );
+    await advanceUntil(card, tracked, 're-share');
+    expect(sharePosts(v.id)).toBe(2);
+  });
+});
+
 describe('unshare needs an approver', () => {
   it('refuses non-approvers, executes once for two concurrent approver clicks, stamps and audits', async () => {
     const v = addVideo();
