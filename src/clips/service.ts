@@ -395,13 +395,16 @@ const perApp = new WeakMap<Services, ClipService>();
 
 /**
  * The one ClipService of an app (commands and start() share its trackers). Finished Video Cloud clips
- * are looked up in the first configured account with credentials: the config cannot yet say which
- * Video Cloud account is linked to the Live account.
+ * are looked up in the account the config names as `live.account`, else in the first configured account
+ * with credentials (no API says which Video Cloud account a Live account publishes to).
  */
 export function clipServiceFor(s: Services): ClipService {
   const existing = perApp.get(s);
   if (existing) return existing;
-  const account = s.config.accounts.find((a) => a.credentials);
+  const { accounts, liveAccount } = s.config;
+  const account = liveAccount
+    ? accounts.find((a) => a.alias === liveAccount)
+    : accounts.find((a) => a.credentials);
   const created = new ClipService({
     live: s.brightcove.live,
     ...(account

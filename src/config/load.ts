@@ -222,6 +222,19 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
     }
   }
 
+  let liveAccount: string | undefined;
+  if (file.live?.account !== undefined) {
+    const acc = accounts.find((a) => a.alias === file.live?.account || a.id === file.live?.account);
+    if (!acc) throw new ConfigError(fileLabel, 'live.account', `unknown account "${file.live.account}"`);
+    if (!acc.credentials)
+      throw new ConfigError(
+        fileLabel,
+        'live.account',
+        `account "${acc.alias}" has no API credentials to read clips with`,
+      );
+    liveAccount = acc.alias;
+  }
+
   const portText = env.PORT ?? '3000';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -278,6 +291,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
     ...((env.BRIGHTCOVE_LIVE_API_KEY ?? file.live?.api_key)
       ? { liveApiKey: env.BRIGHTCOVE_LIVE_API_KEY ?? file.live?.api_key }
       : {}),
+    ...(liveAccount ? { liveAccount } : {}),
     ...((env.CLARIFY_API_KEY ?? file.clarify?.api_key)
       ? { clarifyApiKey: env.CLARIFY_API_KEY ?? file.clarify?.api_key }
       : {}),

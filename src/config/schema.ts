@@ -36,7 +36,13 @@ export const fileConfigSchema = z.strictObject({
   groups: z.record(z.string(), z.array(z.string())).default({}),
   credentials: credentialsSchema.optional(),
   credentials_file: z.string().optional(),
-  live: z.strictObject({ api_key: z.string().optional() }).optional(),
+  live: z
+    .strictObject({
+      api_key: z.string().optional(),
+      /** the Video Cloud account the Live account publishes clips to (alias or id) */
+      account: z.string().optional(),
+    })
+    .optional(),
   clarify: z.strictObject({ api_key: z.string().optional(), url: urlSchema.optional() }).optional(),
   roles: z
     .strictObject({
@@ -112,6 +118,8 @@ export interface AppConfig {
   groups: Record<string, string[]>;
   endpoints: Endpoints;
   liveApiKey?: string;
+  /** alias of the Video Cloud account finished clips land in (config `live.account`) */
+  liveAccount?: string;
   clarifyApiKey?: string;
   roles: { operators: string[]; approvers: string[]; fourEyes: boolean };
   channels?: string[];

@@ -225,6 +225,18 @@ describe('config: every invalid config names the file, the key and the reason', 
       /SLACK_APP_TOKEN: an app-level token starts with xapp-/,
     ],
     ['negative plan ttl', { 'brightcove-ops.yml': 'plan_ttl_minutes: -5' }, {}, /plan_ttl_minutes: /],
+    [
+      'live.account names no account',
+      { 'brightcove-ops.yml': 'accounts:\n  - { alias: neo, id: "1" }\nlive: { account: nope }' },
+      {},
+      /live\.account: unknown account "nope"/,
+    ],
+    [
+      'live.account without credentials',
+      { 'brightcove-ops.yml': 'accounts:\n  - { alias: neo, id: "1" }\nlive: { account: "1" }' },
+      {},
+      /live\.account: account "neo" has no API credentials/,
+    ],
   ];
   it.each(cases)('%s', (_name, files, env, message) => {
     const err = configError(() => loadConfig({ cwd: dirWith(files), env }));

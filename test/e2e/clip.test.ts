@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clipServiceFor } from '../../src/clips/service.js';
 import type { ManualClock } from '../../src/clock.js';
 import type { BrightcoveSim } from '../../src/sim/brightcove/index.js';
+import { ACCOUNT_IDS } from '../../src/sim/data/index.js';
 import type { SimMessage } from '../../src/sim/slack/index.js';
 import { CHANNEL, type Harness, MEMBER, OPERATOR, startHarness } from '../support/harness.js';
 
@@ -432,6 +433,23 @@ describe('clip end to end with Live API notifications', () => {
   });
 });
 
+/** Steps the manual clock until the clip's tracker (polling) ends; returns its outcome. */
+async function pollToEnd(h: Harness, jvodId: string): Promise<unknown> {
+  const svc = clipServiceFor(h.app.services);
+  // The tracker starts right after the card is posted.
+  await vi.waitFor(() => expect(svc.tracking(jvodId)).toBeDefined());
+  let outcome: unknown;
+  void svc.tracking(jvodId)?.then((o) => {
+    outcome = o;
+  });
+  // Each step wakes the tracker's backoff sleep; the poll itself is real I/O, so give it a moment.
+  for (let i = 0; i < 40 && !outcome; i++) {
+    await (h.clock as ManualClock).advance(5_000);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return outcome;
+}
+
 describe('clip tracking by polling (no public URL) and after a restart', () => {
   let h: Harness;
   let bc: BrightcoveSim;
@@ -452,21 +470,7 @@ describe('clip tracking by polling (no public URL) and after a restart', () => {
     );
     const vod = bc.data.vodJobs.at(-1);
     expect(vod?.output.notifications).toBeUndefined();
-    const svc = clipServiceFor(h.app.services);
-    // The tracker starts right after the card is posted.
-    await vi.waitFor(() => expect(svc.tracking(vod?.jvod_id ?? '')).toBeDefined());
-    const done = svc.tracking(vod?.jvod_id ?? '');
-    let outcome: unknown;
-    void done?.then((o) => {
-      outcome = o;
-    });
-    // Each step wakes the tracker's backoff sleep; the poll itself is real I/O, so wait for it.
-    for (let i = 0; i < 40 && !outcome; i++) {
-      await (h.clock as ManualClock).advance(5_000);
-      await h.slack
-        .waitFor(() => h.slack.messages.find((m) => m.ts === msg.ts && m.text.endsWith('finished')), 200)
-        .catch(() => undefined);
-    }
+    const outcome = await pollToEnd(h, vod?.jvod_id ?? '');
     expect(outcome).toMatchObject({ state: 'finished', video: { id: expect.any(String) } });
     const final = await h.slack.waitFor(() =>
       h.slack.messages.find((m) => m.ts === msg.ts && m.text.endsWith('finished')),
@@ -507,5 +511,41 @@ describe('clip tracking by polling (no public URL) and after a restart', () => {
       );
     }
     expect(finished).toBe(true);
+  });
+});
+
+describe('live.account: where finished clips land', () => {
+  let h: Harness;
+  let bc: BrightcoveSim;
+  beforeAll(async () => {
+    // The Live account publishes to Neo North, and the config says so.
+    h = await startHarness({
+      brightcove: { live: { linkedAccount: ACCOUNT_IDS.neoNorth } },
+      extraYaml: 'live:\n  account: neo-north\n',
+    });
+    bc = h.bc as BrightcoveSim;
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('finds the finished clip in the configured account, not the first one', async () => {
+    const live = bc.data.liveJobs[0];
+    const before = h.slack.messages.length;
+    await h.command(`clip ${live?.id} last 30s --name North`, OPERATOR);
+    const msg = await h.slack.waitFor(() =>
+      h.slack.messages.slice(before).find((m) => m.text.startsWith('Clip "North"')),
+    );
+    const jvodId = bc.data.vodJobs.at(-1)?.jvod_id ?? '';
+    const outcome = await pollToEnd(h, jvodId);
+    const ref = bc.data.vodJobs.at(-1)?.output.videocloud?.video.reference_id;
+    const video = bc.cms.videosOf(ACCOUNT_IDS.neoNorth).find((v) => v.reference_id === ref);
+    expect(video).toBeDefined();
+    expect(bc.cms.videosOf(ACCOUNT_IDS.neo).some((v) => v.reference_id === ref)).toBe(false);
+    expect(outcome).toMatchObject({ state: 'finished', video: { id: video?.id } });
+    const final = await h.slack.waitFor(() =>
+      h.slack.messages.find((m) => m.ts === msg.ts && m.text.endsWith('finished')),
+    );
+    expect(final.text).toContain(`Video Cloud video ${video?.id} "North"`);
   });
 });
