@@ -42,15 +42,21 @@ import {
 export type ClipArgs =
   | { kind: 'modal' }
   | { kind: 'status'; jvodId: string }
-  | { kind: 'create'; request: ClipRequest };
+  | { kind: 'create'; request: ClipRequest; wait: boolean };
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const FLAG_NAMES = ['name', 'tags', 'to', 'credentials', 'profile'] as const;
 
-const flags: FlagSpec[] = clipOptionsHelp.map(({ flag, help }) => {
-  const [name = '', value] = flag.replace(/^--/, '').split(' ');
-  return { name, ...(value ? { value } : {}), description: help };
-});
+const flags: FlagSpec[] = [
+  ...clipOptionsHelp.map(({ flag, help }) => {
+    const [name = '', value] = flag.replace(/^--/, '').split(' ');
+    return { name, ...(value ? { value } : {}), description: help };
+  }),
+  {
+    name: 'no-wait',
+    description: 'terminal only: print the clip job id and return instead of following the clip to the end',
+  },
+];
 
 function clipFlags(raw: Record<string, string | true>): ClipFlags {
   const out: ClipFlags = {};
@@ -76,12 +82,16 @@ function inputErrorText(errors: ClipInputError[]): string {
   return `Can't create the clip:\n${errors.map((e) => `• ${e.message}`).join('\n')}`;
 }
 
-/** Creates the clip, posts its card in the channel and follows it (Slack) until it ends. */
+/**
+ * Creates the clip, posts its card and follows it until it ends: in Slack the card updates in the
+ * background; the terminal waits and prints each state (unless --no-wait).
+ */
 async function startClip(
   services: Services,
   surface: Surface,
   actor: Actor,
   req: ClipRequest,
+  wait: boolean,
 ): Promise<void> {
   const svc = clipsFor(services);
   const result = await svc.create(req, actor.userId);
@@ -89,8 +99,7 @@ async function startClip(
   const { jvodId } = result.record.data;
   const message = await surface.post(renderClipCard(result.record));
   const record = svc.attachMessage(jvodId, message.channel, message.ts) ?? result.record;
-  if (surface.kind === 'cli') {
-    // The one-shot CLI cannot wait for the clip; a running app resumes the record, or ask for its status.
+  if (surface.kind === 'cli' && !wait) {
     await surface.reply({
       text: `Follow it with: clip status ${jvodId}`,
       data: { jvodId, referenceId: record.data.referenceId },
@@ -98,6 +107,9 @@ async function startClip(
     return;
   }
   svc.track(record, (r) => message.update(renderClipCard(r)));
+  if (surface.kind !== 'cli') return;
+  await svc.tracking(jvodId);
+  await message.flush();
 }
 
 function publisherFor(host: Host, record: ClipRecord): ClipPublisher {
@@ -224,7 +236,7 @@ async function submitModal(ctx: ViewContext): Promise<ViewResult> {
     for (const e of validation.errors) errors[e.field] ??= fieldMessage(e.message);
     return { errors };
   }
-  void startClip(services, surface, actor, parsed.request).catch((err: unknown) =>
+  void startClip(services, surface, actor, parsed.request, true).catch((err: unknown) =>
     reportFailure(err, { actor, surface, services }, 'clip', 'clip.create'),
   );
   return undefined;
@@ -291,7 +303,11 @@ export const clip = defineCommand<ClipArgs>({
         return { kind: 'status', jvodId: id };
       }
       try {
-        return { kind: 'create', request: parseClipArgs(t.positionals, f) };
+        return {
+          kind: 'create',
+          request: parseClipArgs(t.positionals, f),
+          wait: t.flags['no-wait'] !== true,
+        };
       } catch (err) {
         if (!(err instanceof ClipInputError)) throw err;
         ctx.addIssue({ code: 'custom', message: err.message });
@@ -304,7 +320,7 @@ export const clip = defineCommand<ClipArgs>({
       return;
     }
     if (args.kind === 'create') {
-      await startClip(services, surface, actor, args.request);
+      await startClip(services, surface, actor, args.request, args.wait);
       return;
     }
     const jobs = await clipsFor(services).clippableJobs();

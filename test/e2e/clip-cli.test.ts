@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { ManualClock } from '../../src/clock.js';
+import { type BrightcoveSim, startBrightcoveSim } from '../../src/sim/brightcove/index.js';
+import { simYaml } from '../support/harness.js';
+
+/** The terminal follows a clip to its end by polling, as the Slack card does. */
+describe('clip from the CLI', () => {
+  let bc: BrightcoveSim;
+  let dir: string;
+  let env: Record<string, string>;
+  const clock = new ManualClock('2026-11-21T12:00:00Z');
+  beforeAll(async () => {
+    bc = await startBrightcoveSim({ clock, dataset: { videosPerAccount: 3, analyticsDays: 0 } });
+    dir = mkdtempSync(join(tmpdir(), 'bcops-clip-cli-'));
+    writeFileSync(join(dir, 'brightcove-ops.yml'), simYaml(bc));
+    env = {
+      BRIGHTCOVE_OAUTH_URL: bc.urls.oauth,
+      BRIGHTCOVE_CMS_URL: bc.urls.cms,
+      BRIGHTCOVE_LIVE_URL: bc.urls.live,
+      BRIGHTCOVE_LIVE_API_KEY: bc.liveApiKey,
+      BRIGHTCOVE_OPS_STATE: join(dir, 'state.json'),
+      USER: 'ana',
+    };
+  });
+  afterAll(async () => {
+    await bc.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cli = (argv: string[]) => {
+    const out: string[] = [];
+    const done = runCli(argv, { env, cwd: dir, clock, output: { out: (t) => out.push(t), err: () => {} } });
+    return { done, out };
+  };
+
+  it('waits for the clip and prints the finished video', async () => {
+    const live = bc.data.liveJobs[0]!;
+    const run = cli(['clip', live.id, 'last', '90s', '--name', 'From the terminal', '--json']);
+    let code: number | undefined;
+    void run.done.then((c) => {
+      code = c;
+    });
+    // The tracker's polls sleep on the manual clock: step it until the command returns.
+    for (let i = 0; i < 100 && code === undefined; i++) {
+      await clock.advance(5_000);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(code).toBe(0);
+    const ref = bc.data.vodJobs.at(-1)?.output.videocloud?.video.reference_id;
+    const video = Object.values(bc.data.videos)
+      .flat()
+      .find((v) => v.reference_id === ref);
+    expect(video).toBeDefined();
+    expect(run.out.join('\n')).toContain(video!.id);
+    expect(run.out.join('\n')).toMatch(/"state": "finished"/);
+  });
+
+  it('--no-wait returns with the clip job id', async () => {
+    const live = bc.data.liveJobs[0]!;
+    const before = bc.data.vodJobs.length;
+    const run = cli(['clip', live.id, 'last', '30s', '--no-wait']);
+    expect(await run.done).toBe(0);
+    expect(bc.data.vodJobs).toHaveLength(before + 1);
+    expect(run.out.join('\n')).toContain(`Follow it with: clip status ${bc.data.vodJobs.at(-1)?.jvod_id}`);
+  });
+});
