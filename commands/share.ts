@@ -129,6 +129,14 @@ async function onConfirm(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BU
   const { services, actor } = ctx;
   const action = kind === SHARE_KIND ? 'confirm' : 'confirm_bulk';
   const refuse = (text: string) => refuseAction(ctx, { command: 'share', action }, text);
+  const started = () =>
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'share',
+      action,
+      target: ctx.value,
+      outcome: 'started',
+    });
   // Role first (fail closed): a refused click changes nothing.
   if (!(await services.roles.isOperator(actor)))
     return refuse(`Only operators can share. ${services.roles.describe('operator')}`);
@@ -173,23 +181,11 @@ async function onConfirm(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BU
           : 'The pre-flight found new warnings since the card was posted (see the card): nothing was shared. Read them, then press Share anyway again.',
       );
     }
-    services.repos.audit.append({
-      actor: actor.userId,
-      command: 'share',
-      action,
-      target: ctx.value,
-      outcome: 'started',
-    });
+    started();
     await shareNow(services, checked.record, ctx.message, actor.userId);
     return;
   }
-  services.repos.audit.append({
-    actor: actor.userId,
-    command: 'share',
-    action,
-    target: ctx.value,
-    outcome: 'started',
-  });
+  started();
   const record = claim.record as Parameters<typeof renderBulk>[0];
   ctx.message?.update(renderBulk(record));
   const results = await svc.executeBulk(record);

@@ -2,7 +2,8 @@
  * `/brightcove unshare <video> from <affiliate>` deletes the affiliate's copy (reference §7.1), so the
  * command persists an `UnsharePlan` and executes it only on an approver's click. Execution re-reads the share
  * first: a share that is already gone counts as done (double clicks, retries), and a copy that changed since
- * the plan (a new affiliate video id after un-share + share) is refused so the approver sees what goes.
+ * the plan (a new affiliate video id after un-share + share, or a copy made since a plan that had none) is
+ * refused so the approver sees what goes.
  */
 import { UserError } from '../core/errors.js';
 import type { AffiliateRef, ShareRecord } from './types.js';
@@ -48,10 +49,13 @@ export async function executeUnshare(deps: UnshareDeps, plan: UnsharePlan): Prom
   const now = await deps.getShare(plan.videoId, plan.affiliate.id);
   if (!now) return { outcome: 'already_gone' };
   const copy = now.affiliate_video_id ?? null;
-  if (plan.affiliateVideoId && copy && copy !== plan.affiliateVideoId) {
+  if (copy && copy !== plan.affiliateVideoId) {
+    // The approver approved deleting a given copy, or a share with no copy yet: never a copy they did not see.
     return {
       outcome: 'changed',
-      reason: `${plan.affiliate.name}'s copy is now ${copy}, not ${plan.affiliateVideoId} as approved: run unshare again.`,
+      reason: plan.affiliateVideoId
+        ? `${plan.affiliate.name}'s copy is now ${copy}, not ${plan.affiliateVideoId} as approved: run unshare again.`
+        : `${plan.affiliate.name} has a copy now (${copy}); the approval was for a share with no copy yet: run unshare again.`,
     };
   }
   await deps.unshare(plan.videoId, plan.affiliate.id);

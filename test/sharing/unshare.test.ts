@@ -49,6 +49,19 @@ describe('unshare', () => {
     expect(cms.deletes).toEqual([]);
   });
 
+  it('refuses when a copy appeared after a plan approved with none (the approver never saw it)', async () => {
+    const cms = fakeCms(rec(null, 'PROCESSING'));
+    const plan = await planUnshare(cms.deps, 'v1', NORTH);
+    cms.set(rec('c9'));
+    expect(await executeUnshare(cms.deps, plan)).toMatchObject({
+      outcome: 'changed',
+      reason: expect.stringMatching(/has a copy now \(c9\)/),
+    });
+    expect(cms.deletes).toEqual([]);
+    cms.set(rec(null, 'PROCESSING'));
+    expect(await executeUnshare(cms.deps, plan)).toEqual({ outcome: 'unshared', affiliateVideoId: null });
+  });
+
   it('says so when the video is not shared to the affiliate', async () => {
     await expect(planUnshare(fakeCms(null).deps, 'v1', NORTH)).rejects.toThrow(UserError);
     const plan = await planUnshare(fakeCms(rec(null, 'PROCESSING')).deps, 'v1', NORTH);
