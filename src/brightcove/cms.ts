@@ -33,8 +33,11 @@ import {
 
 export const PAGE_SIZE = 100;
 const MAX_IDS_PER_GET = 10;
-/** Pages requested ahead of the consumer: the account's 20 in flight, with room for slow responses. */
-const LOOKAHEAD_PAGES = 24;
+/**
+ * Pages requested ahead of the consumer: the limiter keeps at most 10 requests per second in flight, so 12
+ * keeps it busy; more would only hold parsed pages that wait for the consumer.
+ */
+const LOOKAHEAD_PAGES = 12;
 const anyBody = z.unknown();
 
 export interface ListVideosOptions {
@@ -48,7 +51,7 @@ export interface ListVideosOptions {
    * windows between the oldest and newest video, or explicit ISO bounds (inclusive).
    */
   windows?: number | Array<{ from: string; to: string }>;
-  /** pages requested ahead of the consumer (default 24: enough to keep 20 in flight) */
+  /** pages requested ahead of the consumer (default 12: enough to keep the limiter busy) */
   lookahead?: number;
 }
 
@@ -61,11 +64,11 @@ export interface ListStats {
   windows: number;
 }
 
-export interface VideoListing extends AsyncIterable<CmsVideo> {
+export interface VideoListing<T = CmsVideo> extends AsyncIterable<T> {
   /** filled in while iterating; final once iteration ends */
   readonly stats: ListStats;
   /** collect everything */
-  toArray(): Promise<CmsVideo[]>;
+  toArray(): Promise<T[]>;
 }
 
 const enc = encodeURIComponent;
@@ -120,14 +123,24 @@ export class CmsClient {
     });
   }
 
-  listVideos(opts: ListVideosOptions = {}): VideoListing {
+  /**
+   * Every video matching `opts`, de-duplicated by id. `select` maps each video as its page arrives, so a
+   * caller that needs a few fields never holds whole pages of full video objects.
+   */
+  listVideos(opts?: ListVideosOptions): VideoListing;
+  listVideos<T extends { id: string }>(opts: ListVideosOptions, select: (v: CmsVideo) => T): VideoListing<T>;
+  listVideos<T extends { id: string }>(
+    opts: ListVideosOptions = {},
+    select?: (v: CmsVideo) => T,
+  ): VideoListing<T | CmsVideo> {
     const stats: ListStats = { count: 0, pages: 0, unique: 0, duplicates: 0, windows: 0 };
     const seen = new Set<string>();
     const self = this;
-    async function* iterate(): AsyncGenerator<CmsVideo> {
+    const map: (v: CmsVideo) => T | CmsVideo = select ?? ((v) => v);
+    async function* iterate(): AsyncGenerator<T | CmsVideo> {
       for (const q of await self.#windowQueries(opts)) {
         stats.windows += 1;
-        for await (const page of self.#walk(q, opts, stats)) {
+        for await (const page of self.#walk(q, opts, stats, map)) {
           for (const v of page) {
             if (seen.has(v.id)) {
               stats.duplicates += 1;
@@ -144,7 +157,7 @@ export class CmsClient {
       stats,
       [Symbol.asyncIterator]: iterate,
       async toArray() {
-        const out: CmsVideo[] = [];
+        const out: Array<T | CmsVideo> = [];
         for await (const v of iterate()) out.push(v);
         return out;
       },
@@ -174,14 +187,22 @@ export class CmsClient {
   }
 
   /** Pages of one walk, in offset order, fetched concurrently within the account's limits. */
-  async *#walk(q: string | undefined, opts: ListVideosOptions, stats: ListStats): AsyncGenerator<CmsVideo[]> {
+  async *#walk<T>(
+    q: string | undefined,
+    opts: ListVideosOptions,
+    stats: ListStats,
+    select: (v: CmsVideo) => T,
+  ): AsyncGenerator<T[]> {
     const size = opts.pageSize ?? PAGE_SIZE;
     const sort = opts.sort ?? 'created_at';
     const count = await this.countVideos(q);
     stats.count += count;
     let stopped = false;
-    const fetchPage = (i: number): Promise<CmsVideo[]> => {
-      const p = this.listPage({ q, sort, limit: size, offset: i * size }, () => stopped);
+    const fetchPage = (i: number): Promise<T[]> => {
+      // Mapped as soon as the page is parsed: full video objects die young instead of waiting in `pending`.
+      const p = this.listPage({ q, sort, limit: size, offset: i * size }, () => stopped).then((page) =>
+        page.map(select),
+      );
       p.catch(() => undefined); // awaited below; avoid an unhandled rejection if the consumer stops early
       return p;
     };
@@ -190,14 +211,14 @@ export class CmsClient {
     // A bounded look-ahead keeps the limiter busy while holding only a few pages: queueing every page
     // at once kept all of them (full video objects) alive until the walk ended (530 MB at 100,000 videos).
     const ahead = Math.max(1, opts.lookahead ?? LOOKAHEAD_PAGES);
-    const pending = new Map<number, Promise<CmsVideo[]>>();
+    const pending = new Map<number, Promise<T[]>>();
     let next = 0;
     const fill = () => {
       while (next < planned && pending.size < ahead) pending.set(next, fetchPage(next++));
     };
     try {
       let i = 0;
-      let last: CmsVideo[] = [];
+      let last: T[] = [];
       for (; i < planned; i++) {
         fill();
         last = await pending.get(i)!;

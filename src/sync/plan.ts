@@ -103,7 +103,7 @@ export interface SyncPlan {
 /**
  * What the plan keeps of a target record: ids, versions, the name, and digests of the managed
  * metadata values instead of the values. Keys written by others are kept (as JSON) because an update
- * must send them back; they are rare. Once its video is decided, the digests are dropped.
+ * must send them back; they are rare. Once its video is decided, only ids and versions stay.
  */
 interface IndexedRecord {
   id: string;
@@ -240,6 +240,7 @@ export class PlanBuilder {
     // Decided: the comparison data is not needed any more (a later duplicate record only undoes).
     rec.digests = '';
     rec.foreign = null;
+    rec.name = null;
     if (!mapped.fits) {
       rec.outcome = 'skipped';
       this.#skipped.set(video.id, {

@@ -78,10 +78,10 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
   report();
 
   const builder = new PlanBuilder(opts.target.name, opts.options ?? {});
-  const listing = opts.cms.listVideos(opts.listOptions);
+  const listing = opts.cms.listVideos(opts.listOptions ?? {}, slim);
   const listVideos = async () => {
     for await (const v of listing) {
-      builder.addVideo(slim(v));
+      builder.addVideo(v);
       progress.videos++;
       progress.videoCount = listing.stats.count;
       if (progress.videos % 100 === 0) report();
