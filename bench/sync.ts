@@ -1,40 +1,15 @@
 /**
  * Dry run of /brightcove sync: N videos against about N Clarify bundles (95% matched and current, 5% of
  * videos new, as many orphan bundles), with latency on both simulators and the CMS limits enforced.
- * The sync runs in a child process so its peak RSS is not mixed with the simulators'.
+ * The sync runs in a child process (bench/sync-worker.ts) so its peak RSS is not mixed with the simulators'.
  * Run: npx tsx bench/sync.ts [videos=10000] [latencyMs=25] [newFraction=0.05]
  */
 import { spawn } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createBrightcove } from '../src/brightcove/index.js';
-import { ClarifyClient } from '../src/clarify/client.js';
-import { createHttpDispatcher } from '../src/http/dispatcher.js';
 import { startBrightcoveSim } from '../src/sim/brightcove/index.js';
 import { startClarifySim } from '../src/sim/clarify/index.js';
 import { ACCOUNT_IDS } from '../src/sim/data/index.js';
 import { bundleName, mapVideoMetadata } from '../src/sync/metadata.js';
-import { collectPlan } from '../src/sync/run.js';
-import { ClarifyTarget } from '../src/sync/target.js';
-
-if (process.argv[2] === '--worker') {
-  const e = process.env;
-  const dispatcher = createHttpDispatcher({ env: {} });
-  const bc = createBrightcove({
-    endpoints: { oauth: e.B_OAUTH!, cms: e.B_CMS!, analytics: e.B_CMS!, live: e.B_CMS! },
-    dispatcher,
-  });
-  const cms = bc.cms({ id: ACCOUNT_IDS.neo, credentials: { clientId: e.B_ID!, clientSecret: e.B_SECRET! } });
-  const target = new ClarifyTarget(new ClarifyClient({ baseUrl: e.C_URL!, apiKey: e.C_KEY!, dispatcher }));
-  const started = performance.now();
-  const { plan } = await collectPlan({ cms, target });
-  const wallS = (performance.now() - started) / 1000;
-  process.stdout.write(
-    `${JSON.stringify({ wallS, maxRssMb: process.resourceUsage().maxRSS / 1024, counts: plan.counts })}\n`,
-  );
-  await dispatcher.close();
-  process.exit(0);
-}
 
 const videos = Number(process.argv[2] ?? 10_000);
 const latencyMs = Number(process.argv[3] ?? 25);
@@ -59,9 +34,11 @@ library.forEach((v, i) => {
 });
 const cred = bcSim.credentials.find((c) => c.accounts.includes(ACCOUNT_IDS.neo))!;
 
-const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--worker'], {
+const worker = fileURLToPath(new URL('./sync-worker.ts', import.meta.url));
+const child = spawn(process.execPath, ['--import', 'tsx', worker], {
   env: {
     ...process.env,
+    B_ACCOUNT: ACCOUNT_IDS.neo,
     B_OAUTH: bcSim.urls.oauth,
     B_CMS: bcSim.urls.cms,
     B_ID: cred.clientId,
@@ -80,6 +57,7 @@ const exitCode = await new Promise((r) => child.on('close', r));
 if (!out.trim()) throw new Error(`sync worker exited with ${String(exitCode)} and no result`);
 const result = JSON.parse(out.trim().split('\n').at(-1)!) as {
   wallS: number;
+  baselineRssMb: number;
   maxRssMb: number;
   counts: {
     creates: number;
@@ -117,6 +95,7 @@ const rows: Array<[string, string]> = [
   ['wall time (sync process)', `${result.wallS.toFixed(2)} s`],
   ['rate-limit floor (CMS requests / 10 per s)', `${floorS.toFixed(2)} s`],
   ['wall / floor', (result.wallS / floorS).toFixed(3)],
+  ['RSS of the sync process before the sync (Node, tsx, modules)', `${result.baselineRssMb.toFixed(0)} MB`],
   ['peak RSS of the sync process', `${result.maxRssMb.toFixed(0)} MB`],
 ];
 const w = Math.max(...rows.map((r) => r[0].length));

@@ -1,0 +1,28 @@
+/**
+ * The sync side of bench/sync.ts, in its own process so its peak RSS is its own: only what a sync loads
+ * (the Brightcove and Clarify clients and the planner), not the simulators.
+ */
+import { performance } from 'node:perf_hooks';
+import { createBrightcove } from '../src/brightcove/index.js';
+import { ClarifyClient } from '../src/clarify/client.js';
+import { createHttpDispatcher } from '../src/http/dispatcher.js';
+import { collectPlan } from '../src/sync/run.js';
+import { ClarifyTarget } from '../src/sync/target.js';
+
+const e = process.env;
+const dispatcher = createHttpDispatcher({ env: {} });
+const bc = createBrightcove({
+  endpoints: { oauth: e.B_OAUTH!, cms: e.B_CMS!, analytics: e.B_CMS!, live: e.B_CMS! },
+  dispatcher,
+});
+const cms = bc.cms({ id: e.B_ACCOUNT!, credentials: { clientId: e.B_ID!, clientSecret: e.B_SECRET! } });
+const target = new ClarifyTarget(new ClarifyClient({ baseUrl: e.C_URL!, apiKey: e.C_KEY!, dispatcher }));
+const baselineRssMb = process.memoryUsage().rss / 1024 / 1024;
+const started = performance.now();
+const { plan } = await collectPlan({ cms, target });
+const wallS = (performance.now() - started) / 1000;
+process.stdout.write(
+  `${JSON.stringify({ wallS, baselineRssMb, maxRssMb: process.resourceUsage().maxRSS / 1024, counts: plan.counts })}\n`,
+);
+await dispatcher.close();
+process.exit(0);
