@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/clock.js';
 import { createHttpDispatcher } from '../../src/http/dispatcher.js';
 import { type BrightcoveSim, startBrightcoveSim } from '../../src/sim/brightcove/index.js';
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
+import { seededRng } from '../../src/sim/data/rng.js';
 import { collectPlan, runApply } from '../../src/sync/run.js';
 import { ClarifyTarget } from '../../src/sync/target.js';
 import { clientFor, closeAgents, instantClock } from './helpers.js';
@@ -33,17 +34,6 @@ function cmsFor(bc: BrightcoveSim): CmsClient {
   });
 }
 
-function mulberry(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Every library video has its bundle: anything the plan wants to delete comes from drift or real deletes. */
 function mirror(bc: BrightcoveSim, clarify: ClarifySim) {
   const acc = bc.data.accounts[0]!.id;
@@ -63,7 +53,7 @@ describe('paging drift', () => {
       try {
         mirror(bc, clarify);
         const acc = bc.data.accounts[0]!.id;
-        const rng = mulberry(seed * 7919);
+        const rng = seededRng(seed * 7919);
         const n = bc.data.videos[acc]!.length;
         const churn = Math.max(1, Math.round(n * 0.03));
         let deleted = 0;
