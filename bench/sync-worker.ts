@@ -17,12 +17,26 @@ const bc = createBrightcove({
 });
 const cms = bc.cms({ id: e.B_ACCOUNT!, credentials: { clientId: e.B_ID!, clientSecret: e.B_SECRET! } });
 const target = new ClarifyTarget(new ClarifyClient({ baseUrl: e.C_URL!, apiKey: e.C_KEY!, dispatcher }));
-const baselineRssMb = process.memoryUsage().rss / 1024 / 1024;
+const mb = (bytes: number) => bytes / 1024 / 1024;
+const baselineRssMb = mb(process.memoryUsage().rss);
+// Where the peak happens: RSS sampled four times a second, the highest per phase of the sync.
+let phase = 'listing';
+const peakByPhase: Record<string, number> = {};
+const sample = setInterval(() => {
+  peakByPhase[phase] = Math.max(peakByPhase[phase] ?? 0, Math.round(mb(process.memoryUsage().rss)));
+}, 250);
 const started = performance.now();
-const { plan } = await collectPlan({ cms, target });
+const { plan } = await collectPlan({
+  cms,
+  target,
+  onProgress: (p) => {
+    phase = p.phase;
+  },
+});
 const wallS = (performance.now() - started) / 1000;
+clearInterval(sample);
 process.stdout.write(
-  `${JSON.stringify({ wallS, baselineRssMb, maxRssMb: process.resourceUsage().maxRSS / 1024, counts: plan.counts })}\n`,
+  `${JSON.stringify({ wallS, baselineRssMb, maxRssMb: process.resourceUsage().maxRSS / 1024, peakByPhase, counts: plan.counts })}\n`,
 );
 await dispatcher.close();
 process.exit(0);

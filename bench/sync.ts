@@ -59,6 +59,7 @@ const result = JSON.parse(out.trim().split('\n').at(-1)!) as {
   wallS: number;
   baselineRssMb: number;
   maxRssMb: number;
+  peakByPhase: Record<string, number>;
   counts: {
     creates: number;
     deletes: number;
@@ -97,6 +98,12 @@ const rows: Array<[string, string]> = [
   ['wall / floor', (result.wallS / floorS).toFixed(3)],
   ['RSS of the sync process before the sync (Node, tsx, modules)', `${result.baselineRssMb.toFixed(0)} MB`],
   ['peak RSS of the sync process', `${result.maxRssMb.toFixed(0)} MB`],
+  [
+    'peak RSS by phase (sampled every 250 ms)',
+    Object.entries(result.peakByPhase)
+      .map(([k, v]) => `${k} ${v} MB`)
+      .join(', '),
+  ],
 ];
 const w = Math.max(...rows.map((r) => r[0].length));
 process.stdout.write(`| ${'metric'.padEnd(w)} | value |\n| ${'-'.repeat(w)} | ----- |\n`);
