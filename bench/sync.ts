@@ -3,6 +3,7 @@
  * videos new, as many orphan bundles), with latency on both simulators and the CMS limits enforced.
  * The sync runs in a child process (bench/sync-worker.ts) so its peak RSS is not mixed with the simulators'.
  * Run: npx tsx bench/sync.ts [videos=10000] [latencyMs=25] [newFraction=0.05]
+ * SYNC_NODE_FLAGS="--max-old-space-size=192" passes Node flags to the sync process.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +36,9 @@ library.forEach((v, i) => {
 const cred = bcSim.credentials.find((c) => c.accounts.includes(ACCOUNT_IDS.neo))!;
 
 const worker = fileURLToPath(new URL('./sync-worker.ts', import.meta.url));
-const child = spawn(process.execPath, ['--import', 'tsx', worker], {
+// SYNC_NODE_FLAGS: extra Node flags for the sync process, to try a heap policy (e.g. --max-old-space-size=192).
+const nodeFlags = (process.env.SYNC_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', worker], {
   env: {
     ...process.env,
     B_ACCOUNT: ACCOUNT_IDS.neo,
