@@ -31,16 +31,16 @@ export class TargetConflictError extends Error {
   override readonly name = 'TargetConflictError';
 }
 
-/**
- * Where videos are mirrored, keyed by Brightcove video id. Clarify is the first; a search index
- * or another video platform only has to implement these five calls.
- */
 /** One page of a target listing; `total` is the target's count of records when the page was served. */
 export interface TargetPage {
   records: TargetRecord[];
   total: number;
 }
 
+/**
+ * Where videos are mirrored, keyed by Brightcove video id. Clarify is the first; a search index
+ * or another video platform only has to implement these five calls.
+ */
 export interface SyncTarget {
   readonly name: string;
   /** Every record, page by page (a plan streams them: 100,000 records must not be held as listed). */
