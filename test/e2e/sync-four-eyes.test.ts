@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPROVER, APPROVER2, CHANNEL, type Harness, startHarness } from '../support/harness.js';
+import { planMessage } from '../support/sync.js';
 
 describe('/brightcove sync with four-eyes approval', () => {
   let h: Harness;
@@ -16,17 +17,7 @@ describe('/brightcove sync with four-eyes approval', () => {
 
   it('the approver who ran the sync cannot approve its deletes; another approver can', async () => {
     expect(h.app.services.roles.fourEyes).toBe(true);
-    const before = h.slack.channelMessages(CHANNEL).length;
-    await h.command('sync neo', APPROVER);
-    const msg = await h.slack.waitFor(
-      () =>
-        h.slack
-          .channelMessages(CHANNEL)
-          .slice(before)
-          .find((m) => m.text.includes('(plan ')),
-      15_000,
-      'plan',
-    );
+    const msg = await planMessage(h, 'sync neo', APPROVER);
     const deletes = () => h.clarify!.requests.filter((r) => r.method === 'DELETE').length;
 
     await h.slack.click(APPROVER, 'sync.approve_deletes', msg);

@@ -10,6 +10,7 @@ import {
   OPERATOR,
   startHarness,
 } from '../support/harness.js';
+import { planMessage } from '../support/sync.js';
 
 const hasButton = (m: SimMessage, id: string) => JSON.stringify(m.blocks).includes(`"action_id":"${id}"`);
 
@@ -31,28 +32,12 @@ describe('/brightcove sync end to end', () => {
     await h?.close();
   });
 
-  /** Runs `/brightcove sync <text>` and waits until its message carries the plan. */
-  async function planMessage(text: string, user = OPERATOR): Promise<SimMessage> {
-    const before = h.slack.channelMessages(CHANNEL).length;
-    const res = await h.command(text, user);
-    expect(res.status).toBe(200);
-    return h.slack.waitFor(
-      () =>
-        h.slack
-          .channelMessages(CHANNEL)
-          .slice(before)
-          .find((m) => m.text.includes('(plan ')),
-      15_000,
-      `plan for ${text}`,
-    );
-  }
-
   const deletes = () => h.clarify!.requests.filter((r) => r.method === 'DELETE').length;
   const creates = () => h.clarify!.requests.filter((r) => r.method === 'POST').length;
 
   it('posts one message that becomes the plan, with the full plan as a file in its thread', async () => {
     const posted = h.slack.callsTo('chat.postMessage').length;
-    const msg = await planMessage('sync neo');
+    const msg = await planMessage(h, 'sync neo');
     expect(h.slack.callsTo('chat.postMessage').length - posted).toBe(1);
     expect(hasButton(msg, 'sync.apply')).toBe(true);
     expect(hasButton(msg, 'sync.approve_deletes')).toBe(true);
@@ -68,7 +53,7 @@ describe('/brightcove sync end to end', () => {
   });
 
   it('refuses a non-approver, then deletes exactly the confirmed orphans once despite two concurrent clicks', async () => {
-    const msg = await planMessage('sync neo');
+    const msg = await planMessage(h, 'sync neo');
     // The third orphan's video comes back before anyone approves: it must survive.
     h.bc!.cms.addVideo(neo, { id: orphans[2]!, name: 'Back again' });
 
@@ -108,7 +93,7 @@ describe('/brightcove sync end to end', () => {
   });
 
   it('applies creates and updates once on a double click; the bundles then match the library', async () => {
-    const msg = await planMessage('sync neo');
+    const msg = await planMessage(h, 'sync neo');
     const plan = h.app.services.repos.pending.all().at(-1)!.data as {
       plan: { counts: { creates: number; updates: number } };
     };
@@ -129,13 +114,13 @@ describe('/brightcove sync end to end', () => {
     expect(ours.every((b) => library.has(b.external_id!))).toBe(true);
     expect(new Set(ours.map((b) => b.external_id)).size).toBe(ours.length);
     // A fresh plan has nothing left to create or delete.
-    const again = await planMessage('sync neo');
+    const again = await planMessage(h, 'sync neo');
     expect(again.text).toMatch(/: 0 creates, \d+ updates, 0 deletes/);
   });
 
   it('refuses an expired plan and tells the user to re-run', async () => {
     h.clarify!.bundles.add({ name: 'orphan', external_id: '9990000000008' });
-    const msg = await planMessage('sync neo');
+    const msg = await planMessage(h, 'sync neo');
     await (h.clock as ManualClock).advance(59 * 60_000);
     expect(h.app.services.repos.pending.all().at(-1)!.state).toBe('open');
     await (h.clock as ManualClock).advance(2 * 60_000);
@@ -149,7 +134,7 @@ describe('/brightcove sync end to end', () => {
 
   it('discards a plan; a stale click afterwards does nothing', async () => {
     h.clarify!.bundles.add({ name: 'orphan', external_id: '9990000000009' });
-    const msg = await planMessage('sync neo');
+    const msg = await planMessage(h, 'sync neo');
     const snapshot = structuredClone(msg);
     await h.slack.click(OPERATOR, 'sync.discard', msg);
     await h.slack.waitFor(() => h.slack.message(CHANNEL, msg.ts)?.text.includes('Discarded by'));
