@@ -3,10 +3,11 @@
  * videos new, as many orphan bundles), with latency on both simulators and the CMS limits enforced.
  * The sync runs in a child process (bench/sync-worker.ts) so its peak RSS is not mixed with the simulators'.
  * Run: npx tsx bench/sync.ts [videos=10000] [latencyMs=25] [newFraction=0.05]
- * SYNC_NODE_FLAGS="--max-old-space-size=192" passes Node flags to the sync process.
+ * The sync process gets the app's Node flags (src/node-flags.ts); SYNC_NODE_FLAGS="…" adds more after them.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../src/node-flags.js';
 import { startBrightcoveSim } from '../src/sim/brightcove/index.js';
 import { startClarifySim } from '../src/sim/clarify/index.js';
 import { ACCOUNT_IDS } from '../src/sim/data/index.js';
@@ -36,9 +37,10 @@ library.forEach((v, i) => {
 const cred = bcSim.credentials.find((c) => c.accounts.includes(ACCOUNT_IDS.neo))!;
 
 const worker = fileURLToPath(new URL('./sync-worker.ts', import.meta.url));
-// SYNC_NODE_FLAGS: extra Node flags for the sync process, to try a heap policy (e.g. --max-old-space-size=192).
-const nodeFlags = (process.env.SYNC_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', worker], {
+// The sync process runs with the app's Node flags, as `npm start` does. SYNC_NODE_FLAGS adds flags after
+// them, to try another heap policy (e.g. "--no-optimize-for-size --max-old-space-size=192").
+const extraFlags = (process.env.SYNC_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const child = spawn(process.execPath, [...NODE_FLAGS, ...extraFlags, '--import', 'tsx', worker], {
   env: {
     ...process.env,
     B_ACCOUNT: ACCOUNT_IDS.neo,
