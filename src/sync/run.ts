@@ -4,6 +4,7 @@ import type { CmsClient, ListStats, ListVideosOptions } from '../brightcove/inde
 import type { Clock } from '../clock.js';
 import { type Logger, silentLogger } from '../log.js';
 import { type ApplyCounts, type ApplySummary, applyPlan, type Checkpoint } from './apply.js';
+import { Lockstep } from './lockstep.js';
 import { PlanBuilder, type PlanOptions, type SyncPlan } from './plan.js';
 import type { SyncTarget } from './target.js';
 import type { SyncVideo, VideoMedia } from './types.js';
@@ -31,6 +32,8 @@ export interface CollectOptions {
   onProgress?(p: CollectProgress): void;
   /** media requests queued at once (the CMS limiter decides how many are in flight) */
   mediaConcurrency?: number;
+  /** how many items one listing may run ahead of the other (see Lockstep; default 2,000) */
+  listingAhead?: number;
   logger?: Logger;
 }
 
@@ -40,6 +43,9 @@ export interface CollectResult {
   /** videos whose media lookup failed (404: deleted while we listed; or errors after retries) */
   mediaFailures: { videoId: string; reason: string }[];
 }
+
+/** Enough for jitter (20 CMS pages, 2 s at Brightcove's rate); 2,000 waiting items are ~1 MB. */
+const LISTING_AHEAD = 2_000;
 
 /** Only what the plan reads: a 100,000-video library must not keep images, cue points and text tracks. */
 function slim(v: SyncVideo): SyncVideo {
@@ -78,23 +84,38 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
   report();
 
   const builder = new PlanBuilder(opts.target.name, opts.options ?? {});
+  const lockstep = new Lockstep(opts.listingAhead ?? LISTING_AHEAD);
   const listing = opts.cms.listVideos(opts.listOptions ?? {}, slim);
   const listVideos = async () => {
-    for await (const v of listing) {
-      builder.addVideo(v);
-      progress.videos++;
-      progress.videoCount = listing.stats.count;
-      if (progress.videos % 100 === 0) report();
+    try {
+      for await (const v of listing) {
+        builder.addVideo(v);
+        progress.videos++;
+        progress.videoCount = listing.stats.count;
+        if (progress.videos % 100 === 0) {
+          report();
+          lockstep.advance('videos', progress.videos, progress.videoCount);
+          await lockstep.wait('videos');
+        }
+      }
+    } finally {
+      lockstep.end('videos');
     }
     progress.videoCount = listing.stats.count;
     report();
   };
   const listRecords = async () => {
-    for await (const page of opts.target.pages()) {
-      for (const r of page.records) builder.addRecord(r);
-      progress.records += page.records.length;
-      progress.recordTotal = page.total;
-      report();
+    try {
+      for await (const page of opts.target.pages()) {
+        for (const r of page.records) builder.addRecord(r);
+        progress.records += page.records.length;
+        progress.recordTotal = page.total;
+        report();
+        lockstep.advance('records', progress.records, progress.recordTotal);
+        await lockstep.wait('records');
+      }
+    } finally {
+      lockstep.end('records');
     }
     // From here on each video is decided as it arrives instead of waiting in memory.
     builder.recordsComplete();
