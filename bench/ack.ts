@@ -33,6 +33,8 @@ const dir = mkdtempSync(join(tmpdir(), 'bcops-bench-'));
 const child = spawn(
   process.execPath,
   [
+    // as `npm start` runs it (V8's defaults); ACK_NODE_FLAGS adds flags to compare heap policies
+    ...(process.env.ACK_NODE_FLAGS ?? '').split(' ').filter(Boolean),
     ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
     '--import',
     'tsx',
@@ -106,7 +108,7 @@ async function run(list) {
   await run(bodies.warmup);
   await new Promise((r) => setTimeout(r, 500));
   parentPort.postMessage(await run(bodies.measured));
-  await worker.terminate();
+  await dispatcher.close();
 })();
 `;
 const payload = () => new URLSearchParams(slack.commandPayload('accounts', 'U0BENCH', 'C0OPS')).toString();

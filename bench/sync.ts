@@ -3,11 +3,11 @@
  * videos new, as many orphan bundles), with latency on both simulators and the CMS limits enforced.
  * The sync runs in a child process (bench/sync-worker.ts) so its peak RSS is not mixed with the simulators'.
  * Run: npx tsx bench/sync.ts [videos=10000] [latencyMs=25] [newFraction=0.05]
- * The sync process gets the app's Node flags (src/node-flags.ts); SYNC_NODE_FLAGS="…" adds more after them.
+ * The sync process gets the CLI's Node flags (src/node-flags.ts); SYNC_NODE_FLAGS="…" adds more after them.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { NODE_FLAGS } from '../src/node-flags.js';
+import { CLI_NODE_FLAGS } from '../src/node-flags.js';
 import { startBrightcoveSim } from '../src/sim/brightcove/index.js';
 import { startClarifySim } from '../src/sim/clarify/index.js';
 import { ACCOUNT_IDS } from '../src/sim/data/index.js';
@@ -37,10 +37,10 @@ library.forEach((v, i) => {
 const cred = bcSim.credentials.find((c) => c.accounts.includes(ACCOUNT_IDS.neo))!;
 
 const worker = fileURLToPath(new URL('./sync-worker.ts', import.meta.url));
-// The sync process runs with the app's Node flags, as `npm start` does. SYNC_NODE_FLAGS adds flags after
-// them, to try another heap policy (e.g. "--no-optimize-for-size --max-old-space-size=192").
+// The sync process runs with the CLI's Node flags, as `brightcove-ops sync` does. SYNC_NODE_FLAGS adds flags
+// after them, to compare heap policies (the later flag wins: "--max-old-space-size=4144" is the app's default).
 const extraFlags = (process.env.SYNC_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const child = spawn(process.execPath, [...NODE_FLAGS, ...extraFlags, '--import', 'tsx', worker], {
+const child = spawn(process.execPath, [...CLI_NODE_FLAGS, ...extraFlags, '--import', 'tsx', worker], {
   env: {
     ...process.env,
     B_ACCOUNT: ACCOUNT_IDS.neo,

@@ -1,12 +1,17 @@
 /**
- * The Node flags every launcher of the app passes: `npm start`, `npm run cli` and
- * bin/brightcove-ops.js (which cannot import this file, so test/node-flags.test.ts holds them to it),
- * and bench/sync.ts for the sync process it measures.
+ * The Node flags of the terminal CLI: `npm run cli` and bin/brightcove-ops.js spell them out (they run
+ * before any TypeScript loads; test/node-flags.test.ts holds them to this list), and bench/sync.ts runs
+ * the sync process it measures with them.
  *
- * `--optimize-for-size` makes V8 collect before its heap grows far past what is live. By default, on a
- * machine with a lot of memory, V8 lets the heap reach up to ~4× the live size between full collections:
- * a 100,000-video sync holds 50–80 MB but peaked at 290–370 MB RSS; with this flag it peaks at ~180 MB, at
- * the same speed (a sync waits on Brightcove's rate limit, not on the CPU). Unlike
- * `--max-old-space-size` it caps nothing, so a bigger library still fits.
+ * The heap limit is a growth policy more than a cap. V8 lets the heap grow to up to 4× what is live
+ * between full collections when its limit is 2 GB or more (the default limit is ~4 GB on a machine
+ * with plenty of memory), and scales that factor down to 1.3× for smaller limits. At 1.5 GB it is at
+ * most 1.8×: a 100,000-video sync (50–80 MB live) peaked at 260–370 MB RSS with the default and at
+ * 222–238 MB with this, at the same speed. 1.5 GB still holds a sync of well over a million videos
+ * (under 1 KB live per video); on a machine with less memory than that, lower it.
+ *
+ * The Slack app (`npm start`) keeps V8's defaults on purpose: with this limit the ack latency under a
+ * burst of commands was measurably worse (bench/ack.ts, interleaved runs: median p99 93 vs 78 ms), and
+ * acks are what the app must never be late with. Measurements: bench/README-sync.md.
  */
-export const NODE_FLAGS: readonly string[] = ['--optimize-for-size'];
+export const CLI_NODE_FLAGS: readonly string[] = ['--max-old-space-size=1536'];

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { NODE_FLAGS } from '../../src/node-flags.js';
 import { banner, consolePort, type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { demoDataset, SANDBOX_USERS, sandboxUser } from '../../src/sandbox/world.js';
 
@@ -96,7 +95,7 @@ describe('npm start without Slack credentials', () => {
 
   it('prints the console URL and serves the console', async () => {
     // A clean environment: no Slack or Brightcove variables at all.
-    child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], {
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

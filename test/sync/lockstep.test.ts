@@ -2,7 +2,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { ListStats, VideoListing } from '../../src/brightcove/index.js';
 import { seededRng } from '../../src/sim/data/rng.js';
-import { Lockstep, type Side } from '../../src/sync/lockstep.js';
+import { Lockstep } from '../../src/sync/lockstep.js';
 import { mapVideoMetadata } from '../../src/sync/metadata.js';
 import { collectPlan, type SyncCms } from '../../src/sync/run.js';
 import type { SyncTarget, TargetPage } from '../../src/sync/target.js';
@@ -118,7 +118,13 @@ describe('collectPlan keeps the two listings in step', () => {
   it('a fast target listing waits for the CMS instead of piling records up', async () => {
     const { cms, target, seen } = fakes(5000, { cms: 20, target: 0 });
     const { plan } = await collectPlan({ cms, target, listingAhead: 500 });
-    expect(plan.counts).toMatchObject({ videos: 5000, records: 5000, unchanged: 5000, creates: 0, deletes: 0 });
+    expect(plan.counts).toMatchObject({
+      videos: 5000,
+      records: 5000,
+      unchanged: 5000,
+      creates: 0,
+      deletes: 0,
+    });
     // the limit, plus one page of records and the 100 videos between two checks
     expect(seen.maxRecordsAhead).toBeLessThanOrEqual(700);
   });
