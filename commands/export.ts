@@ -277,6 +277,27 @@ function progressSink(surface: Surface, message: PostedMessage, title: string) {
   };
 }
 
+/**
+ * Destination exports running in this app, by destination, account and month: two runs writing the same
+ * files (and checkpoints) at once would race each other, so the second is refused with the first's title.
+ */
+const writing = new WeakMap<Services, Map<string, string>>();
+
+function claimDestination(services: Services, plan: ExportPlan): { busy: string } | { release: () => void } {
+  if (!plan.destination) return { release: () => undefined };
+  const dest = plan.destination.name;
+  const spec = plan.spec;
+  const months =
+    spec.kind === 'analytics' ? monthsBetween(spec.from, spec.to).map((m) => m.month) : ['catalog'];
+  const keys = spec.accounts.flatMap((a) => months.map((m) => `${dest}\0${spec.kind}\0${a.id}\0${m}`));
+  const held = writing.get(services) ?? new Map<string, string>();
+  writing.set(services, held);
+  const busy = keys.map((k) => held.get(k)).find((t) => t !== undefined);
+  if (busy !== undefined) return { busy };
+  for (const k of keys) held.set(k, plan.title);
+  return { release: () => keys.forEach((k) => held.delete(k)) };
+}
+
 /** Runs a planned export with one progress message, then its summary (files in the thread) or its failure. */
 async function executeExport(
   services: Services,
@@ -286,7 +307,7 @@ async function executeExport(
   actor: string,
   action: string,
 ): Promise<boolean> {
-  const audit = (outcome: 'ok' | 'failed', details: string, errorId?: string) =>
+  const audit = (outcome: 'ok' | 'failed' | 'refused', details: string, errorId?: string) =>
     services.repos.audit.append({
       actor,
       command: 'export',
@@ -296,6 +317,15 @@ async function executeExport(
       details,
       ...(errorId ? { errorId } : {}),
     });
+  const claim = claimDestination(services, plan);
+  if ('busy' in claim) {
+    const why = `${claim.busy} is still writing the same months to \`${plan.destination?.name}\`.`;
+    audit('refused', why);
+    await surface.post(
+      renderExportFailure(plan.title, why, `Wait for it to finish, then run it again: \`${plan.retry}\`.`),
+    );
+    return false;
+  }
   const message = await surface.post(renderExportProgress({ title: plan.title, done: 0, total: 0 }));
   const progress = progressSink(surface, message, plan.title);
   try {
@@ -365,6 +395,7 @@ async function executeExport(
     await message.flush();
     return false;
   } finally {
+    claim.release();
     if (plan.tmp) await rm(plan.tmp, { recursive: true, force: true });
   }
 }

@@ -157,6 +157,33 @@ describe('export end to end', () => {
     );
   });
 
+  it('refuses a second export of the same months to a destination while the first is writing them', async () => {
+    const before = h.slack.messages.length;
+    const first = 'Analytics export neo 2026-05-01..2026-06-30';
+    const second = 'Analytics export neo 2026-06-01..2026-07-31';
+    // slow Analytics answers keep the first export running while the second arrives
+    h.bc!.faults.latencyMs = 150;
+    try {
+      await h.command('export analytics neo --from 2026-05-01 --to 2026-06-30 --dest flat', OPERATOR);
+      await h.slack.waitFor(() => summaries(before, first)[0], 5_000, 'first progress message');
+      await h.command('export analytics neo --from 2026-06-01 --to 2026-07-31 --dest flat', OPERATOR);
+      const refused = await finished(before, second);
+      expect(refused.text).toContain(
+        `${second} failed: ${first} is still writing the same months to \`flat\`.`,
+      );
+      expect(refused.text).toContain('Wait for it to finish, then run it again');
+      expect((await finished(before, first)).text).toContain(' finished: 2 files');
+    } finally {
+      h.bc!.faults.latencyMs = 0;
+    }
+    const audit = h.app.services.repos.audit.latest(5);
+    expect(audit.some((e) => e.command === 'export' && e.outcome === 'refused')).toBe(true);
+    // once the first has finished, the same export runs
+    const again = h.slack.messages.length;
+    await h.command('export analytics neo --from 2026-06-01 --to 2026-07-31 --dest flat', OPERATOR);
+    expect((await finished(again, second)).text).toContain(' finished: 2 files');
+  });
+
   it('resumes after an injected crash without re-fetching checkpointed months', async () => {
     const bc = h.bc!;
     const research = ACCOUNT_IDS.research;
