@@ -295,7 +295,11 @@ function claimDestination(services: Services, plan: ExportPlan): { busy: string 
   const busy = keys.map((k) => held.get(k)).find((t) => t !== undefined);
   if (busy !== undefined) return { busy };
   for (const k of keys) held.set(k, plan.title);
-  return { release: () => keys.forEach((k) => held.delete(k)) };
+  return {
+    release: () => {
+      for (const k of keys) held.delete(k);
+    },
+  };
 }
 
 /** Runs a planned export with one progress message, then its summary (files in the thread) or its failure. */
