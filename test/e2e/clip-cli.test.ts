@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { ManualClock } from '../../src/clock.js';
 import { type BrightcoveSim, startBrightcoveSim } from '../../src/sim/brightcove/index.js';
-import { simYaml } from '../support/harness.js';
+import { cliWorkspace } from '../support/harness.js';
 
 /** The terminal follows a clip to its end by polling, as the Slack card does. */
 describe('clip from the CLI', () => {
@@ -15,16 +13,7 @@ describe('clip from the CLI', () => {
   const clock = new ManualClock('2026-11-21T12:00:00Z');
   beforeAll(async () => {
     bc = await startBrightcoveSim({ clock, dataset: { videosPerAccount: 3, analyticsDays: 0 } });
-    dir = mkdtempSync(join(tmpdir(), 'bcops-clip-cli-'));
-    writeFileSync(join(dir, 'brightcove-ops.yml'), simYaml(bc));
-    env = {
-      BRIGHTCOVE_OAUTH_URL: bc.urls.oauth,
-      BRIGHTCOVE_CMS_URL: bc.urls.cms,
-      BRIGHTCOVE_LIVE_URL: bc.urls.live,
-      BRIGHTCOVE_LIVE_API_KEY: bc.liveApiKey,
-      BRIGHTCOVE_OPS_STATE: join(dir, 'state.json'),
-      USER: 'ana',
-    };
+    ({ dir, env } = cliWorkspace(bc, 'clip-cli'));
   });
   afterAll(async () => {
     await bc.close();

@@ -1,12 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { ManualClock } from '../../src/clock.js';
 import { type BrightcoveSim, startBrightcoveSim } from '../../src/sim/brightcove/index.js';
 import { ACCOUNT_IDS, sumViews } from '../../src/sim/data/index.js';
-import { simYaml } from '../support/harness.js';
+import { cliWorkspace } from '../support/harness.js';
 
 /** The one-shot CLI has no scheduler: `digest add` stores the digest for the app, `digest run` runs it in place. */
 describe('digest from the CLI', () => {
@@ -16,17 +15,8 @@ describe('digest from the CLI', () => {
   const clock = new ManualClock('2026-11-21T12:00:00Z');
   beforeAll(async () => {
     bc = await startBrightcoveSim({ clock, dataset: { videosPerAccount: 10, analyticsDays: 14 } });
-    dir = mkdtempSync(join(tmpdir(), 'bcops-digest-cli-'));
-    writeFileSync(join(dir, 'brightcove-ops.yml'), simYaml(bc));
-    env = {
-      BRIGHTCOVE_OAUTH_URL: bc.urls.oauth,
-      BRIGHTCOVE_CMS_URL: bc.urls.cms,
-      BRIGHTCOVE_ANALYTICS_URL: bc.urls.analytics,
-      BRIGHTCOVE_LIVE_URL: bc.urls.live,
-      BRIGHTCOVE_OPS_STATE: join(dir, 'state.json'),
-      BRIGHTCOVE_OPS_OUT: join(dir, 'out'),
-      USER: 'ana',
-    };
+    ({ dir, env } = cliWorkspace(bc, 'digest-cli'));
+    env.BRIGHTCOVE_OPS_OUT = join(dir, 'out');
   });
   afterAll(async () => {
     await bc.close();

@@ -74,6 +74,25 @@ export interface HarnessOptions {
 }
 
 /** The config that points at the simulators: every sim account with its own sim credentials. */
+/**
+ * A folder for the one-shot CLI against the Brightcove simulator: its config file, and the environment
+ * that points every API at the simulator and the state file into the folder.
+ */
+export function cliWorkspace(bc: BrightcoveSim, name: string): { dir: string; env: Record<string, string> } {
+  const dir = mkdtempSync(join(tmpdir(), `bcops-${name}-`));
+  writeFileSync(join(dir, 'brightcove-ops.yml'), simYaml(bc));
+  const env = {
+    BRIGHTCOVE_OAUTH_URL: bc.urls.oauth,
+    BRIGHTCOVE_CMS_URL: bc.urls.cms,
+    BRIGHTCOVE_ANALYTICS_URL: bc.urls.analytics,
+    BRIGHTCOVE_LIVE_URL: bc.urls.live,
+    BRIGHTCOVE_LIVE_API_KEY: bc.liveApiKey,
+    BRIGHTCOVE_OPS_STATE: join(dir, 'state.json'),
+    USER: 'ana',
+  };
+  return { dir, env };
+}
+
 export function simYaml(bc: BrightcoveSim, extra = ''): string {
   const lines = ['timezone: Europe/London', 'accounts:'];
   for (const a of bc.data.accounts) {
