@@ -185,7 +185,7 @@ async function planExport(
   let destination: ExportPlan['destination'];
   let tmp: string | undefined;
   if (args.dest) {
-    const d = cfg.destinations[args.dest];
+    const d = Object.hasOwn(cfg.destinations, args.dest) ? cfg.destinations[args.dest] : undefined;
     if (!d) {
       const names = Object.keys(cfg.destinations);
       throw new UserError(

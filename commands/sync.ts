@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findAccount, resolveAccount } from '../src/core/accounts.js';
+import { findAccount } from '../src/core/accounts.js';
 import { UserError } from '../src/core/errors.js';
 import { refuseAction, showOnMessage } from '../src/core/refuse.js';
 import {
@@ -12,7 +12,6 @@ import {
   type Surface,
 } from '../src/core/types.js';
 import {
-  outcomeLine,
   planStatsText,
   renderApplyProgress,
   renderApplySummary,
@@ -20,11 +19,10 @@ import {
   renderProgress,
   who,
 } from '../src/slack/sync-render.js';
-import { parseSyncConfig, planOptionsFrom, SyncConfigError, type SyncSchedule } from '../src/sync/config.js';
+import { parseSyncConfig, SyncConfigError, type SyncSchedule } from '../src/sync/config.js';
 import { formatApplyText, formatPlanText } from '../src/sync/format.js';
-import { collectPlan, runApply } from '../src/sync/run.js';
-import { type Phase, type PlanRecord, SyncPlanStore } from '../src/sync/store.js';
-import { ClarifyTarget } from '../src/sync/target.js';
+import { actionOf, RERUN } from '../src/sync/service.js';
+import type { Phase, PlanRecord } from '../src/sync/store.js';
 
 interface SyncArgs {
   account?: string;
@@ -35,37 +33,6 @@ interface SyncArgs {
 
 const flag = (name: string) => z.literal(true, { message: `--${name} takes no value` }).optional();
 
-const RERUN = 're-run `/brightcove sync`';
-
-function planStore(services: Services): SyncPlanStore {
-  return new SyncPlanStore(
-    services.repos.pending,
-    services.store,
-    services.clock,
-    services.config.planTtlMinutes,
-    services.newId,
-  );
-}
-
-function syncConfig(services: Services) {
-  try {
-    return parseSyncConfig(services.config.sync);
-  } catch (err) {
-    if (err instanceof SyncConfigError) throw new UserError(err.message);
-    throw err;
-  }
-}
-
-function clients(services: Services, accountId: string) {
-  const account = services.config.accounts.find((a) => a.id === accountId);
-  if (!account) throw new UserError(`Account ${accountId} is no longer configured: ${RERUN}.`);
-  return {
-    account,
-    cms: services.brightcove.cms(services.bcAccount(account)),
-    target: new ClarifyTarget(services.clarify()),
-  };
-}
-
 /** Lists, plans and saves; in Slack the one message shows progress and then becomes the plan. */
 async function planAndPost(
   services: Services,
@@ -75,9 +42,9 @@ async function planAndPost(
   requestedBy: string,
   origin: 'slack' | 'schedule',
 ): Promise<{ record: PlanRecord; message: PostedMessage }> {
-  const account = resolveAccount(services.config, accountName);
-  const { cms, target } = clients(services, account.id);
-  const options = planOptionsFrom(syncConfig(services), keepDeleted);
+  const sync = services.sync;
+  const account = sync.resolve(accountName);
+  const target = sync.target();
   const message = await surface.post(
     renderProgress(account.alias, target.name, {
       phase: 'listing',
@@ -89,31 +56,18 @@ async function planAndPost(
       mediaTotal: 0,
     }),
   );
-  const { plan } = await collectPlan({
-    cms,
-    target,
-    options,
-    logger: services.logger,
-    onProgress: (p) => message.update(renderProgress(account.alias, target.name, p)),
-  });
-  const store = planStore(services);
-  const { record, superseded } = store.create({
-    account: { alias: account.alias, id: account.id },
-    keepDeleted,
-    origin,
-    plan,
-    requestedBy,
-    ...(message.channel ? { channel: message.channel } : {}),
-    ...(message.ts ? { ts: message.ts } : {}),
-  });
-  services.repos.audit.append({
-    actor: requestedBy,
-    command: 'sync',
-    action: 'plan',
-    target: record.id,
-    outcome: 'ok',
-    details: `${account.alias}: ${plan.counts.creates} creates, ${plan.counts.updates} updates, ${plan.counts.deletes} deletes, ${plan.counts.skipped} skipped`,
-  });
+  const { record, superseded } = await sync.plan(
+    {
+      keepDeleted,
+      origin,
+      by: requestedBy,
+      ...(message.channel ? { channel: message.channel } : {}),
+      ...(message.ts ? { ts: message.ts } : {}),
+      onProgress: (p) => message.update(renderProgress(account.alias, target.name, p)),
+    },
+    account,
+  );
+  const plan = record.data.plan;
   message.update(renderPlan(record));
   await message.flush();
   for (const old of superseded) {
@@ -139,8 +93,6 @@ async function executePhase(
   planMessage: PostedMessage | undefined,
   actor: string,
 ): Promise<void> {
-  const store = planStore(services);
-  const { cms, target } = clients(services, record.data.account.id);
   const zero = {
     total: 0,
     done: 0,
@@ -152,59 +104,9 @@ async function executePhase(
     notDeleted: 0,
   };
   const progress = planMessage ? await planMessage.reply(renderApplyProgress(phase, zero)) : undefined;
-  let summary: Awaited<ReturnType<typeof runApply>>;
-  try {
-    summary = await runApply(record.data.plan, {
-      cms,
-      target,
-      flags: { applyCreatesUpdates: phase === 'apply', applyDeletes: phase === 'deletes' },
-      checkpoint: store.checkpoint(record.id),
-      clock: services.clock,
-      logger: services.logger,
-      onProgress: (c) => progress?.update(renderApplyProgress(phase, c)),
-    });
-  } catch (err) {
-    // Leave the phase running: a restart resumes it from its checkpoints.
-    services.repos.audit.append({
-      actor,
-      command: 'sync',
-      action: phase === 'apply' ? 'apply' : 'approve_deletes',
-      target: record.id,
-      outcome: 'failed',
-      details: err instanceof Error ? err.message : String(err),
-    });
-    throw err;
-  }
-  for (const d of summary.deleted) {
-    services.repos.audit.append({
-      actor,
-      command: 'sync',
-      action: `delete bundle ${d.recordId}`,
-      target: d.videoId,
-      outcome: 'ok',
-      details: d.alreadyGone ? 'already gone' : 'video confirmed missing (404)',
-    });
-  }
-  for (const k of summary.notDeletedVideoExists) {
-    services.repos.audit.append({
-      actor,
-      command: 'sync',
-      action: `keep bundle ${k.recordId}`,
-      target: k.videoId,
-      outcome: 'refused',
-      details: 'video still exists in the CMS',
-    });
-  }
-  const outcome = outcomeLine(phase, summary);
-  const finished = store.finish(record.id, phase, outcome);
-  services.repos.audit.append({
-    actor,
-    command: 'sync',
-    action: phase === 'apply' ? 'apply' : 'approve_deletes',
-    target: record.id,
-    outcome: summary.failed.length ? 'failed' : 'ok',
-    details: outcome,
-  });
+  const { summary, finished } = await services.sync.execute(record, [phase], actor, (c) =>
+    progress?.update(renderApplyProgress(phase, c)),
+  );
   if (progress) {
     progress.update(renderApplySummary(phase, summary));
     await progress.flush();
@@ -230,18 +132,17 @@ const refusalText: Record<string, (r: PlanRecord | undefined) => string> = {
 
 async function onPhaseClick(ctx: ActionContext, phase: Phase): Promise<void> {
   const { services, actor } = ctx;
-  const action = phase === 'apply' ? 'apply' : 'approve_deletes';
+  const action = actionOf(phase);
   const refuse = (text: string) => refuseAction(ctx, { command: 'sync', action }, text);
   // Roles first (fail closed), then the record: a refused click changes nothing.
   if (phase === 'apply' && !(await services.roles.isOperator(actor)))
     return refuse(`Only operators can apply a sync plan. ${services.roles.describe('operator')}`);
   if (phase === 'deletes' && !(await services.roles.isApprover(actor)))
     return refuse(`Only approvers can approve deletes. ${services.roles.describe('approver')}`);
-  const store = planStore(services);
-  const current = store.get(ctx.value);
+  const current = services.sync.plans.get(ctx.value);
   if (phase === 'deletes' && services.roles.fourEyes && current?.requestedBy === actor.userId)
     return refuse('Four-eyes rule: someone other than the person who ran the sync must approve its deletes.');
-  const claim = store.claim(ctx.value, phase, actor.userId);
+  const claim = services.sync.claim(ctx.value, phase, actor.userId);
   if (!claim.ok) {
     if (claim.reason === 'already') {
       const p = claim.phase;
@@ -256,13 +157,6 @@ async function onPhaseClick(ctx: ActionContext, phase: Phase): Promise<void> {
     }
     return refuse((refusalText[claim.reason] ?? refusalText.missing!)(record));
   }
-  services.repos.audit.append({
-    actor: actor.userId,
-    command: 'sync',
-    action,
-    target: claim.record.id,
-    outcome: 'started',
-  });
   if (ctx.message) {
     ctx.message.update(renderPlan(claim.record));
     await ctx.message.flush();
@@ -271,26 +165,14 @@ async function onPhaseClick(ctx: ActionContext, phase: Phase): Promise<void> {
 }
 
 async function runCliSync(services: Services, surface: Surface, actor: Actor, args: SyncArgs): Promise<void> {
-  const account = resolveAccount(services.config, args.account);
-  const { cms, target } = clients(services, account.id);
-  const options = planOptionsFrom(syncConfig(services), args.keepDeleted);
-  const { plan } = await collectPlan({ cms, target, options, logger: services.logger });
-  const store = planStore(services);
-  const { record } = store.create({
-    account: { alias: account.alias, id: account.id },
+  const sync = services.sync;
+  const { record } = await sync.plan({
+    ...(args.account ? { account: args.account } : {}),
     keepDeleted: args.keepDeleted,
     origin: 'cli',
-    plan,
-    requestedBy: actor.userId,
+    by: actor.userId,
   });
-  services.repos.audit.append({
-    actor: actor.userId,
-    command: 'sync',
-    action: 'plan',
-    target: record.id,
-    outcome: 'ok',
-    details: `${plan.counts.creates} creates, ${plan.counts.updates} updates, ${plan.counts.deletes} deletes`,
-  });
+  const plan = record.data.plan;
   if (!args.apply && !args.approveDeletes) {
     const banner = '-'.repeat(35);
     await surface.reply({
@@ -301,27 +183,9 @@ async function runCliSync(services: Services, surface: Surface, actor: Actor, ar
   }
   // The terminal user is the operator and the approver: the flags are the approval, no prompt.
   const phases: Phase[] = [];
-  if (args.apply && store.claim(record.id, 'apply', actor.userId).ok) phases.push('apply');
-  if (args.approveDeletes && store.claim(record.id, 'deletes', actor.userId).ok) phases.push('deletes');
-  const summary = await runApply(plan, {
-    cms,
-    target,
-    flags: { applyCreatesUpdates: phases.includes('apply'), applyDeletes: phases.includes('deletes') },
-    checkpoint: store.checkpoint(record.id),
-    clock: services.clock,
-    logger: services.logger,
-  });
-  for (const p of phases) {
-    store.finish(record.id, p, outcomeLine(p, summary));
-    services.repos.audit.append({
-      actor: actor.userId,
-      command: 'sync',
-      action: p === 'apply' ? 'apply' : 'approve_deletes',
-      target: record.id,
-      outcome: summary.failed.length ? 'failed' : 'ok',
-      details: outcomeLine(p, summary),
-    });
-  }
+  if (args.apply && sync.claim(record.id, 'apply', actor.userId).ok) phases.push('apply');
+  if (args.approveDeletes && sync.claim(record.id, 'deletes', actor.userId).ok) phases.push('deletes');
+  const { summary } = await sync.execute(record, phases, actor.userId);
   await surface.reply({
     text: formatApplyText(summary),
     data: {
@@ -344,7 +208,7 @@ async function runScheduled(services: Services, host: Host, s: SyncSchedule): Pr
   );
   // auto_apply covers creates and updates only: deletes always wait for an approver's click.
   if (!s.auto_apply) return;
-  const claim = planStore(services).claim(record.id, 'apply', 'scheduler');
+  const claim = services.sync.claim(record.id, 'apply', 'scheduler');
   if (!claim.ok) return;
   message.update(renderPlan(claim.record));
   await message.flush();
@@ -410,8 +274,7 @@ export const sync = defineCommand<SyncArgs>({
     approve_deletes: (ctx) => onPhaseClick(ctx, 'deletes'),
     async discard(ctx) {
       const { services, actor } = ctx;
-      const store = planStore(services);
-      const current = store.get(ctx.value);
+      const current = services.sync.plans.get(ctx.value);
       if (!(await services.roles.isOperator(actor)) && current?.requestedBy !== actor.userId) {
         return refuseAction(
           ctx,
@@ -419,7 +282,7 @@ export const sync = defineCommand<SyncArgs>({
           `Only operators or the person who ran the sync can discard it. ${services.roles.describe('operator')}`,
         );
       }
-      const t = store.discard(ctx.value, actor.userId);
+      const t = services.sync.discard(ctx.value, actor.userId);
       if (!t.ok) {
         const r = t.record;
         const why =
@@ -428,13 +291,6 @@ export const sync = defineCommand<SyncArgs>({
             : (refusalText[r?.state ?? 'missing'] ?? refusalText.missing!)(r);
         return refuseAction(ctx, { command: 'sync', action: 'discard' }, why);
       }
-      services.repos.audit.append({
-        actor: actor.userId,
-        command: 'sync',
-        action: 'discard',
-        target: ctx.value,
-        outcome: 'ok',
-      });
       await showOnMessage(ctx, renderPlan(t.record));
     },
   },
@@ -443,6 +299,11 @@ export const sync = defineCommand<SyncArgs>({
     services.schedules.register('sync', async (job) => {
       await runScheduled(services, host, job.data as SyncSchedule);
     });
+    if (cfg.legacy_owner && !findAccount(services.config, cfg.legacy_owner)) {
+      throw new SyncConfigError(
+        `brightcove-ops.yml sync.legacy_owner: unknown account "${cfg.legacy_owner}" (accounts: ${services.config.accounts.map((a) => a.alias).join(', ')})`,
+      );
+    }
     cfg.schedules.forEach((s, i) => {
       if (!findAccount(services.config, s.account)) {
         throw new SyncConfigError(
@@ -458,7 +319,7 @@ export const sync = defineCommand<SyncArgs>({
       });
     });
     // An apply cut short by a crash or restart resumes from its checkpoints (no duplicate creates).
-    const store = planStore(services);
+    const store = services.sync.plans;
     for (const { record, phases } of store.interrupted()) {
       const message =
         record.channel && record.ts

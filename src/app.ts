@@ -16,6 +16,9 @@ import { createSlackApp, type SlackApp } from './slack/app.js';
 import { createRoles } from './slack/roles.js';
 import { createRepositories } from './store/repositories.js';
 import { Store } from './store/store.js';
+import { SyncService } from './sync/service.js';
+import { SyncPlanStore } from './sync/store.js';
+import { ClarifyTarget } from './sync/target.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -82,10 +85,11 @@ export async function createServices(opts: {
     ...(config.liveApiKey ? { liveApiKey: config.liveApiKey } : {}),
   });
   let clarify: ClarifyClient | undefined;
-  return {
+  const repos = createRepositories(store, clock, newId);
+  const services: Omit<Services, 'sync'> = {
     config,
     store,
-    repos: createRepositories(store, clock, newId),
+    repos,
     clock,
     logger,
     roles: opts.roles ?? createRoles(config, undefined, clock, logger),
@@ -117,6 +121,16 @@ export async function createServices(opts: {
     },
     schedules: new ScheduleService(store.collection('schedule_runs'), clock, logger, opts.ticker),
   };
+  const sync = new SyncService({
+    config,
+    cmsFor: (account) => brightcove.cms(services.bcAccount(account)),
+    target: () => new ClarifyTarget(services.clarify()),
+    plans: new SyncPlanStore(repos.pending, store, clock, config.planTtlMinutes, newId),
+    audit: repos.audit,
+    clock,
+    logger,
+  });
+  return { ...services, sync };
 }
 
 /**

@@ -22,7 +22,8 @@ export function resolveScope(
   if (key === 'all') return { label: 'all', accounts: [...config.accounts] };
   const account = findAccount(config, key);
   if (account) return { label: account.alias, accounts: [account] };
-  const group = config.groups[key];
+  // Own properties only: `constructor` or `__proto__` typed as a name must not reach Object.prototype.
+  const group = Object.hasOwn(config.groups, key) ? config.groups[key] : undefined;
   if (group) {
     return {
       label: key,

@@ -72,7 +72,8 @@ export function splitWords(text: string): string[] {
 export function tokenize(text: string, arity: FlagArity): ParsedTokens {
   const words = splitWords(unescapeSlack(text.trim()));
   const positionals: string[] = [];
-  const flags: Record<string, string | true> = {};
+  // No prototype: `--__proto__` or `--constructor` must be an ordinary unknown flag, not Object.prototype.
+  const flags: Record<string, string | true> = Object.create(null);
   for (let i = 0; i < words.length; i++) {
     const word = words[i] as string;
     // Slack and phones turn -- into an em or en dash.

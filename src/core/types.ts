@@ -8,6 +8,7 @@ import type { RouteHandler } from '../server.js';
 import type { Block, ModalView } from '../slack/blocks.js';
 import type { Repositories } from '../store/repositories.js';
 import type { Store } from '../store/store.js';
+import type { SyncService } from '../sync/service.js';
 import type { Registry } from './registry.js';
 import type { ScheduleService } from './schedules.js';
 
@@ -88,6 +89,8 @@ export interface Services {
   /** the Clarify client; a UserError when CLARIFY_API_KEY is missing */
   clarify(): ClarifyClient;
   schedules: ScheduleService;
+  /** the sync workflow (plan, claim, execute, resume), built once */
+  sync: SyncService;
 }
 
 /** What the running app offers to commands' background work. */

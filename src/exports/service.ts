@@ -131,7 +131,7 @@ export function parseExportsConfig(raw: unknown, config?: Services['config']): E
   const names = Object.keys(cfg.destinations);
   cfg.schedules.forEach((s, i) => {
     const at = `brightcove-ops.yml exports.schedules.${i}`;
-    if (!cfg.destinations[s.destination]) {
+    if (!Object.hasOwn(cfg.destinations, s.destination)) {
       throw new ExportsConfigError(
         `${at}.destination: no destination "${s.destination}" (destinations: ${names.join(', ') || 'none configured'})`,
       );
@@ -184,7 +184,7 @@ export function exportAccounts(
   scope: string | undefined,
 ): { label: string; accounts: ExportAccount[] } {
   const resolved = resolveScope(services.config, scope);
-  const isGroup = scope !== undefined && services.config.groups[scope.toLowerCase()] !== undefined;
+  const isGroup = scope !== undefined && Object.hasOwn(services.config.groups, scope.toLowerCase());
   return {
     label: resolved.label,
     accounts: resolved.accounts.map((a) => ({

@@ -4,7 +4,7 @@
  */
 import type { Reply } from '../core/types.js';
 import type { ApplyCounts, ApplySummary } from '../sync/apply.js';
-import { applyStats, formatStats, planStats } from '../sync/format.js';
+import { applyStats, formatStats, otherAccountsNote, outcomeLine, planStats } from '../sync/format.js';
 import type { SyncPlan } from '../sync/plan.js';
 import type { CollectProgress } from '../sync/run.js';
 import type { Phase, PhaseState, PlanRecord } from '../sync/store.js';
@@ -139,6 +139,7 @@ export function renderPlan(record: PlanRecord): Reply {
     context(
       `${n(c.videos)} videos, ${n(c.records)} bundles (${n(c.recordsWithoutVideoId)} without a video id, left alone)${record.data.keepDeleted ? ' · --keep-deleted: no deletes planned' : ''}`,
     ),
+    ...(otherAccountsNote(c) ? [context(escapeMrkdwn(otherAccountsNote(c)))] : []),
     ...planItems(plan),
   ];
   const stamps = (['apply', 'deletes'] as const)
@@ -207,16 +208,6 @@ export function renderApplyProgress(phase: Phase, counts: ApplyCounts): Reply {
 }
 
 /** One line for the stamp on the plan message. */
-export function outcomeLine(phase: Phase, s: ApplySummary): string {
-  const parts =
-    phase === 'apply'
-      ? [`${s.created.length} created`, `${s.updated.length} updated`]
-      : [`${s.deleted.length} deleted`, `${s.notDeletedVideoExists.length} kept (video exists)`];
-  if (s.resumed.length) parts.push(`${s.resumed.length} done before a restart`);
-  parts.push(`${s.failed.length} failed`);
-  return parts.join(', ');
-}
-
 export function renderApplySummary(phase: Phase, summary: ApplySummary, noun = 'Bundle'): Reply {
   const stats = formatStats(applyStats(summary), noun);
   const blocks: Block[] = [

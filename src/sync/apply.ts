@@ -30,8 +30,11 @@ export interface ApplyCounts {
 
 export interface ApplyDeps {
   target: SyncTarget;
-  /** Direct lookup right before each delete (CMS `GET /videos/{id}`: 404 → false). */
-  videoExists(videoId: string): Promise<boolean>;
+  /**
+   * Direct lookup right before each delete (CMS `GET /videos/{id}`: 404 → false); for a legacy record,
+   * in every account sharing the target.
+   */
+  videoExists(videoId: string, legacy: boolean): Promise<boolean>;
   /**
    * Fresh media for a create (source URLs carry expiring tokens). Without it the URL chosen at
    * plan time is used.
@@ -39,6 +42,8 @@ export interface ApplyDeps {
   fetchSources?(videoId: string, need: 'sources' | 'assetRenditions'): Promise<VideoMedia>;
   checkpoint?: Checkpoint;
   onProgress?(counts: ApplyCounts): void;
+  /** Each mutation (or refused delete) as it completes, so it is audited then and not at the end. */
+  onItem?(event: ApplyEvent): void;
   /** Items in flight at once (default 4). */
   concurrency?: number;
   flags: { applyCreatesUpdates: boolean; applyDeletes: boolean };
@@ -47,6 +52,14 @@ export interface ApplyDeps {
   backoffMs?: number;
   clock?: Clock;
   logger?: Logger;
+}
+
+export interface ApplyEvent {
+  kind: 'created' | 'updated' | 'deleted' | 'kept';
+  videoId: string;
+  recordId: string;
+  /** created: found after an ambiguous failure; deleted: the record was already gone */
+  recovered?: boolean;
 }
 
 export interface ApplySummary {
@@ -144,6 +157,7 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
       if (existing) {
         checkpoint.markDone(item.key, { outcome: 'created', recordId: existing, recovered: true });
         summary.created.push({ videoId: item.videoId, recordId: existing, recovered: true });
+        deps.onItem?.({ kind: 'created', videoId: item.videoId, recordId: existing, recovered: true });
         return;
       }
     }
@@ -175,6 +189,7 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
     );
     checkpoint.markDone(item.key, { outcome: 'created', recordId: created.id, recovered });
     summary.created.push({ videoId: item.videoId, recordId: created.id, recovered });
+    deps.onItem?.({ kind: 'created', videoId: item.videoId, recordId: created.id, recovered });
   };
 
   const runUpdate = async (item: PlanUpdate) => {
@@ -189,14 +204,16 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
     const outcome = await withRetry(() => deps.target.update(req));
     checkpoint.markDone(item.key, { outcome });
     summary.updated.push({ videoId: item.videoId, recordId: item.recordId });
+    deps.onItem?.({ kind: 'updated', videoId: item.videoId, recordId: item.recordId });
   };
 
   const runDelete = async (item: PlanDelete) => {
     // Never on the listing's silence alone: the video must be confirmed gone right now.
-    const exists = await withRetry(() => deps.videoExists(item.videoId));
+    const exists = await withRetry(() => deps.videoExists(item.videoId, item.legacy === true));
     if (exists) {
       checkpoint.markDone(item.key, { outcome: 'video_exists' });
       summary.notDeletedVideoExists.push({ videoId: item.videoId, recordId: item.recordId });
+      deps.onItem?.({ kind: 'kept', videoId: item.videoId, recordId: item.recordId });
       return;
     }
     const outcome = await withRetry(() => deps.target.delete({ videoId: item.videoId, id: item.recordId }));
@@ -205,6 +222,12 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
       videoId: item.videoId,
       recordId: item.recordId,
       alreadyGone: outcome === 'absent',
+    });
+    deps.onItem?.({
+      kind: 'deleted',
+      videoId: item.videoId,
+      recordId: item.recordId,
+      recovered: outcome === 'absent',
     });
   };
 

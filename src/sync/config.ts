@@ -10,6 +10,7 @@ import type { PlanOptions } from './plan.js';
  * sync:
  *   max_height: 1080
  *   custom_fields: { topic: topic }
+ *   legacy_owner: neo          # owner of records the original tool wrote (optional)
  *   schedules:
  *     - { account: neo, cron: "0 6 * * *", channel: C123, auto_apply: true }
  * ```
@@ -47,6 +48,13 @@ export const syncConfigSchema = z.strictObject({
     .record(z.string(), z.string(), {
       message: 'sync.custom_fields maps Brightcove custom field ids to metadata keys, e.g. { topic: topic }',
     })
+    .optional(),
+  legacy_owner: z
+    .string({
+      message:
+        'sync.legacy_owner names the account (alias or id) that owns records written without an owner, e.g. by the original tool',
+    })
+    .min(1)
     .optional(),
   schedules: z
     .array(scheduleSchema, { message: 'sync.schedules must be a list of { account, cron, channel }' })

@@ -1,6 +1,7 @@
 import type { ApplySummary } from './apply.js';
 import type { Trim } from './metadata.js';
 import type { SyncPlan } from './plan.js';
+import type { Phase } from './store.js';
 
 export interface StatsInput {
   created: number;
@@ -54,6 +55,17 @@ function trimNote(trims: readonly Trim[]): string {
     : '';
 }
 
+/**
+ * What a plan left alone because it may belong to another account sharing the target; empty when
+ * nothing was (plans made before ownership existed have no such counts).
+ */
+export function otherAccountsNote(c: SyncPlan['counts']): string {
+  const parts: string[] = [];
+  if (c.otherAccounts) parts.push(`${c.otherAccounts} owned by other accounts`);
+  if (c.legacyKept) parts.push(`${c.legacyKept} without an owner whose video another account has`);
+  return parts.length ? `Left alone: ${parts.join(', ')} (records of other accounts are never changed)` : '';
+}
+
 /** The whole plan as plain text, one item a line (for a file upload or the CLI). */
 export function formatPlanText(plan: SyncPlan): string {
   const c = plan.counts;
@@ -62,6 +74,8 @@ export function formatPlanText(plan: SyncPlan): string {
     `Videos: ${c.videos}  Records: ${c.records} (${c.recordsWithoutVideoId} without a video id, left alone)`,
     `Creates: ${c.creates}  Updates: ${c.updates}  Deletes: ${c.deletes}  Unchanged: ${c.unchanged}  Skipped: ${c.skipped}  Problems: ${c.problems}`,
   ];
+  const others = otherAccountsNote(c);
+  if (others) out.push(others);
   const section = (title: string, lines: string[]) => {
     out.push('', `== ${title} (${lines.length})`);
     out.push(...(lines.length ? lines : ['(none)']));
@@ -120,4 +134,15 @@ export function formatApplyText(summary: ApplySummary, noun = 'Bundle'): string 
   }
   if (summary.resumed.length) out.push('', `Already done by an earlier run: ${summary.resumed.length}`);
   return `${out.join('\n')}\n`;
+}
+
+/** One line for a finished phase's stamp, e.g. "3 created, 1 updated, 0 failed". */
+export function outcomeLine(phase: Phase, s: ApplySummary): string {
+  const parts =
+    phase === 'apply'
+      ? [`${s.created.length} created`, `${s.updated.length} updated`]
+      : [`${s.deleted.length} deleted`, `${s.notDeletedVideoExists.length} kept (video exists)`];
+  if (s.resumed.length) parts.push(`${s.resumed.length} done before a restart`);
+  parts.push(`${s.failed.length} failed`);
+  return parts.join(', ');
 }

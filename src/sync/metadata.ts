@@ -27,6 +27,23 @@ export interface MetadataOptions {
   /** Brightcove custom field id → metadata key, e.g. `{ topic: 'topic' }`. Order = priority. */
   customFields?: Readonly<Record<string, string>>;
   limits?: MetadataLimits;
+  /**
+   * The Brightcove account id written into every record as `OWNER_KEY`: one target can serve several
+   * accounts, and a sync of one account must never write or delete another's records.
+   */
+  owner?: string;
+}
+
+/**
+ * Which account a record belongs to. The original tool wrote no such key (its records are "legacy"):
+ * `external_id` stays the video id for compatibility.
+ */
+export const OWNER_KEY = 'brightcove_account_id';
+
+/** The owner a record declares, or undefined for a legacy record (written before ownership existed). */
+export function recordOwner(metadata: Readonly<Record<string, unknown>> | null): string | undefined {
+  const v = metadata && Object.hasOwn(metadata, OWNER_KEY) ? metadata[OWNER_KEY] : undefined;
+  return typeof v === 'string' && v ? v : undefined;
 }
 
 /** The original tool's keys first (same order), then the ones this rewrite adds. */
@@ -46,7 +63,7 @@ export const STANDARD_KEYS = [
  * `updated_at` moves on any CMS edit, including edits to fields we never map (images, cue points):
  * comparing it would rewrite metadata for nothing (§3.2), so it is refreshed only with a real change.
  */
-export const COMPARE_IGNORED_KEYS: readonly string[] = ['updated_at'];
+export const COMPARE_IGNORED_KEYS: readonly string[] = ['updated_at', OWNER_KEY];
 
 export interface Trim {
   key: string;
@@ -81,7 +98,7 @@ export function checkCustomFieldMapping(opts: MetadataOptions): {
 } {
   const mapping: [string, string][] = [];
   const problems: MappingProblem[] = [];
-  const used = new Set<string>(STANDARD_KEYS);
+  const used = new Set<string>([...STANDARD_KEYS, OWNER_KEY]);
   for (const [field, key] of Object.entries(opts.customFields ?? {})) {
     if (!isValidMetadataKey(key)) {
       problems.push({
@@ -103,7 +120,9 @@ export function checkCustomFieldMapping(opts: MetadataOptions): {
 
 /** Every key this sync owns (and may overwrite or remove); all other keys belong to someone else. */
 export function managedKeys(opts: MetadataOptions): string[] {
-  return [...STANDARD_KEYS, ...checkCustomFieldMapping(opts).mapping.map(([, k]) => k)];
+  const keys = [...STANDARD_KEYS, ...checkCustomFieldMapping(opts).mapping.map(([, k]) => k)];
+  // The marker is ours only when we write it; without an owner it is kept as someone else's key.
+  return opts.owner ? [...keys, OWNER_KEY] : keys;
 }
 
 export function bundleName(video: Pick<SyncVideo, 'name'>, limits: MetadataLimits = DEFAULT_LIMITS) {
@@ -136,7 +155,9 @@ export function mapVideoMetadata(
   }
 
   // Ordered by what matters least last: those are dropped first when over the key budget.
+  // The owner marker comes first so the key budget never drops it (it is how deletes stay scoped).
   const ours: [string, MetaValue][] = [
+    ...(opts.owner ? ([[OWNER_KEY, opts.owner]] as [string, MetaValue][]) : []),
     ['name', video.name ?? ''],
     ['description', video.description ?? ''],
     ['long_description', video.long_description ?? ''],

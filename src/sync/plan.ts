@@ -7,6 +7,7 @@ import {
   type MetadataOptions,
   managedKeys,
   mapVideoMetadata,
+  recordOwner,
   type Trim,
 } from './metadata.js';
 import { chooseRendition, mediaNeeded, type RenditionOptions } from './rendition.js';
@@ -15,6 +16,21 @@ import type { SyncVideo, TargetRecord, VideoMedia } from './types.js';
 export interface PlanOptions extends MetadataOptions, RenditionOptions {
   /** The original's `--keep_deleted_bundles`: plan no deletes at all. */
   keepDeleted?: boolean;
+  /**
+   * The account that owns records without an owner marker (config `sync.legacy_owner`). Unset: such
+   * legacy records belong to whichever account has their video, and are deleted only when none has.
+   */
+  legacyOwner?: string;
+}
+
+/**
+ * What other accounts sharing the target said about the videos of this plan's legacy orphans:
+ * `elsewhere` are the ids some other account still has; `unchecked` names accounts that could not
+ * be asked (no credentials), in which case no legacy record can be proven an orphan.
+ */
+export interface LegacyCheck {
+  elsewhere: ReadonlySet<string>;
+  unchecked: readonly string[];
 }
 
 export interface PlanInput {
@@ -24,6 +40,7 @@ export interface PlanInput {
   /** Sources (or asset renditions for remote videos) of the videos that have no record yet. */
   media: ReadonlyMap<string, VideoMedia>;
   options?: PlanOptions;
+  legacy?: LegacyCheck;
 }
 
 export interface PlanCreate {
@@ -56,6 +73,11 @@ export interface PlanDelete {
   videoId: string;
   recordId: string;
   recordName: string | null;
+  /**
+   * The record has no owner marker: before deleting it, its video must be missing from every
+   * configured account, not only this one.
+   */
+  legacy?: boolean;
 }
 
 export type SkipReason = 'no_suitable_rendition' | 'media_not_fetched' | 'metadata_too_large';
@@ -68,7 +90,7 @@ export interface PlanSkip {
 }
 
 export interface PlanProblem {
-  kind: 'duplicate_records' | 'invalid_metadata_key' | 'duplicate_video';
+  kind: 'duplicate_records' | 'invalid_metadata_key' | 'duplicate_video' | 'unchecked_accounts';
   message: string;
   videoId?: string;
   recordIds?: string[];
@@ -80,6 +102,10 @@ export interface PlanCounts {
   /** Records that carry no video id: never touched, only counted (as the original did). */
   recordsWithoutVideoId: number;
   recordsWithVideoId: number;
+  /** Records owned by other accounts that share the target: left alone. */
+  otherAccounts: number;
+  /** Legacy records (no owner marker) whose video another account has, or that could not be checked: kept. */
+  legacyKept: number;
   unchanged: number;
   creates: number;
   updates: number;
@@ -113,6 +139,8 @@ interface IndexedRecord {
   /** `valueDigests` of the compared keys, in order */
   digests: string;
   foreign: string | null;
+  /** no owner marker (and no configured legacy owner): see `PlanDelete.legacy` */
+  legacy: boolean;
   /** set once the record's video was seen and decided */
   outcome?: 'unchanged' | 'update' | 'skipped';
 }
@@ -144,6 +172,7 @@ export class PlanBuilder {
   readonly #fingerprint = new MultisetHash();
   #records = 0;
   #withoutVideoId = 0;
+  #otherAccounts = 0;
   #duplicateVideos = 0;
   #unchanged = 0;
   #recordsComplete = false;
@@ -167,6 +196,12 @@ export class PlanBuilder {
       this.#withoutVideoId++;
       return;
     }
+    const owner = recordOwner(r.metadata) ?? this.#options.legacyOwner;
+    if (this.#options.owner && owner !== undefined && owner !== this.#options.owner) {
+      // Another account's record in a shared target: never compared, updated or deleted by this plan.
+      this.#otherAccounts++;
+      return;
+    }
     const foreignKeys = Object.keys(r.metadata ?? {}).filter((k) => !this.#managedSet.has(k));
     const indexed: IndexedRecord = {
       id: r.id,
@@ -177,6 +212,7 @@ export class PlanBuilder {
       foreign: foreignKeys.length
         ? JSON.stringify(Object.fromEntries(foreignKeys.map((k) => [k, r.metadata?.[k]])))
         : null,
+      legacy: this.#options.owner !== undefined && owner === undefined,
     };
     const had = this.#byVideo.get(r.videoId);
     if (Array.isArray(had)) {
@@ -279,8 +315,23 @@ export class PlanBuilder {
     delete rec.outcome;
   }
 
+  /**
+   * Video ids of records no video of this account matched and that carry no owner marker: before
+   * they can be planned as deletes, the other accounts sharing the target must be asked (`finish`).
+   * Call once both listings are complete.
+   */
+  legacyOrphanVideoIds(): string[] {
+    this.#requireRecords('legacyOrphanVideoIds');
+    const ids: string[] = [];
+    for (const [videoId, found] of this.#byVideo) {
+      if (this.#seen.has(videoId)) continue;
+      if ((Array.isArray(found) ? found : [found]).some((r) => r.legacy)) ids.push(videoId);
+    }
+    return ids.sort();
+  }
+
   /** The plan, given the media fetched for `mediaNeeded()` (missing entries are skipped with the reason). */
-  finish(media: ReadonlyMap<string, VideoMedia>): SyncPlan {
+  finish(media: ReadonlyMap<string, VideoMedia>, legacy?: LegacyCheck): SyncPlan {
     this.#requireRecords('finish');
     const options = this.#options;
     const problems = [...this.#mappingProblems];
@@ -352,6 +403,13 @@ export class PlanBuilder {
       });
     }
     const deletes: PlanDelete[] = [];
+    let legacyKept = 0;
+    if (legacy?.unchecked.length && this.legacyOrphanVideoIds().length) {
+      problems.push({
+        kind: 'unchecked_accounts',
+        message: `records without an owner were kept: account(s) ${legacy.unchecked.join(', ')} could not be checked for their videos (no credentials)`,
+      });
+    }
     if (!options.keepDeleted) {
       for (const videoId of orphanIds.sort()) {
         const found = this.#byVideo.get(videoId)!;
@@ -364,8 +422,17 @@ export class PlanBuilder {
             message: `${recs.length} ${this.#target} records carry missing video id ${videoId}; all are delete candidates`,
           });
         }
-        for (const r of recs)
-          deletes.push({ key: `delete:${r.id}`, videoId, recordId: r.id, recordName: r.name });
+        for (const r of recs) {
+          // A legacy record may belong to another account sharing the target: it is kept unless every
+          // other account was asked and none has the video (no check at all keeps it too).
+          if (r.legacy && (!legacy || legacy.unchecked.length > 0 || legacy.elsewhere.has(videoId))) {
+            legacyKept++;
+            continue;
+          }
+          const d: PlanDelete = { key: `delete:${r.id}`, videoId, recordId: r.id, recordName: r.name };
+          if (r.legacy) d.legacy = true;
+          deletes.push(d);
+        }
       }
     }
 
@@ -384,6 +451,8 @@ export class PlanBuilder {
         records: this.#records,
         recordsWithoutVideoId: this.#withoutVideoId,
         recordsWithVideoId: this.#records - this.#withoutVideoId,
+        otherAccounts: this.#otherAccounts,
+        legacyKept,
         unchanged: this.#unchanged,
         creates: creates.length,
         updates: updates.length,
@@ -406,7 +475,7 @@ export function buildPlan(input: PlanInput): SyncPlan {
   for (const r of input.records) builder.addRecord(r);
   builder.recordsComplete();
   for (const v of input.videos) builder.addVideo(v);
-  return builder.finish(input.media);
+  return builder.finish(input.media, input.legacy);
 }
 
 /** Which videos need media fetched before planning (and what kind): those without a record. */

@@ -3,9 +3,9 @@ import { NotFoundError } from '../brightcove/errors.js';
 import type { CmsClient, ListStats, ListVideosOptions } from '../brightcove/index.js';
 import type { Clock } from '../clock.js';
 import { type Logger, silentLogger } from '../log.js';
-import { type ApplyCounts, type ApplySummary, applyPlan, type Checkpoint } from './apply.js';
+import { type ApplyCounts, type ApplyEvent, type ApplySummary, applyPlan, type Checkpoint } from './apply.js';
 import { Lockstep } from './lockstep.js';
-import { PlanBuilder, type PlanOptions, type SyncPlan } from './plan.js';
+import { type LegacyCheck, PlanBuilder, type PlanOptions, type SyncPlan } from './plan.js';
 import type { SyncTarget } from './target.js';
 import type { SyncVideo, VideoMedia } from './types.js';
 
@@ -34,7 +34,18 @@ export interface CollectOptions {
   mediaConcurrency?: number;
   /** how many items one listing may run ahead of the other (see Lockstep; default 2,000) */
   listingAhead?: number;
+  /**
+   * Asks the other accounts that share the target which of these video ids they still have (the
+   * legacy records' owners). Without it, legacy records are never planned as deletes.
+   */
+  otherAccounts?: OtherAccounts;
   logger?: Logger;
+}
+
+/** The other configured accounts sharing one target, as a sync of one account sees them. */
+export interface OtherAccounts {
+  /** Which of `videoIds` some other account has (multi-id lookups); `unchecked` names accounts that can't be asked. */
+  have(videoIds: readonly string[]): Promise<LegacyCheck>;
 }
 
 export interface CollectResult {
@@ -121,6 +132,8 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
     builder.recordsComplete();
   };
   await Promise.all([listVideos(), listRecords()]);
+  const legacyOrphans = builder.legacyOrphanVideoIds();
+  const legacy = opts.otherAccounts ? await opts.otherAccounts.have(legacyOrphans) : undefined;
 
   const needed = builder.mediaNeeded();
   progress.phase = 'media';
@@ -146,7 +159,7 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
     }),
   );
 
-  const plan = builder.finish(media);
+  const plan = builder.finish(media, legacy);
   progress.phase = 'planned';
   report();
   return { plan, listing: { ...listing.stats }, mediaFailures };
@@ -159,16 +172,23 @@ export function mediaFetcher(cms: SyncCms) {
       : { assetRenditions: await cms.getRenditions(videoId) };
 }
 
-/** The safety rule: a delete needs the CMS to answer 404 for the video right now. */
-export function videoExistsVia(cms: SyncCms) {
-  return async (videoId: string): Promise<boolean> => {
+/**
+ * The safety rule: a delete needs the CMS to answer 404 for the video right now. A legacy record
+ * (no owner marker) needs every other account sharing the target to answer that too.
+ */
+export function videoExistsVia(cms: SyncCms, others?: OtherAccounts) {
+  return async (videoId: string, legacy = false): Promise<boolean> => {
     try {
       await cms.getVideo(videoId);
       return true;
     } catch (err) {
-      if (err instanceof NotFoundError) return false;
-      throw err;
+      if (!(err instanceof NotFoundError)) throw err;
     }
+    if (!legacy) return false;
+    // No way to ask the others is no proof the video is gone everywhere: keep the record.
+    if (!others) return true;
+    const check = await others.have([videoId]);
+    return check.unchecked.length > 0 || check.elsewhere.has(videoId);
   };
 }
 
@@ -176,8 +196,10 @@ export interface ApplyRunOptions {
   cms: SyncCms;
   target: SyncTarget;
   flags: { applyCreatesUpdates: boolean; applyDeletes: boolean };
+  otherAccounts?: OtherAccounts;
   checkpoint?: Checkpoint;
   onProgress?(counts: ApplyCounts): void;
+  onItem?(event: ApplyEvent): void;
   clock?: Clock;
   logger?: Logger;
   concurrency?: number;
@@ -189,11 +211,12 @@ export interface ApplyRunOptions {
 export function runApply(plan: SyncPlan, o: ApplyRunOptions): Promise<ApplySummary> {
   return applyPlan(plan, {
     target: o.target,
-    videoExists: videoExistsVia(o.cms),
+    videoExists: videoExistsVia(o.cms, o.otherAccounts),
     fetchSources: mediaFetcher(o.cms),
     flags: o.flags,
     ...(o.checkpoint ? { checkpoint: o.checkpoint } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(o.onItem ? { onItem: o.onItem } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),

@@ -160,6 +160,8 @@ describe('plan lifecycle', () => {
         records: 1,
         recordsWithoutVideoId: 0,
         recordsWithVideoId: 1,
+        otherAccounts: 0,
+        legacyKept: 0,
         unchanged: 0,
         creates: 1,
         updates: 0,

@@ -1,0 +1,265 @@
+import type { CmsClient } from '../brightcove/index.js';
+import type { Clock } from '../clock.js';
+import type { AccountConfig, AppConfig } from '../config/schema.js';
+import { resolveAccount } from '../core/accounts.js';
+import { UserError } from '../core/errors.js';
+import type { Logger } from '../log.js';
+import type { AuditLog } from '../store/repositories.js';
+import type { ApplyCounts, ApplyEvent, ApplySummary } from './apply.js';
+import { parseSyncConfig, planOptionsFrom, SyncConfigError } from './config.js';
+import { outcomeLine } from './format.js';
+import type { LegacyCheck } from './plan.js';
+import { type CollectProgress, collectPlan, type OtherAccounts, runApply, type SyncCms } from './run.js';
+import type { ClaimRefusal, Phase, PlanRecord, SyncPlanData, SyncPlanStore } from './store.js';
+import type { SyncTarget } from './target.js';
+
+export const RERUN = 're-run `/brightcove sync`';
+
+export interface SyncServiceDeps {
+  config: AppConfig;
+  /** the CMS client of a configured account (a UserError when it has no credentials) */
+  cmsFor(account: AccountConfig): SyncCms & Pick<CmsClient, 'getVideos'>;
+  /** the target every configured account mirrors to (a UserError when it is not configured) */
+  target(): SyncTarget;
+  plans: SyncPlanStore;
+  audit: AuditLog;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface PlanRequest {
+  account?: string;
+  keepDeleted: boolean;
+  origin: SyncPlanData['origin'];
+  by: string;
+  /** where the plan is shown (its buttons are honoured only there) */
+  channel?: string;
+  ts?: string;
+  onProgress?(p: CollectProgress): void;
+}
+
+export interface PhaseResult {
+  summary: ApplySummary;
+  outcome: string;
+  /** the record after the phase (undefined when it vanished) */
+  finished: PlanRecord | undefined;
+}
+
+/**
+ * The sync workflow, once for Slack, the CLI and schedules: plan → store → audit → claim → execute →
+ * finish → resume. It owns every safety rule of a sync: ownership of target records (a sync of one
+ * account never plans or performs a write to another's), the 404 checks before deletes, and the audit
+ * of each mutation as it completes. Faces only render what it returns.
+ */
+export class SyncService {
+  constructor(private readonly deps: SyncServiceDeps) {}
+
+  get plans(): SyncPlanStore {
+    return this.deps.plans;
+  }
+
+  /** The configured account behind a plan (a UserError when it was removed from the config). */
+  account(id: string): AccountConfig {
+    const account = this.deps.config.accounts.find((a) => a.id === id);
+    if (!account) throw new UserError(`Account ${id} is no longer configured: ${RERUN}.`);
+    return account;
+  }
+
+  resolve(name: string | undefined): AccountConfig {
+    return resolveAccount(this.deps.config, name);
+  }
+
+  target(): SyncTarget {
+    return this.deps.target();
+  }
+
+  /** Lists both sides, plans, saves the plan (superseding older ones) and audits it. */
+  async plan(
+    req: PlanRequest,
+    account = this.resolve(req.account),
+  ): Promise<{
+    record: PlanRecord;
+    superseded: PlanRecord[];
+  }> {
+    const cms = this.deps.cmsFor(account);
+    const target = this.deps.target();
+    const options = {
+      ...planOptionsFrom(this.#syncConfig(), req.keepDeleted),
+      owner: account.id,
+      ...this.#legacyOwner(),
+    };
+    const { plan } = await collectPlan({
+      cms,
+      target,
+      options,
+      otherAccounts: this.otherAccounts(account),
+      logger: this.deps.logger,
+      ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+    });
+    const { record, superseded } = this.deps.plans.create({
+      account: { alias: account.alias, id: account.id },
+      keepDeleted: req.keepDeleted,
+      origin: req.origin,
+      plan,
+      requestedBy: req.by,
+      ...(req.channel ? { channel: req.channel } : {}),
+      ...(req.ts ? { ts: req.ts } : {}),
+    });
+    const c = plan.counts;
+    const others = c.otherAccounts + c.legacyKept;
+    this.deps.audit.append({
+      actor: req.by,
+      command: 'sync',
+      action: 'plan',
+      target: record.id,
+      outcome: 'ok',
+      details: `${account.alias}: ${c.creates} creates, ${c.updates} updates, ${c.deletes} deletes, ${c.skipped} skipped${others ? `, ${others} records of other accounts left alone` : ''}`,
+    });
+    return { record, superseded };
+  }
+
+  /** Claims a phase exactly once; audited when it starts. */
+  claim(
+    id: string,
+    phase: Phase,
+    by: string,
+  ): { ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal) {
+    const claim = this.deps.plans.claim(id, phase, by);
+    if (claim.ok)
+      this.deps.audit.append({
+        actor: by,
+        command: 'sync',
+        action: actionOf(phase),
+        target: id,
+        outcome: 'started',
+      });
+    return claim;
+  }
+
+  /**
+   * Runs claimed phases (creates and updates first, deletes last). Every delete, and every delete
+   * refused because the video still exists, is audited as it completes; each phase's outcome is
+   * stamped on the plan and audited. On a crash the phases stay running and `interrupted()` lists
+   * them for a resume from their checkpoints.
+   */
+  async execute(
+    record: PlanRecord,
+    phases: readonly Phase[],
+    by: string,
+    onProgress?: (c: ApplyCounts) => void,
+  ): Promise<PhaseResult> {
+    const account = this.account(record.data.account.id);
+    const audit = this.deps.audit;
+    const onItem = (e: ApplyEvent) => {
+      if (e.kind === 'deleted')
+        audit.append({
+          actor: by,
+          command: 'sync',
+          action: `delete bundle ${e.recordId}`,
+          target: e.videoId,
+          outcome: 'ok',
+          details: e.recovered ? 'already gone' : 'video confirmed missing (404)',
+        });
+      else if (e.kind === 'kept')
+        audit.append({
+          actor: by,
+          command: 'sync',
+          action: `keep bundle ${e.recordId}`,
+          target: e.videoId,
+          outcome: 'refused',
+          details: 'video still exists in the CMS',
+        });
+    };
+    let summary: ApplySummary;
+    try {
+      summary = await runApply(record.data.plan, {
+        cms: this.deps.cmsFor(account),
+        target: this.deps.target(),
+        flags: { applyCreatesUpdates: phases.includes('apply'), applyDeletes: phases.includes('deletes') },
+        otherAccounts: this.otherAccounts(account),
+        checkpoint: this.deps.plans.checkpoint(record.id),
+        clock: this.deps.clock,
+        logger: this.deps.logger,
+        onItem,
+        ...(onProgress ? { onProgress } : {}),
+      });
+    } catch (err) {
+      // Left running: a restart resumes it from its checkpoints.
+      for (const phase of phases)
+        audit.append({
+          actor: by,
+          command: 'sync',
+          action: actionOf(phase),
+          target: record.id,
+          outcome: 'failed',
+          details: err instanceof Error ? err.message : String(err),
+        });
+      throw err;
+    }
+    let finished: PlanRecord | undefined;
+    const outcomes: string[] = [];
+    for (const phase of phases) {
+      const outcome = outcomeLine(phase, summary);
+      outcomes.push(outcome);
+      finished = this.deps.plans.finish(record.id, phase, outcome);
+      audit.append({
+        actor: by,
+        command: 'sync',
+        action: actionOf(phase),
+        target: record.id,
+        outcome: summary.failed.length ? 'failed' : 'ok',
+        details: outcome,
+      });
+    }
+    return { summary, outcome: outcomes.join('; '), finished };
+  }
+
+  discard(id: string, by: string): ReturnType<SyncPlanStore['discard']> {
+    const t = this.deps.plans.discard(id, by);
+    if (t.ok)
+      this.deps.audit.append({ actor: by, command: 'sync', action: 'discard', target: id, outcome: 'ok' });
+    return t;
+  }
+
+  /**
+   * The other configured accounts, as the owners of legacy records may be: which of some video ids
+   * they still have (≤ 10 ids per CMS call). Accounts without credentials can't be asked; then no
+   * legacy record can be proven an orphan.
+   */
+  otherAccounts(account: AccountConfig): OtherAccounts {
+    const others = this.deps.config.accounts.filter((a) => a.id !== account.id);
+    return {
+      have: async (videoIds): Promise<LegacyCheck> => {
+        const elsewhere = new Set<string>();
+        const unchecked: string[] = [];
+        if (!videoIds.length) return { elsewhere, unchecked };
+        for (const other of others) {
+          if (!other.credentials) {
+            unchecked.push(other.alias);
+            continue;
+          }
+          for (const v of await this.deps.cmsFor(other).getVideos([...videoIds])) elsewhere.add(v.id);
+        }
+        return { elsewhere, unchecked };
+      },
+    };
+  }
+
+  #syncConfig() {
+    try {
+      return parseSyncConfig(this.deps.config.sync);
+    } catch (err) {
+      if (err instanceof SyncConfigError) throw new UserError(err.message);
+      throw err;
+    }
+  }
+
+  #legacyOwner(): { legacyOwner?: string } {
+    const name = this.#syncConfig().legacy_owner;
+    return name ? { legacyOwner: this.resolve(name).id } : {};
+  }
+}
+
+export function actionOf(phase: Phase): 'apply' | 'approve_deletes' {
+  return phase === 'apply' ? 'apply' : 'approve_deletes';
+}
