@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapVideoMetadata } from '../../src/sync/metadata.js';
+import { mapVideoMetadata, OWNER_KEY } from '../../src/sync/metadata.js';
 import { buildPlan, type PlanInput, videosNeedingMedia } from '../../src/sync/plan.js';
 import type { TargetRecord, VideoMedia } from '../../src/sync/types.js';
 import { mp4, video } from './helpers.js';
@@ -153,5 +153,69 @@ describe('buildPlan', () => {
     const moved = { ...base, records: [{ ...synced('a', '1'), metadataVersion: 6 }, rec('c', '99')] };
     expect(buildPlan(moved).fingerprint).not.toBe(fp);
     expect(buildPlan({ ...base, options: { maxHeight: 720 } }).fingerprint).not.toBe(fp);
+  });
+});
+
+describe('buildPlan: ownership in a target shared by several accounts', () => {
+  const A = '1111111111001';
+  const B = '2222222222001';
+  const owned = (id: string, videoId: string, owner: string) => synced(id, videoId, { [OWNER_KEY]: owner });
+  const check = (elsewhere: string[] = [], unchecked: string[] = []) => ({
+    elsewhere: new Set(elsewhere),
+    unchecked,
+  });
+
+  it("never updates or deletes another account's records, and counts them", () => {
+    const plan = buildPlan(
+      input({
+        videos: [video('1')],
+        records: [owned('a', '1', A), owned('b', '2', B), owned('c', '3', B), owned('d', '9', A)],
+        options: { owner: A },
+        legacy: check(),
+      }),
+    );
+    expect(plan.deletes.map((d) => d.recordId)).toEqual(['d']);
+    expect(plan.deletes[0]?.legacy).toBeUndefined();
+    expect(plan.counts.otherAccounts).toBe(2);
+    expect(plan.updates).toEqual([]);
+  });
+
+  it('deletes a legacy record only when no other account has its video; adopts legacy records on update', () => {
+    const plan = buildPlan(
+      input({
+        videos: [video('1', { description: 'changed' }), video('2')],
+        records: [synced('a', '1'), synced('b', '2'), rec('x', '98'), rec('y', '99')],
+        options: { owner: A },
+        legacy: check(['98']),
+      }),
+    );
+    expect(plan.deletes.map((d) => [d.recordId, d.legacy])).toEqual([['y', true]]);
+    expect(plan.counts.legacyKept).toBe(1);
+    // The marker alone is no reason to update ('b' is unchanged); an update writes it.
+    expect(plan.updates.map((u) => [u.recordId, u.metadata[OWNER_KEY], u.changedKeys])).toEqual([
+      ['a', A, ['description']],
+    ]);
+  });
+
+  it('keeps every legacy orphan when an account could not be asked, or when no check was made', () => {
+    const records = [rec('x', '98')];
+    const unchecked = buildPlan(input({ records, options: { owner: A }, legacy: check([], ['research']) }));
+    expect(unchecked.deletes).toEqual([]);
+    expect(unchecked.problems.map((p) => p.kind)).toContain('unchecked_accounts');
+    expect(buildPlan(input({ records, options: { owner: A } })).deletes).toEqual([]);
+  });
+
+  it('sync.legacy_owner: unmarked records belong to that account, and are foreign to the others', () => {
+    const records = [rec('x', '98'), synced('a', '1')];
+    const asOwner = buildPlan(
+      input({ records, options: { owner: A, legacyOwner: A }, legacy: check(['98']) }),
+    );
+    expect(asOwner.deletes.map((d) => [d.recordId, d.legacy])).toEqual([
+      ['a', undefined],
+      ['x', undefined],
+    ]);
+    const asOther = buildPlan(input({ records, options: { owner: B, legacyOwner: A }, legacy: check() }));
+    expect(asOther.deletes).toEqual([]);
+    expect(asOther.counts.otherAccounts).toBe(2);
   });
 });
