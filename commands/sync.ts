@@ -16,6 +16,7 @@ import {
   renderApplyProgress,
   renderApplySummary,
   renderPlan,
+  renderPlanFailed,
   renderProgress,
   who,
 } from '../src/slack/sync-render.js';
@@ -56,17 +57,26 @@ async function planAndPost(
       mediaTotal: 0,
     }),
   );
-  const { record, superseded } = await sync.plan(
-    {
-      keepDeleted,
-      origin,
-      by: requestedBy,
-      ...(message.channel ? { channel: message.channel } : {}),
-      ...(message.ts ? { ts: message.ts } : {}),
-      onProgress: (p) => message.update(renderProgress(account.alias, target.name, p)),
-    },
-    account,
-  );
+  let planned: Awaited<ReturnType<typeof sync.plan>>;
+  try {
+    planned = await sync.plan(
+      {
+        keepDeleted,
+        origin,
+        by: requestedBy,
+        ...(message.channel ? { channel: message.channel } : {}),
+        ...(message.ts ? { ts: message.ts } : {}),
+        onProgress: (p) => message.update(renderProgress(account.alias, target.name, p)),
+      },
+      account,
+    );
+  } catch (err) {
+    // The channel must not keep a "dry run in progress…" that will never finish.
+    message.update(renderPlanFailed(account.alias, target.name, err));
+    await message.flush();
+    throw err;
+  }
+  const { record, superseded } = planned;
   const plan = record.data.plan;
   message.update(renderPlan(record));
   await message.flush();

@@ -1,5 +1,6 @@
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
+import { errorIdOf } from './core/errors.js';
 import { createLogger } from './log.js';
 
 /**
@@ -23,6 +24,10 @@ async function main(): Promise<void> {
     await startSandbox({ logger });
     return;
   }
+  // A stray rejection in background work must be logged, not take every user's app down.
+  process.on('unhandledRejection', (err: unknown) => {
+    logger.error('unhandled rejection', { errorId: errorIdOf(err), err });
+  });
   const app = await startApp({ config, logger });
   const shutdown = async (signal: string) => {
     logger.info('shutting down', { signal });

@@ -1,5 +1,5 @@
 import { section } from '../slack/blocks.js';
-import { newErrorId, UserError } from './errors.js';
+import { errorIdOf, UserError } from './errors.js';
 import { commandHelp, overview, usageError } from './help.js';
 import { refusalReply } from './refuse.js';
 import { type Registry, SLASH } from './registry.js';
@@ -149,7 +149,7 @@ export async function reportFailure(
     await surface.reply(reply).catch(() => undefined);
     return;
   }
-  const errorId = newErrorId();
+  const errorId = errorIdOf(err);
   services.logger.error('command failed', { errorId, command, actor: actor.userId, what, err });
   services.repos.audit.append({ actor: actor.userId, command, action: what, outcome: 'failed', errorId });
   await surface.reply(errorReply(errorId)).catch(() => undefined);

@@ -16,3 +16,18 @@ export class UserError extends Error {
 export function newErrorId(): string {
   return `E-${randomBytes(4).toString('hex')}`;
 }
+
+/**
+ * The error id of a failure, assigned once: a background step that shows the failure on its own
+ * message (a progress message) and the reply that follows must name the same id.
+ */
+export function errorIdOf(err: unknown): string {
+  if (typeof err === 'object' && err !== null) {
+    const e = err as { errorId?: unknown };
+    if (typeof e.errorId === 'string') return e.errorId;
+    const id = newErrorId();
+    Object.defineProperty(e, 'errorId', { value: id, enumerable: false });
+    return id;
+  }
+  return newErrorId();
+}

@@ -1,6 +1,6 @@
 /**
  * The one outbound HTTP stack: a keep-alive undici agent (proxy-aware) wrapped in undici's RetryAgent.
- * Retries apply to idempotent methods only, on 429/5xx and network errors, with exponential backoff plus
+ * Retries apply to idempotent requests only (idempotent methods, and the OAuth token POST), on 429/5xx and network errors, with exponential backoff plus
  * jitter and Retry-After honoured (capped at maxTimeoutMs). After the last retry the final response is
  * passed through (not thrown) so callers can map it to a typed error.
  */
@@ -26,6 +26,17 @@ export interface HttpDispatcherOptions {
 
 export const RETRY_STATUS_CODES = [429, 500, 502, 503, 504];
 const IDEMPOTENT: Dispatcher.HttpMethod[] = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'];
+
+/**
+ * POSTs that are safe to repeat: Brightcove's client-credentials token request changes nothing, and
+ * one 429 or timeout on it must not abort a whole sync (issue 14).
+ */
+const IDEMPOTENT_POST_PATHS = [/^\/v4\/access_token(\?|$)/];
+
+export function isRetryable(method: string, path: string | undefined): boolean {
+  if (IDEMPOTENT.includes(method as Dispatcher.HttpMethod)) return true;
+  return method === 'POST' && path !== undefined && IDEMPOTENT_POST_PATHS.some((re) => re.test(path));
+}
 const RETRY_ERROR_CODES = [
   'ECONNRESET',
   'ECONNREFUSED',
@@ -110,14 +121,13 @@ export function createHttpDispatcher(opts: HttpDispatcherOptions = {}): Dispatch
     maxRetries,
     minTimeout,
     maxTimeout,
-    methods: IDEMPOTENT,
+    methods: [...IDEMPOTENT, 'POST'],
     statusCodes: RETRY_STATUS_CODES,
     errorCodes: RETRY_ERROR_CODES,
     throwOnError: false,
     retry(err, { state, opts: reqOpts }, cb) {
       const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, unknown> };
-      const method = reqOpts.method;
-      if (!IDEMPOTENT.includes(method)) return cb(err);
+      if (!isRetryable(reqOpts.method, reqOpts.path)) return cb(err);
       if (e.statusCode != null && !RETRY_STATUS_CODES.includes(e.statusCode)) return cb(err);
       if (
         e.statusCode == null &&

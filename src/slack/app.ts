@@ -6,6 +6,7 @@ import PQueue from 'p-queue';
 import { reportFailure, runAction, runCommandText, runView } from '../core/dispatch.js';
 import type { Actor, Reply, Services } from '../core/types.js';
 import type { Logger } from '../log.js';
+import { guardSlackRequests } from './request-guard.js';
 import { type RespondFn, SlackSurface } from './surface.js';
 
 export interface SlackAppOptions {
@@ -208,7 +209,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   return {
     app,
     client,
-    ...(receiver instanceof HTTPReceiver ? { requestListener: receiver.requestListener } : {}),
+    ...(receiver instanceof HTTPReceiver
+      ? {
+          requestListener: guardSlackRequests(receiver.requestListener, (reason) =>
+            logger.warn('refused a malformed Slack request', { reason }),
+          ),
+        }
+      : {}),
     async start() {
       if (opts.mode === 'socket') {
         await app.start();

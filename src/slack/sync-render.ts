@@ -2,6 +2,7 @@
  * Block Kit of /brightcove sync: the listing progress, the plan with its buttons (replaced by stamps
  * once clicked), apply progress and the closing summary. Rendering only: no API calls.
  */
+import { errorIdOf, UserError } from '../core/errors.js';
 import type { Reply } from '../core/types.js';
 import type { ApplyCounts, ApplySummary } from '../sync/apply.js';
 import { applyStats, formatStats, otherAccountsNote, outcomeLine, planStats } from '../sync/format.js';
@@ -119,6 +120,16 @@ function stamp(phase: Phase, s: PhaseState): string | null {
   if (s.status === 'running')
     return `:hourglass_flowing_sand: ${phaseLabel[phase]} ${verb} by ${who(s.by)} at ${when(s.at)}: in progress (see the thread)`;
   return `:white_check_mark: ${phaseLabel[phase]} ${verb} by ${who(s.by)} at ${when(s.at)}${s.outcome ? `: ${escapeMrkdwn(s.outcome)}` : ''}`;
+}
+
+/** The progress message of a dry run that failed: what happened and what to do (never the stack). */
+export function renderPlanFailed(accountAlias: string, target: string, err: unknown): Reply {
+  const why =
+    err instanceof UserError
+      ? escapeMrkdwn(truncate(err.message, 300))
+      : `something went wrong (error id ${errorIdOf(err)}). Run the sync again; if it keeps failing, give the error id to whoever runs Brightcove Ops`;
+  const text = `${syncTitle(accountAlias, target)}: the dry run failed: ${why}.`;
+  return { text, blocks: [section(`:x: ${text}`)] };
 }
 
 /** The plan message: counts, first items, then buttons for what is still pending or stamps. */

@@ -18,6 +18,15 @@ describe('OAuth token handling', () => {
     expect(h.sim.count({ api: 'cms', status: 401 })).toBe(0);
   });
 
+  it('retries the token request after 429s (it is idempotent), so the call succeeds', async () => {
+    h = await startHarness({ dataset: { videosPerAccount: 2, analyticsDays: 0 } });
+    const cms = h.bc.cms(h.account());
+    h.sim.runtime.faults.next429.oauth = 2;
+    expect(await cms.countVideos()).toBe(2);
+    expect(h.sim.count({ api: 'oauth', status: 429 })).toBe(2);
+    expect(h.sim.count({ api: 'oauth', status: 200 })).toBe(1);
+  });
+
   it('refreshes before expiry and reuses the token in between', async () => {
     h = await startHarness({ dataset: { videosPerAccount: 1, analyticsDays: 0 } });
     const cms = h.bc.cms(h.account());

@@ -157,4 +157,27 @@ describe('/brightcove sync end to end', () => {
     const text = await h.ephemeralAfter('sync neo --apply');
     expect(text).toContain('use the buttons');
   });
+
+  it('a dry run that fails turns its progress message into the failure, with the error id of the reply', async () => {
+    const before = h.slack.channelMessages(CHANNEL).length;
+    h.bc!.runtime.faults.errorRate = 1;
+    try {
+      await h.command('sync neo', OPERATOR);
+      const failed = await h.slack.waitFor(
+        () =>
+          h.slack
+            .channelMessages(CHANNEL)
+            .slice(before)
+            .find((m) => m.text.includes('dry run failed')),
+        15_000,
+      );
+      const reply = await h.slack.waitFor(
+        () => h.slack.lastEphemeral(OPERATOR)?.text.match(/E-[0-9a-f]{8}/)?.[0],
+      );
+      expect(failed.text).toContain(reply);
+      expect(failed.text).not.toContain('in progress');
+    } finally {
+      h.bc!.runtime.faults.errorRate = 0;
+    }
+  });
 });
