@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { toCsv } from '../core/csv.js';
 import type { Report } from './report.js';
 
 /** The report's daily rows (`--csv`): totals plus one views column per device type. */
@@ -24,5 +24,5 @@ export function dailyRowsCsv(report: Report): string {
     ...devices.map((d) => p.byDevice[d] ?? 0),
     p.provisional ? 'yes' : 'no',
   ]);
-  return stringify([header, ...rows]);
+  return toCsv([header, ...rows]);
 }

@@ -3,8 +3,9 @@
  * pipeline's per-account catalogue CSV/JSON). The video source is any async iterable so the CMS client's paged
  * iterator plugs in directly and a whole library never has to be listed into memory twice.
  */
-import { stringify } from 'csv-stringify/sync';
+
 import type { CmsVideo } from '../brightcove/schemas.js';
+import { toCsv } from '../core/csv.js';
 
 export const CATALOG_BASE_COLUMNS = [
   'account_id',
@@ -114,7 +115,7 @@ export function catalogCsv(catalog: Pick<Catalog, 'rows' | 'customFields'>): str
     r.tags.join(','),
     ...catalog.customFields.map((f) => r.custom[f] ?? ''),
   ]);
-  return stringify([catalogColumns(catalog.customFields), ...records]);
+  return toCsv([catalogColumns(catalog.customFields), ...records]);
 }
 
 /** JSON: the same flat columns, tags kept as an array. */

@@ -14,10 +14,11 @@
  * reconciled=false) does not apply; months are at most 31 days anyway. A response cut by the 1,000,000-item
  * cap (fewer items than `item_count`) is fetched again as two half ranges.
  */
-import { stringify } from 'csv-stringify/sync';
+
 import { z } from 'zod';
 import type { AnalyticsQuery, AnalyticsResult, RunAnalyticsQuery } from '../analytics/queries.js';
 import { analyticsCount, analyticsId, analyticsMetric } from '../analytics/values.js';
+import { toCsv } from '../core/csv.js';
 import { addDaysTo, type DayRange, dayOf, halve } from './months.js';
 
 export const RETENTION_FIELDS = [
@@ -362,5 +363,5 @@ export function dailyCsvRecords(rows: readonly DailyRow[]): (string | number)[][
 /** CSV with header; nulls (not processed yet, or not offered by the account) are empty cells. */
 export function dailyCsv(rows: readonly DailyRow[], header = true): string {
   const records = dailyCsvRecords(rows);
-  return stringify(header ? [DAILY_COLUMNS as string[], ...records] : records);
+  return toCsv(header ? [DAILY_COLUMNS as string[], ...records] : records);
 }

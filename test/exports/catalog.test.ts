@@ -51,6 +51,19 @@ describe('catalogue', () => {
     );
   });
 
+  it('neutralises cells a spreadsheet would run as formulas; numbers stay numbers', async () => {
+    const hostile = ['=HYPERLINK("http://x","y")', '+1+2', '-2+3', '@SUM(A1)', '\tTab', '\rCR'];
+    const catalog = await collectCatalog(
+      list(hostile.map((name, i) => video({ id: `9${i}`, name, custom_fields: { country: '-7' } }))),
+      { customFields: FIELDS },
+    );
+    const csv = catalogCsv(catalog);
+    for (const name of hostile) expect(csv).toContain(`'${name.replace(/"/g, '""')}`);
+    // A negative number written as text is data: not prefixed.
+    expect(csv).toContain(',-7,');
+    expect(csv).not.toContain("'-7");
+  });
+
   it('keeps only ACTIVE videos published in the given years', async () => {
     const catalog = await collectCatalog(list(VIDEOS), {
       customFields: FIELDS,
