@@ -11,8 +11,16 @@ export function registerSecret(value: string | undefined | null): void {
   if (value && value.length >= 4) secrets.add(value);
 }
 
+/** `user:password@` in any URL (ftp://, https://, s3://, postgres://…), even inside longer text. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:'"<>]+:[^\s/@'"<>]*@/gi;
+
+/**
+ * Removes credentials from text bound for logs, the audit log, state records or Slack: passwords in
+ * URLs become `***`, and registered secrets (tokens, client secrets, keys) are masked. Only the
+ * request that needs a credential carries it.
+ */
 export function maskSecrets(text: string): string {
-  let out = text;
+  let out = text.replace(URL_CREDENTIALS, '$1***:***@');
   for (const s of secrets) out = out.split(s).join('***');
   return out;
 }

@@ -8,7 +8,7 @@ import { NotFoundError } from '../brightcove/errors.js';
 import type { LiveClient } from '../brightcove/live.js';
 import type { Clock } from '../clock.js';
 import type { Services } from '../core/types.js';
-import { type Logger, registerSecret } from '../log.js';
+import { type Logger, maskSecrets, registerSecret } from '../log.js';
 import type { AuditLog, JobRecord } from '../store/repositories.js';
 import type { Collection } from '../store/store.js';
 import type { ClipInputError, ClipRequest } from './request.js';
@@ -191,9 +191,10 @@ export class ClipService {
     if (!result.ok) return result;
     const now = this.#deps.clock.now().toISOString();
     const secret = notificationUrl ? this.hookSecret() : undefined;
-    const body: VodCreateBody = secret
-      ? (JSON.parse(JSON.stringify(result.body).replaceAll(secret, '***')) as VodCreateBody)
-      : result.body;
+    // The stored copy of the request keeps neither the hook secret nor a password in an output URL;
+    // only the request sent to the Live API carried them.
+    const sent = JSON.stringify(result.body);
+    const body = JSON.parse(maskSecrets(secret ? sent.replaceAll(secret, '***') : sent)) as VodCreateBody;
     const record: ClipRecord = {
       id: recordId(result.jvodId),
       kind: CLIP_RECORD_KIND,

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import { type Logger, silentLogger } from '../log.js';
+import { type Logger, maskSecrets, silentLogger } from '../log.js';
 
 export type ClipState = 'waiting' | 'processing' | 'creating_asset' | 'finished' | 'failed';
 
@@ -310,7 +310,8 @@ export class ClipTracker {
       outcome.durationSec = snapshot.jvod_reported_duration_s;
     const ref = this.#opts.referenceId;
     if (ref === undefined) {
-      if (snapshot.jvod_url) outcome.url = snapshot.jvod_url;
+      // The Live API echoes the output URL as sent, password included: stored and shown without it.
+      if (snapshot.jvod_url) outcome.url = maskSecrets(snapshot.jvod_url);
     } else if (this.#opts.findVideoByReferenceId) {
       const video = await this.#lookupVideo(ref, this.#opts.findVideoByReferenceId);
       if (video) {

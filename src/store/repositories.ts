@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { maskSecrets } from '../log.js';
 import type { Collection, Store } from './store.js';
 
 export type AuditOutcome = 'ok' | 'refused' | 'failed' | 'started';
@@ -78,7 +79,11 @@ export class AuditLog {
   ) {}
 
   append(entry: Omit<AuditEntry, 'id' | 'at'>): AuditEntry {
-    const full: AuditEntry = { id: this.newId('a'), at: this.clock.now().toISOString(), ...entry };
+    // What users typed can carry credentials (`--to ftp://user:pass@…`): never into the audit log.
+    const clean = Object.fromEntries(
+      Object.entries(entry).map(([k, v]) => [k, typeof v === 'string' ? maskSecrets(v) : v]),
+    ) as Omit<AuditEntry, 'id' | 'at'>;
+    const full: AuditEntry = { id: this.newId('a'), at: this.clock.now().toISOString(), ...clean };
     this.entries.insert(full);
     this.entries.trim(AUDIT_MAX);
     return full;

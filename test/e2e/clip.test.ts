@@ -219,6 +219,25 @@ describe('clip end to end with Live API notifications', () => {
     expect((await runToEnd(msg, 'finished')).text).toContain('written to s3://my-bucket/clips/last.mp4');
   });
 
+  it('a password in an ftp:// URL reaches the Live API and nothing else: logs, audit, state, Slack', async () => {
+    const { live } = jobsOf(bc);
+    const secret = 'Pa55-w0rd-zz';
+    const { msg, jvodId } = await createClip(
+      `clip ${live.id} last 1m --to ftp://clipper:${secret}@ftp.example/c/a.mp4`,
+    );
+    expect(vodOf(bc, jvodId).output.url).toBe(`ftp://clipper:${secret}@ftp.example/c/a.mp4`);
+    await runToEnd(msg, 'finished');
+    await h.app.services.store.flush();
+    const everywhere = JSON.stringify({
+      logs: h.logs,
+      audit: h.app.services.repos.audit.latest(500),
+      jobs: h.app.services.repos.jobs.all(),
+      slack: [...h.slack.channelMessages(CHANNEL), h.slack.lastEphemeral(OPERATOR)],
+    });
+    expect(everywhere).toContain('ftp.example/c/a.mp4');
+    expect(everywhere).not.toContain(secret);
+  });
+
   it('a failed clip ends with its reason and a failed audit entry', async () => {
     const { live } = jobsOf(bc);
     const { msg, jvodId } = await createClip(`clip ${live.id} last 30s --name Doomed`);
