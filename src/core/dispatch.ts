@@ -1,7 +1,7 @@
 import { section } from '../slack/blocks.js';
 import { errorIdOf, UserError } from './errors.js';
 import { commandHelp, overview, usageError } from './help.js';
-import { refusalReply } from './refuse.js';
+import { refusalReply, refuseAction } from './refuse.js';
 import { type Registry, SLASH } from './registry.js';
 import { splitWords, TokenizeError, tokenize } from './tokenize.js';
 import type {
@@ -183,10 +183,34 @@ export async function runAction(
     return;
   }
   try {
+    const foreign = notBoundHere(ctx);
+    if (foreign)
+      return await refuseAction(ctx, { command: resolved.command.name, action: resolved.verb }, foreign);
     await handler(ctx);
   } catch (err) {
     await reportFailure(err, ctx, resolved.command.name, actionId);
   }
+}
+
+/**
+ * A button's value names a record; the click counts only on the message that shows that record. A
+ * crafted click that carries plan B's id on plan A's message (or on any message, for a plan made in
+ * the terminal) must neither run B nor overwrite A (issue 14). Ephemeral messages have no ts: there
+ * the record's requester and channel must match.
+ */
+export function notBoundHere(
+  ctx: Pick<ActionContext, 'value' | 'clicked' | 'actor' | 'services'>,
+): string | null {
+  const where = ctx.clicked;
+  if (!where) return null;
+  const record = ctx.services.repos.pending.get(ctx.value);
+  if (!record) return null;
+  const bound = where.ephemeral
+    ? record.requestedBy === ctx.actor.userId && (!record.channel || record.channel === where.channel)
+    : record.ts !== undefined && record.ts === where.ts && record.channel === where.channel;
+  return bound
+    ? null
+    : 'This button does not belong to this message, so it did nothing. Use the buttons on the message that shows the request.';
 }
 
 export async function runView(registry: Registry, callbackId: string, ctx: ViewContext): Promise<ViewResult> {

@@ -123,6 +123,8 @@ export interface ActionContext extends BaseContext {
   message?: PostedMessage;
   /** replaces the message the button is on (works for ephemeral messages too) */
   replaceOriginal(reply: Reply): Promise<void>;
+  /** where the clicked button was: a record's button acts only on the message that shows the record */
+  clicked?: { channel?: string; ts?: string; ephemeral: boolean };
   triggerId?: string;
 }
 

@@ -161,6 +161,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       surface,
       services,
       triggerId: b.trigger_id,
+      clicked: {
+        ephemeral: isEphemeral,
+        ...(channelId ? { channel: channelId } : {}),
+        ...(messageTs ? { ts: messageTs } : {}),
+      },
       ...(channelId && messageTs && !isEphemeral ? { message: surface.message(channelId, messageTs) } : {}),
       async replaceOriginal(reply: Reply) {
         if (respond) {

@@ -180,4 +180,21 @@ describe('/brightcove sync end to end', () => {
       h.bc!.runtime.faults.errorRate = 0;
     }
   });
+
+  it("a click carrying another plan's id on a plan's message does nothing to either", async () => {
+    const a = await planMessage(h, 'sync neo');
+    const b = await planMessage(h, 'sync research');
+    const before = creates();
+    // Plan A's message, plan B's buttons (a crafted or replayed payload).
+    await h.slack.click(OPERATOR, 'sync.apply', { ...a, blocks: b.blocks });
+    await h.slack.waitFor(() =>
+      h.slack.lastEphemeral(OPERATOR)?.text.includes('does not belong to this message'),
+    );
+    expect(creates()).toBe(before);
+    const stored = h.app.services.sync.plans.get(
+      JSON.stringify(b.blocks).match(/"value":"(plan_[^"]+)"/)![1]!,
+    )!;
+    expect(stored.data.phases.apply.status).toBe('pending');
+    expect(h.slack.message(CHANNEL, a.ts)!.text).toBe(a.text);
+  });
 });
