@@ -18,7 +18,10 @@ export const config = defineCommand({
     }),
     flags: z.object({}),
   }),
-  async run({ surface, services }) {
+  async run({ surface, services, actor }) {
+    // Endpoints, role ids and account ids are a map of the deployment: not for every channel member.
+    if (!(await services.roles.isOperator(actor)))
+      throw new UserError(`Only operators can see the configuration. ${services.roles.describe('operator')}`);
     // The feature sections are validated by their owners; the app does it at start, this does it now.
     try {
       parseSyncConfig(services.config.sync);

@@ -42,6 +42,7 @@ async function planAndPost(
   keepDeleted: boolean,
   requestedBy: string,
   origin: 'slack' | 'schedule',
+  replaces: 'all' | 'own',
 ): Promise<{ record: PlanRecord; message: PostedMessage }> {
   const sync = services.sync;
   const account = sync.resolve(accountName);
@@ -64,6 +65,7 @@ async function planAndPost(
         keepDeleted,
         origin,
         by: requestedBy,
+        replaces,
         ...(message.channel ? { channel: message.channel } : {}),
         ...(message.ts ? { ts: message.ts } : {}),
         onProgress: (p) => message.update(renderProgress(account.alias, target.name, p)),
@@ -130,8 +132,10 @@ async function executePhase(
 const refusalText: Record<string, (r: PlanRecord | undefined) => string> = {
   missing: () => `This plan is no longer stored: ${RERUN}.`,
   expired: () => `This plan expired: ${RERUN} for a fresh one.`,
-  superseded: () =>
-    `A newer plan replaced this one (the library or the bundles changed): use it, or ${RERUN}.`,
+  superseded: (r) => {
+    const by = r?.data.supersededBy;
+    return `A newer plan${by ? ` (${by.id}${by.channel ? ` in <#${by.channel}>` : ''})` : ''} replaced this one (the library or the bundles changed): use it, or ${RERUN}.`;
+  },
   discarded: (r) => {
     const d = r?.decisions.find((x) => x.action === 'discard');
     return `This plan was discarded${d ? ` by ${who(d.by)}` : ''}: ${RERUN}.`;
@@ -215,6 +219,7 @@ async function runScheduled(services: Services, host: Host, s: SyncSchedule): Pr
     s.keep_deleted,
     'scheduler',
     'schedule',
+    'all',
   );
   // auto_apply covers creates and updates only: deletes always wait for an approver's click.
   if (!s.auto_apply) return;
@@ -277,7 +282,9 @@ export const sync = defineCommand<SyncArgs>({
         'In Slack, run `/brightcove sync` and use the buttons on the plan: Apply for creates and updates, Approve for deletes.',
       );
     }
-    await planAndPost(services, surface, args.account, args.keepDeleted, actor.userId, 'slack');
+    // A member's dry run is a look, not a decision: it never replaces an operator's open plan.
+    const replaces = (await services.roles.isOperator(actor)) ? 'all' : 'own';
+    await planAndPost(services, surface, args.account, args.keepDeleted, actor.userId, 'slack', replaces);
   },
   actions: {
     apply: (ctx) => onPhaseClick(ctx, 'apply'),

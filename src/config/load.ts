@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { registerSecret } from '../log.js';
+import { maskSecrets, registerSecret } from '../log.js';
 import {
   type AccountConfig,
   type AppConfig,
@@ -360,7 +360,8 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
       id: a.id,
       businessUnit: a.businessUnit,
       groups: a.groups,
-      clientId: a.credentials?.clientId,
+      // A client id is half of a credential pair: shown as masked as its secret.
+      clientId: mask(a.credentials?.clientId),
       clientSecret: mask(a.credentials?.clientSecret),
     })),
     groups: config.groups,
@@ -369,7 +370,7 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
     clarifyApiKey: mask(config.clarifyApiKey),
     roles: config.roles,
     channels: config.channels ?? 'all',
-    proxy: config.proxy,
+    proxy: JSON.parse(maskSecrets(JSON.stringify(config.proxy))),
     publicUrl: config.publicUrl,
     planTtlMinutes: config.planTtlMinutes,
   };

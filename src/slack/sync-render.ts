@@ -161,10 +161,13 @@ export function renderPlan(record: PlanRecord): Reply {
     stamps.push(`:wastebasket: Discarded by ${who(discard.by)} at ${when(discard.at)}`);
   if (record.state === 'expired')
     stamps.push(`:hourglass: This plan expired at ${when(record.expiresAt)}: re-run \`/brightcove sync\``);
-  if (record.state === 'superseded')
+  if (record.state === 'superseded') {
+    const by = record.data.supersededBy;
+    const where = by ? ` (${by.id}${by.channel ? ` in <#${by.channel}>` : ''})` : '';
     stamps.push(
-      ':arrows_counterclockwise: A newer plan replaced this one: use it, or re-run `/brightcove sync`',
+      `:arrows_counterclockwise: A newer plan${where} replaced this one: use it, or re-run \`/brightcove sync\``,
     );
+  }
   if (stamps.length) blocks.push(section(stamps.join('\n')));
 
   if (record.state === 'open') {

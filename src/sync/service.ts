@@ -35,6 +35,8 @@ export interface PlanRequest {
   /** where the plan is shown (its buttons are honoured only there) */
   channel?: string;
   ts?: string;
+  /** which open plans of the account it replaces: `own` for a requester who is not an operator */
+  replaces?: 'all' | 'own';
   onProgress?(p: CollectProgress): void;
 }
 
@@ -102,6 +104,7 @@ export class SyncService {
       origin: req.origin,
       plan,
       requestedBy: req.by,
+      replaces: req.replaces ?? 'all',
       ...(req.channel ? { channel: req.channel } : {}),
       ...(req.ts ? { ts: req.ts } : {}),
     });

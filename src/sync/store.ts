@@ -27,6 +27,8 @@ export interface SyncPlanData {
   phases: Record<Phase, PhaseState>;
   /** where the apply progress goes (the plan message's thread) */
   threadTs?: string;
+  /** the plan that replaced this one (state superseded), so its message can point to it */
+  supersededBy?: { id: string; channel?: string; ts?: string };
 }
 
 export type PlanRecord = PendingRecord<SyncPlanData>;
@@ -57,6 +59,11 @@ export interface NewPlan {
   requestedBy: string;
   channel?: string;
   ts?: string;
+  /**
+   * Which open plans of the same account this one may replace. Default all; a member's dry run
+   * replaces only the member's own plans, never an operator's (issue 14).
+   */
+  replaces?: 'all' | 'own';
 }
 
 export class SyncPlanStore {
@@ -83,13 +90,16 @@ export class SyncPlanStore {
    */
   create(n: NewPlan): { record: PlanRecord; superseded: PlanRecord[] } {
     const now = this.clock.now();
+    const id = this.newId('plan');
     const superseded: PlanRecord[] = [];
+    const by = { id, ...(n.channel ? { channel: n.channel } : {}), ...(n.ts ? { ts: n.ts } : {}) };
     for (const old of this.pending.find((r) => r.kind === PLAN_KIND && r.state === 'open') as PlanRecord[]) {
       if (old.data.account.id !== n.account.id || old.data.plan.target !== n.plan.target) continue;
+      if (n.replaces === 'own' && old.requestedBy !== n.requestedBy) continue;
       const t = this.#transition(
         old.id,
         (r) => r.state === 'open' && !running(r),
-        (r) => ({ ...r, state: 'superseded' }),
+        (r) => ({ ...r, state: 'superseded', data: { ...r.data, supersededBy: by } }),
       );
       if (t.ok) superseded.push(t.record);
     }
@@ -99,7 +109,7 @@ export class SyncPlanStore {
       deletes: { status: deletes > 0 ? 'pending' : 'none' },
     };
     const record: PlanRecord = {
-      id: this.newId('plan'),
+      id,
       kind: PLAN_KIND,
       // A plan with nothing to do has no buttons to wait for.
       state: creates + updates + deletes > 0 ? 'open' : 'closed',

@@ -95,7 +95,7 @@ describe('CLI', () => {
       output: c.output,
     });
     const text = c.out.join('\n');
-    expect(text).toContain('"clientId": "a"');
+    expect(text).toContain('"clientId": "********');
     expect(text).not.toContain('cli-secret-123');
   });
 

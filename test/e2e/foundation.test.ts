@@ -63,6 +63,16 @@ describe('foundation end to end (HTTP receiver, signed requests)', () => {
     expect(all).not.toContain('shared-secret-value-123');
   });
 
+  it('config check is for operators, and shows no client id or secret', async () => {
+    expect(await h.ephemeralAfter('config check', MEMBER)).toContain(
+      'Only operators can see the configuration',
+    );
+    const text = await h.ephemeralAfter('config check', OPERATOR);
+    expect(text).toContain('"alias": "neo"');
+    expect(text).not.toContain('cid-shared');
+    expect(text).not.toContain('shared-secret-value-123');
+  });
+
   it('audit shows the latest entries, newest first', async () => {
     h.app.services.repos.audit.append({
       actor: OPERATOR,

@@ -197,4 +197,16 @@ describe('/brightcove sync end to end', () => {
     expect(stored.data.phases.apply.status).toBe('pending');
     expect(h.slack.message(CHANNEL, a.ts)!.text).toBe(a.text);
   });
+
+  it("a member's dry run never replaces an operator's plan; an operator's does, and points to the new one", async () => {
+    const ops = await planMessage(h, 'sync neo');
+    const opsPlan = () => h.app.services.repos.pending.all().find((r) => r.ts === ops.ts)!;
+    await planMessage(h, 'sync neo', MEMBER);
+    expect(opsPlan().state).toBe('open');
+    expect(hasButton(h.slack.message(CHANNEL, ops.ts)!, 'sync.discard')).toBe(true);
+    const newer = await planMessage(h, 'sync neo');
+    expect(opsPlan().state).toBe('superseded');
+    const newId = h.app.services.repos.pending.all().find((r) => r.ts === newer.ts)!.id;
+    await h.slack.waitFor(() => h.slack.message(CHANNEL, ops.ts)?.text.includes(`A newer plan (${newId}`));
+  });
 });
