@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,11 @@ import { createRepositories, type PendingRecord } from '../../src/store/reposito
 import { migrate } from '../../src/store/schema.js';
 import { Store } from '../../src/store/store.js';
 
-const tmpFile = (sub = 'sub') => join(mkdtempSync(join(tmpdir(), 'bcops-store-')), sub, 'state.json');
+const tmpFile = (sub = 'sub') => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'bcops-store-')), sub);
+  mkdirSync(dir, { recursive: true });
+  return join(dir, 'state.json');
+};
 
 describe('store', () => {
   it('writes atomically to a 0600 file and reads it back', async () => {
@@ -81,9 +85,55 @@ describe('store', () => {
   it('never writes the file world-readable even if it was before', async () => {
     const path = tmpFile();
     const s = await Store.open(path);
-    s.changed();
+    s.collection('x').insert({ id: 'a' });
     await s.flush();
     const text = readFileSync(path, 'utf8');
     expect(JSON.parse(text).version).toBe(1);
+  });
+
+  it.each([
+    ['', /is not valid JSON \(the file is empty\)/],
+    ['null', /expected a JSON object .* found null/],
+    ['[]', /found an array/],
+    ['7', /found number/],
+    ['{"version":1,', /is not valid JSON/],
+    ['{"version":1,"collections":[]}', /"collections" must map names to lists/],
+    ['{"version":1,"collections":{"audit":5}}', /"collections" must map names to lists/],
+  ])('refuses a state file holding %j, naming the file; the file is left as it was', async (text, why) => {
+    const path = tmpFile();
+    writeFileSync(path, text);
+    await expect(Store.open(path)).rejects.toThrow(why);
+    await expect(Store.open(path)).rejects.toThrow(path);
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it("two stores on one file: each keeps the other's records, and a transition acts once across them", async () => {
+    const path = tmpFile();
+    const a = await Store.open(path);
+    const b = await Store.open(path);
+    a.collection('audit').insert({ id: 'from-a' });
+    b.collection('audit').insert({ id: 'from-b' });
+    await a.flush();
+    await b.flush();
+    a.collection<{ id: string; state: string }>('pending').insert({ id: 'p', state: 'open' });
+    await a.flush();
+    const claim = (s: Store) =>
+      s.collection<{ id: string; state: string }>('pending').transition(
+        'p',
+        (r) => r.state === 'open',
+        (r) => ({ ...r, state: 'claimed' }),
+      ).ok;
+    // b never re-read the file since it opened it: the claim must still see a's record, and a's claim after b's must fail.
+    expect(claim(b)).toBe(true);
+    expect(claim(a)).toBe(false);
+    const fresh = await Store.open(path);
+    expect(
+      fresh
+        .collection('audit')
+        .all()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['from-a', 'from-b']);
+    expect(fresh.collection<{ id: string; state: string }>('pending').get('p')?.state).toBe('claimed');
   });
 });

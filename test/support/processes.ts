@@ -1,0 +1,175 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../src/clock.js';
+import { type BrightcoveSim, startBrightcoveSim } from '../../src/sim/brightcove/index.js';
+import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
+import { type SlackSim, startSlackSim } from '../../src/sim/slack/index.js';
+import { Store } from '../../src/store/store.js';
+import { CHANNEL, SIGNING_SECRET, simYaml } from './harness.js';
+
+/** A real app process (`node --import tsx src/main.ts`), HTTP mode, on the world's state file. */
+export interface AppProcess {
+  url: string;
+  child: ChildProcess;
+  /** stderr lines (the JSON log) */
+  logs: string[];
+  /** SIGKILL: no shutdown, no flush (a crash) */
+  kill9(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Simulators plus one state file shared by real processes: apps started with `startApp`, CLIs run
+ * with `cli`. What the cross-process and crash tests need (issue 14: two apps, an app and a CLI,
+ * kill -9 mid-Apply).
+ */
+export interface World {
+  bc: BrightcoveSim;
+  clarify: ClarifySim;
+  slack: SlackSim;
+  dir: string;
+  statePath: string;
+  env: Record<string, string>;
+  startApp(extraEnv?: Record<string, string>): Promise<AppProcess>;
+  /** the state as a new process would read it */
+  state(): Promise<Store>;
+  close(): Promise<void>;
+}
+
+const CHILD_ENV = () => ({
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '/tmp',
+  TMPDIR: tmpdir(),
+});
+
+export async function startWorld(extraYaml = ''): Promise<World> {
+  const clock = new ManualClock('2026-11-21T12:00:00Z');
+  const slack = await startSlackSim({ clock, channels: { [CHANNEL]: 'video-ops' } });
+  const bc = await startBrightcoveSim({ clock });
+  const clarify = await startClarifySim({ clock });
+  const dir = mkdtempSync(join(tmpdir(), 'bcops-procs-'));
+  writeFileSync(join(dir, 'brightcove-ops.yml'), simYaml(bc, extraYaml));
+  const statePath = join(dir, 'state.json');
+  const env: Record<string, string> = {
+    ...CHILD_ENV(),
+    BRIGHTCOVE_OPS_CONFIG: join(dir, 'brightcove-ops.yml'),
+    BRIGHTCOVE_OPS_STATE: statePath,
+    BRIGHTCOVE_OAUTH_URL: bc.urls.oauth,
+    BRIGHTCOVE_CMS_URL: bc.urls.cms,
+    BRIGHTCOVE_ANALYTICS_URL: bc.urls.analytics,
+    BRIGHTCOVE_LIVE_URL: bc.urls.live,
+    BRIGHTCOVE_LIVE_API_KEY: bc.liveApiKey,
+    CLARIFY_API_URL: clarify.url,
+    CLARIFY_API_KEY: clarify.apiKey,
+    LOG_LEVEL: 'info',
+  };
+  const apps: AppProcess[] = [];
+  return {
+    bc,
+    clarify,
+    slack,
+    dir,
+    statePath,
+    env,
+    async startApp(extraEnv = {}) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: {
+          ...env,
+          SLACK_BOT_TOKEN: slack.botToken,
+          SLACK_SIGNING_SECRET: SIGNING_SECRET,
+          SLACK_API_URL: slack.apiUrl,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          ...extraEnv,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const logs: string[] = [];
+      let buffered = '';
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`app did not start: ${logs.join('\n')}`)), 30_000);
+        child.stderr!.on('data', (d: Buffer) => {
+          buffered += d.toString('utf8');
+          const lines = buffered.split('\n');
+          buffered = lines.pop() ?? '';
+          for (const line of lines) {
+            logs.push(line);
+            const m = /"msg":"brightcove-ops started".*"port":(\d+)/.exec(line);
+            if (m) {
+              clearTimeout(timer);
+              resolve(Number(m[1]));
+            }
+          }
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`app exited with ${code}: ${logs.join('\n')}`));
+        });
+      });
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      const app: AppProcess = {
+        url: `http://127.0.0.1:${port}`,
+        child,
+        logs,
+        async kill9() {
+          child.kill('SIGKILL');
+          await exited;
+        },
+        async stop() {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          child.kill('SIGTERM');
+          await exited;
+        },
+      };
+      apps.push(app);
+      return app;
+    },
+    state: () => Store.open(statePath),
+    async close() {
+      for (const a of apps) await a.kill9().catch(() => undefined);
+      await slack.close();
+      await bc.close();
+      await clarify.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `brightcove-ops <args>` as a child process on the world's state. */
+export function runCli(
+  world: World,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      env: { ...world.env, USER: 'ana', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString('utf8');
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString('utf8');
+    });
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Polls `pred` (real time) until it holds: for conditions outside the Slack simulator's change events. */
+export async function until<T>(
+  pred: () => T | undefined | false | null,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = pred();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
