@@ -78,12 +78,18 @@ export class AuditLog {
     private readonly newId: (prefix: string) => string,
   ) {}
 
-  append(entry: Omit<AuditEntry, 'id' | 'at'>): AuditEntry {
+  /**
+   * Appends an entry. With `id`, at most once: a resumed run re-records what an interrupted run did
+   * without doubling what that run had already recorded.
+   */
+  append(entry: Omit<AuditEntry, 'id' | 'at'>, id?: string): AuditEntry {
+    const existing = id === undefined ? undefined : this.entries.get(id);
+    if (existing) return existing;
     // What users typed can carry credentials (`--to ftp://user:pass@…`): never into the audit log.
     const clean = Object.fromEntries(
       Object.entries(entry).map(([k, v]) => [k, typeof v === 'string' ? maskSecrets(v) : v]),
     ) as Omit<AuditEntry, 'id' | 'at'>;
-    const full: AuditEntry = { id: this.newId('a'), at: this.clock.now().toISOString(), ...clean };
+    const full: AuditEntry = { id: id ?? this.newId('a'), at: this.clock.now().toISOString(), ...clean };
     this.entries.insert(full);
     this.entries.trim(AUDIT_MAX);
     return full;

@@ -1,5 +1,7 @@
+import { readdirSync } from 'node:fs';
 import { LowSync } from 'lowdb';
 import { FileLock, type FileStamp, MemoryAdapter, SecureJsonFile, sameStamp } from './file-adapter.js';
+import { Journal } from './journal.js';
 import { migrate, type StateData, type StoredRecord } from './schema.js';
 
 /** How often reads look whether another process changed the file (a stat; a re-read only then). */
@@ -25,6 +27,7 @@ export class Store {
   #checkedAt = 0;
   #scheduled: Promise<void> | null = null;
   #writeError: unknown = null;
+  readonly #journals = new Map<string, Journal>();
   writes = 0;
 
   private constructor(db: LowSync<StateData>, file: SecureJsonFile<StateData> | null) {
@@ -53,6 +56,44 @@ export class Store {
 
   collection<T extends StoredRecord>(name: string): Collection<T> {
     return new Collection<T>(this, name);
+  }
+
+  /** Where journals live: `<state file>.journal/` (none for an in-memory store). */
+  get #journalDir(): string | null {
+    return this.#file ? `${this.#file.path}.journal` : null;
+  }
+
+  /**
+   * The append-only journal `name` (one per run that mutates something outside: intents and results).
+   * Opened once per store; in memory when the store is.
+   */
+  journal(name: string): Journal {
+    if (!/^[a-z0-9_.-]+$/i.test(name)) throw new Error(`invalid journal name ${name}`);
+    let j = this.#journals.get(name);
+    if (!j) {
+      j = Journal.open(this.#journalDir ? `${this.#journalDir}/${name}.jsonl` : null);
+      this.#journals.set(name, j);
+    }
+    return j;
+  }
+
+  /** Names of the journals that exist (on disk, or opened in memory), for pruning. */
+  journalNames(): string[] {
+    const names = new Set(this.#journals.keys());
+    const dir = this.#journalDir;
+    if (dir) {
+      try {
+        for (const f of readdirSync(dir)) if (f.endsWith('.jsonl')) names.add(f.slice(0, -'.jsonl'.length));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    return [...names];
+  }
+
+  removeJournal(name: string): void {
+    this.journal(name).remove();
+    this.#journals.delete(name);
   }
 
   /** @internal used by Collection */

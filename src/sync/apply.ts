@@ -10,11 +10,22 @@ import type { VideoMedia } from './types.js';
 export interface Checkpoint {
   isDone(itemKey: string): boolean;
   markDone(itemKey: string, result: unknown): void;
+  /** Durable before it returns: the item's mutation is about to be sent (intent before effect). */
+  markIntent(itemKey: string): void;
+  /** A mutation of this item may have been sent by an earlier, interrupted run. */
+  hasIntent(itemKey: string): boolean;
 }
 
 export function memoryCheckpoint(): Checkpoint & { entries: Map<string, unknown> } {
   const entries = new Map<string, unknown>();
-  return { entries, isDone: (k) => entries.has(k), markDone: (k, r) => void entries.set(k, r) };
+  const intents = new Set<string>();
+  return {
+    entries,
+    isDone: (k) => entries.has(k),
+    markDone: (k, r) => void entries.set(k, r),
+    markIntent: (k) => void intents.add(k),
+    hasIntent: (k) => intents.has(k),
+  };
 }
 
 export interface ApplyCounts {
@@ -148,10 +159,9 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
   };
 
   const runCreate = async (item: PlanCreate) => {
-    const attemptKey = `${item.key}#attempt`;
     const findExisting = async (): Promise<string | undefined> =>
       (await deps.target.findByVideoId(item.videoId))[0]?.id;
-    if (checkpoint.isDone(attemptKey)) {
+    if (checkpoint.hasIntent(item.key)) {
       // A previous run sent this create and died before recording the outcome: it may exist.
       const existing = await withRetry(findExisting);
       if (existing) {
@@ -176,7 +186,7 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
       }
       mediaUrl = choice.rendition.url;
     }
-    checkpoint.markDone(attemptKey, { outcome: 'attempted' });
+    checkpoint.markIntent(item.key);
     let recovered = false;
     const created = await withRetry(
       () => deps.target.create({ videoId: item.videoId, name: item.name, mediaUrl, metadata: item.metadata }),
@@ -201,6 +211,7 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
       metadataVersion: item.metadataVersion,
       ...(item.name !== undefined ? { name: item.name } : {}),
     };
+    checkpoint.markIntent(item.key);
     const outcome = await withRetry(() => deps.target.update(req));
     checkpoint.markDone(item.key, { outcome });
     summary.updated.push({ videoId: item.videoId, recordId: item.recordId });
@@ -216,6 +227,8 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
       deps.onItem?.({ kind: 'kept', videoId: item.videoId, recordId: item.recordId });
       return;
     }
+    // A delete replayed after a crash finds the record gone ('absent'): reported as already gone.
+    checkpoint.markIntent(item.key);
     const outcome = await withRetry(() => deps.target.delete({ videoId: item.videoId, id: item.recordId }));
     checkpoint.markDone(item.key, { outcome });
     summary.deleted.push({

@@ -153,26 +153,40 @@ export class SyncService {
   ): Promise<PhaseResult> {
     const account = this.account(record.data.account.id);
     const audit = this.deps.audit;
-    const onItem = (e: ApplyEvent) => {
-      if (e.kind === 'deleted')
-        audit.append({
+    const deleteEntry = (recordId: string, videoId: string, outcome: unknown) => {
+      const kept = outcome === 'video_exists';
+      audit.append(
+        {
           actor: by,
           command: 'sync',
-          action: `delete bundle ${e.recordId}`,
-          target: e.videoId,
-          outcome: 'ok',
-          details: e.recovered ? 'already gone' : 'video confirmed missing (404)',
-        });
-      else if (e.kind === 'kept')
-        audit.append({
-          actor: by,
-          command: 'sync',
-          action: `keep bundle ${e.recordId}`,
-          target: e.videoId,
-          outcome: 'refused',
-          details: 'video still exists in the CMS',
-        });
+          action: `${kept ? 'keep' : 'delete'} bundle ${recordId}`,
+          target: videoId,
+          outcome: kept ? 'refused' : 'ok',
+          details: kept
+            ? 'video still exists in the CMS'
+            : outcome === 'absent'
+              ? 'already gone'
+              : 'video confirmed missing (404)',
+        },
+        // One entry per record and plan, whichever run (first or resumed) writes it.
+        `a_${record.id}_delete_${recordId}`,
+      );
     };
+    const onItem = (e: ApplyEvent) => {
+      if (e.kind === 'deleted') deleteEntry(e.recordId, e.videoId, e.recovered ? 'absent' : 'deleted');
+      else if (e.kind === 'kept') deleteEntry(e.recordId, e.videoId, 'video_exists');
+    };
+    const checkpoint = this.deps.plans.checkpoint(record.id);
+    if (phases.includes('deletes')) {
+      // A crash can come between a delete and its audit entry (the state file is written in
+      // batches, the journal line by line): what the journal says was done is audited now.
+      for (const d of record.data.plan.deletes) {
+        const done = checkpoint.isDone(d.key)
+          ? (checkpoint.result(d.key) as { outcome?: unknown })
+          : undefined;
+        if (done) deleteEntry(d.recordId, d.videoId, done.outcome);
+      }
+    }
     let summary: ApplySummary;
     try {
       summary = await runApply(record.data.plan, {
@@ -180,7 +194,7 @@ export class SyncService {
         target: this.deps.target(),
         flags: { applyCreatesUpdates: phases.includes('apply'), applyDeletes: phases.includes('deletes') },
         otherAccounts: this.otherAccounts(account),
-        checkpoint: this.deps.plans.checkpoint(record.id),
+        checkpoint,
         clock: this.deps.clock,
         logger: this.deps.logger,
         onItem,

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
+import type { Journal } from '../store/journal.js';
 import type { Decision, PendingRecord } from '../store/repositories.js';
 import type { Collection, Store } from '../store/store.js';
-import type { Checkpoint } from './apply.js';
 import type { SyncPlan } from './plan.js';
 
 export const PLAN_KIND = 'sync.plan';
@@ -46,10 +46,8 @@ export type ClaimRefusal =
   | { reason: 'already'; record: PlanRecord; phase: PhaseState }
   | { reason: 'nothing'; record: PlanRecord };
 
-interface CheckpointRow {
-  id: string;
-  done: Record<string, unknown>;
-}
+const JOURNAL_PREFIX = 'sync-';
+const journalName = (planId: string) => `${JOURNAL_PREFIX}${planId}`;
 
 export interface NewPlan {
   account: { alias: string; id: string };
@@ -67,17 +65,13 @@ export interface NewPlan {
 }
 
 export class SyncPlanStore {
-  readonly #checkpoints: Collection<CheckpointRow>;
-
   constructor(
     private readonly pending: Collection<PendingRecord>,
-    store: Store,
+    private readonly store: Store,
     private readonly clock: Clock,
     private readonly ttlMinutes: number,
     private readonly newId: (prefix: string) => string,
-  ) {
-    this.#checkpoints = store.collection<CheckpointRow>('sync_checkpoints');
-  }
+  ) {}
 
   get(id: string): PlanRecord | undefined {
     const r = this.pending.get(id);
@@ -221,30 +215,22 @@ export class SyncPlanStore {
       .filter((x) => x.phases.length > 0);
   }
 
-  /** Finished items of one plan, kept in lowdb so a crashed apply resumes where it stopped. */
-  checkpoint(planId: string): Checkpoint & { size(): number } {
-    const rows = this.#checkpoints;
-    if (!rows.get(planId)) rows.insert({ id: planId, done: {} });
-    return {
-      isDone: (key) => Object.hasOwn(rows.get(planId)?.done ?? {}, key),
-      markDone: (key, result) => {
-        // Mutated in place: copying a 10,000-key object per item would be quadratic.
-        rows.update(planId, (r) => {
-          r.done[key] = result ?? null;
-          return r;
-        });
-      },
-      size: () => Object.keys(rows.get(planId)?.done ?? {}).length,
-    };
+  /**
+   * The plan's journal: each item's intent (fsync'd before the call that mutates the target) and
+   * result, so a crashed apply resumes where it stopped and looks up what it may have sent.
+   */
+  checkpoint(planId: string): Journal {
+    return this.store.journal(journalName(planId));
   }
 
-  /** Drops the checkpoints of plans that can no longer run. */
+  /** Drops the journals of plans that can no longer run. */
   prune(): number {
     let n = 0;
-    for (const row of [...this.#checkpoints.all()]) {
-      const r = this.get(row.id);
+    for (const name of this.store.journalNames()) {
+      if (!name.startsWith(JOURNAL_PREFIX)) continue;
+      const r = this.get(name.slice(JOURNAL_PREFIX.length));
       if (!r || (r.state !== 'open' && !running(r))) {
-        this.#checkpoints.remove(row.id);
+        this.store.removeJournal(name);
         n++;
       }
     }

@@ -2,8 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../src/clock.js';
-import { type BrightcoveSim, startBrightcoveSim } from '../../src/sim/brightcove/index.js';
+import { ManualClock, systemClock } from '../../src/clock.js';
+import {
+  type BrightcoveSim,
+  type BrightcoveSimOptions,
+  startBrightcoveSim,
+} from '../../src/sim/brightcove/index.js';
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
 import { type SlackSim, startSlackSim } from '../../src/sim/slack/index.js';
 import { Store } from '../../src/store/store.js';
@@ -44,11 +48,12 @@ const CHILD_ENV = () => ({
   TMPDIR: tmpdir(),
 });
 
-export async function startWorld(extraYaml = ''): Promise<World> {
+export async function startWorld(extraYaml = '', bcOptions: BrightcoveSimOptions = {}): Promise<World> {
   const clock = new ManualClock('2026-11-21T12:00:00Z');
   const slack = await startSlackSim({ clock, channels: { [CHANNEL]: 'video-ops' } });
-  const bc = await startBrightcoveSim({ clock });
-  const clarify = await startClarifySim({ clock });
+  const bc = await startBrightcoveSim({ clock, ...bcOptions });
+  // Real time for Clarify: its latency must pass while the apps run (the manual clock never moves).
+  const clarify = await startClarifySim({ clock: systemClock });
   const dir = mkdtempSync(join(tmpdir(), 'bcops-procs-'));
   writeFileSync(join(dir, 'brightcove-ops.yml'), simYaml(bc, extraYaml));
   const statePath = join(dir, 'state.json');

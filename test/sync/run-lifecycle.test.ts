@@ -124,9 +124,9 @@ describe('plan lifecycle', () => {
       requestedBy: 'U0OPERATOR',
     });
     expect(store.claim(record.id, 'apply', 'U0OPERATOR').ok).toBe(true);
-    // The crash: the first create reached Clarify, its checkpoint did not.
+    // The crash: the first create's intent was journaled and it reached Clarify; its result did not.
     const first = plan.creates[0]!;
-    store.checkpoint(record.id).markDone(`${first.key}#attempt`, { outcome: 'attempted' });
+    store.checkpoint(record.id).markIntent(first.key);
     clarify.bundles.add({ name: first.name, external_id: first.videoId });
 
     const host: Host = {

@@ -142,6 +142,8 @@ export interface ClarifySim {
   bundles: SimBundleStore;
   requests: SimRequest[];
   faults: FaultControl;
+  /** changes the latency added before every response (on the sim's clock) */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -331,6 +333,7 @@ export async function startClarifySim(opts: ClarifySimOptions = {}): Promise<Cla
   const clock = opts.clock ?? systemClock;
   const log = (opts.logger ?? silentLogger).child({ component: 'clarify-sim' });
   const apiKey = opts.apiKey ?? `sim-clarify-${randomBytes(8).toString('hex')}`;
+  let latency = opts.latencyMs ?? 0;
   const idRand = seededRng(opts.seed ?? 1);
   const newId = () =>
     Array.from({ length: 4 }, () =>
@@ -589,7 +592,6 @@ export async function startClarifySim(opts: ClarifySimOptions = {}): Promise<Cla
       };
       requests.push(entry);
       try {
-        if (opts.latencyMs) await clock.sleep(opts.latencyMs);
         const fault = drawFault();
         if (fault && !fault.after) {
           injected++;
@@ -603,6 +605,9 @@ export async function startClarifySim(opts: ClarifySimOptions = {}): Promise<Cla
         }
         if (!entry.authorized) throw new HttpError(401, 'a valid API key is required');
         const out = await route(method, url, req);
+        // The request takes effect when it arrives, the answer comes after the latency: a client that
+        // dies meanwhile has changed the index without knowing it (the case intents exist for).
+        if (latency) await clock.sleep(latency);
         if (fault) {
           // The work was done but the client is told it failed: the ambiguous case retries must survive.
           injected++;
@@ -630,6 +635,9 @@ export async function startClarifySim(opts: ClarifySimOptions = {}): Promise<Cla
     bundles,
     requests,
     faults,
+    setLatency(ms) {
+      latency = ms;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -1,0 +1,103 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+interface Entry {
+  intent?: true;
+  done?: unknown;
+}
+
+/**
+ * An append-only log of one run's mutations, next to the state file: before each external mutation
+ * its intent is appended and fsync'd, after it its result. The state file is rewritten whole and
+ * in batches, so it cannot carry one durable line per create or delete; this can. After a crash,
+ * an intent without a result is the only thing that must be looked up before anything is repeated.
+ */
+export class Journal {
+  readonly #entries = new Map<string, Entry>();
+  #fd: number | null = null;
+
+  private constructor(readonly path: string | null) {}
+
+  /** Opens (or creates) the journal at `path`; null keeps it in memory (tests, no state file). */
+  static open(path: string | null): Journal {
+    const j = new Journal(path);
+    if (!path) return j;
+    let text = '';
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      let row: { k?: unknown; i?: unknown; d?: unknown };
+      try {
+        row = JSON.parse(line) as typeof row;
+      } catch {
+        continue; // the torn last line of a crash: that append never completed
+      }
+      if (typeof row.k !== 'string') continue;
+      const e = j.#entries.get(row.k) ?? {};
+      if (row.i) e.intent = true;
+      if ('d' in row) e.done = row.d;
+      j.#entries.set(row.k, e);
+    }
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    j.#fd = openSync(path, 'a', 0o600);
+    return j;
+  }
+
+  isDone(key: string): boolean {
+    return this.#entries.get(key)?.done !== undefined;
+  }
+
+  result(key: string): unknown {
+    return this.#entries.get(key)?.done;
+  }
+
+  hasIntent(key: string): boolean {
+    return this.#entries.get(key)?.intent === true;
+  }
+
+  /** On disk before it returns: the mutation may be sent now. */
+  markIntent(key: string): void {
+    this.#append({ k: key, i: 1 }, true);
+    const e = this.#entries.get(key) ?? {};
+    e.intent = true;
+    this.#entries.set(key, e);
+  }
+
+  /**
+   * Not fsync'd: a result lost in a crash leaves its intent, which is reconciled by looking the
+   * effect up, so it costs a lookup, never a duplicate.
+   */
+  markDone(key: string, result: unknown): void {
+    this.#append({ k: key, d: result ?? null }, false);
+    const e = this.#entries.get(key) ?? {};
+    e.done = result ?? null;
+    this.#entries.set(key, e);
+  }
+
+  size(): number {
+    let n = 0;
+    for (const e of this.#entries.values()) if (e.done !== undefined) n++;
+    return n;
+  }
+
+  close(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
+  }
+
+  /** Closes and deletes the file: the run can no longer resume. */
+  remove(): void {
+    this.close();
+    if (this.path) rmSync(this.path, { force: true });
+  }
+
+  #append(row: Record<string, unknown>, sync: boolean): void {
+    if (this.#fd === null) return;
+    writeSync(this.#fd, `${JSON.stringify(row)}\n`);
+    if (sync) fsyncSync(this.#fd);
+  }
+}

@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SimMessage } from '../../src/sim/slack/index.js';
+import { APPROVER, CHANNEL, OPERATOR, SIGNING_SECRET } from '../support/harness.js';
+import { type AppProcess, startWorld, until, type World } from '../support/processes.js';
+
+/**
+ * kill -9 of a real app process in the middle of Apply and of approved deletes, then a restart on
+ * the same state file (issue 14): no duplicate record, no lost audit entry, a summary that is true.
+ */
+describe('kill -9 during a sync, then a restart', () => {
+  let w: World;
+  afterEach(async () => {
+    await w?.close();
+  });
+
+  async function planOn(app: AppProcess): Promise<SimMessage> {
+    w.slack.connectApp(`${app.url}/slack/events`, SIGNING_SECRET);
+    const before = w.slack.channelMessages(CHANNEL).length;
+    expect((await w.slack.slashCommand('sync neo', OPERATOR, CHANNEL)).status).toBe(200);
+    return w.slack.waitFor(
+      () =>
+        w.slack
+          .channelMessages(CHANNEL)
+          .slice(before)
+          .find((m) => m.text.includes('(plan ')),
+      30_000,
+    );
+  }
+  const summary = (plan: SimMessage, prefix: string) =>
+    w.slack.waitFor(() => w.slack.thread(CHANNEL, plan.ts).find((m) => m.text.startsWith(prefix)), 60_000);
+
+  it('during Apply: the restarted app finishes it with no duplicate bundle', async () => {
+    w = await startWorld('', { dataset: { videosPerAccount: 40, analyticsDays: 0 } });
+    const neo = w.bc.data.accounts.find((a) => a.alias === 'neo')!.id;
+    const first = await w.startApp();
+    const plan = await planOn(first);
+    const creates = Number(/(\d+) creates/.exec(plan.text)![1]);
+    expect(creates).toBeGreaterThan(20);
+    // Slow creates: several POSTs are in flight, sent but unanswered, when the process dies.
+    w.clarify.setLatency(400);
+    await w.slack.click(OPERATOR, 'sync.apply', plan);
+    const posts = () => w.clarify.requests.filter((r) => r.method === 'POST').length;
+    await until(() => posts() >= 6, 60_000, 'a few creates');
+    await first.kill9();
+    expect(posts()).toBeLessThan(creates);
+    w.clarify.setLatency(0);
+
+    const second = await w.startApp();
+    w.slack.connectApp(`${second.url}/slack/events`, SIGNING_SECRET);
+    const done = await summary(plan, 'Creates and updates done');
+    const mirrored = w.clarify.bundles
+      .all()
+      .filter((b) => w.bc.data.videos[neo]!.some((v) => v.id === b.external_id));
+    const perVideo = new Map<string, number>();
+    for (const b of mirrored) perVideo.set(b.external_id!, (perVideo.get(b.external_id!) ?? 0) + 1);
+    expect([...perVideo.values()].every((n) => n === 1)).toBe(true);
+    expect(perVideo.size).toBe(creates);
+    // The summary counts what the index holds: created now, plus created before the crash.
+    const created = Number(/(\d+) created/.exec(done.text)![1]);
+    const resumed = Number(/(\d+) done before a restart/.exec(done.text)?.[1] ?? '0');
+    expect(created + resumed).toBe(creates);
+  }, 180_000);
+
+  it('during approved deletes: every delete is audited once, none twice, none lost', async () => {
+    w = await startWorld('', { dataset: { videosPerAccount: 6, analyticsDays: 0 } });
+    const orphans = Array.from({ length: 24 }, (_, i) => `99900000002${String(i).padStart(2, '0')}`);
+    for (const id of orphans) w.clarify.bundles.add({ name: `gone ${id}`, external_id: id });
+    const first = await w.startApp();
+    const plan = await planOn(first);
+    expect(plan.text).toContain(`${orphans.length} deletes`);
+    w.bc.runtime.faults.latencyMs = 120;
+    await w.slack.click(APPROVER, 'sync.approve_deletes', plan);
+    const deleted = () => w.clarify.requests.filter((r) => r.method === 'DELETE').length;
+    await until(() => deleted() >= 4, 60_000, 'a few deletes');
+    await first.kill9();
+    expect(deleted()).toBeLessThan(orphans.length);
+    w.bc.runtime.faults.latencyMs = 0;
+
+    const second = await w.startApp();
+    await summary(plan, 'Deletes done');
+    for (const id of orphans) expect(w.clarify.bundles.byExternalId(id)).toHaveLength(0);
+    await second.stop();
+    const audit = (await w.state())
+      .collection<{ id: string; action: string; target?: string }>('audit')
+      .all()
+      .filter((e) => e.action.startsWith('delete bundle'));
+    expect(audit.map((e) => e.target).sort()).toEqual([...orphans].sort());
+  }, 180_000);
+});
