@@ -128,6 +128,12 @@ async function runParsed(command: AnyCommand, args: unknown, text: string, inv: 
     if (mutates) audit('ok');
   } catch (err) {
     if (mutates && err instanceof UserError) audit('failed', err.message);
+    if (err instanceof UserError) {
+      // Bad input found while running (an unknown account, a clip outside its job's window): the
+      // user gets what was wrong and the usage, like a grammar error.
+      await surface.reply(usageError(command, err.message, inv.prefix ?? SLASH)).catch(() => undefined);
+      return;
+    }
     await reportFailure(err, inv, command.name, text);
   }
 }

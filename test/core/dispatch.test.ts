@@ -98,11 +98,12 @@ describe('dispatch', () => {
     expect(services.repos.audit.latest(1)[0]).toMatchObject({ outcome: 'failed', errorId: id });
   });
 
-  it('a user error is shown as it is', async () => {
+  it('a user error is shown as it is, with the usage under it', async () => {
     const { services, registry } = await setup();
     const surface = new RecordingSurface();
     await runCommandText(registry, 'oops', { actor: { userId: 'U1', source: 'slack' }, surface, services });
-    expect(surface.replies[0]?.text).toBe('Video 123 does not exist in neo.');
+    expect(surface.replies[0]?.text).toMatch(/^Video 123 does not exist in neo\.\nUsage:\n/);
+    expect(surface.replies[0]?.text).toContain('help oops');
   });
 
   it('mutating commands fail closed when no operators are configured, and say how to configure them', async () => {
