@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/types.js';
-import { context, header, section, slackDate } from '../src/slack/blocks.js';
+import { context, escapeMrkdwn, header, section, slackDate } from '../src/slack/blocks.js';
 
 const outcomeIcon: Record<string, string> = { ok: '✅', refused: '⛔', failed: '❌', started: '⏳' };
 
@@ -34,8 +34,12 @@ export const audit = defineCommand({
       });
       return;
     }
+    // In Slack every stored string is escaped and the target is code: what users typed (`<!channel>`,
+    // a cron's `*`) must show as typed, never as markup.
+    const lit = (t: string, slack: boolean) => (slack ? escapeMrkdwn(t) : t);
+    const code = (t: string, slack: boolean) => (slack ? `\`${escapeMrkdwn(t.replace(/`/g, "'"))}\`` : t);
     const line = (e: (typeof entries)[number], slack: boolean) =>
-      `${outcomeIcon[e.outcome] ?? ''} ${slack ? slackDate(new Date(e.at)) : e.at}  ${slack ? (e.actor.startsWith('cli:') ? e.actor : `<@${e.actor}>`) : e.actor}  ${e.command} ${e.action}${e.target ? ` ${e.target}` : ''} → ${e.outcome}${e.errorId ? ` (${e.errorId})` : ''}${e.details ? ` — ${e.details}` : ''}`;
+      `${outcomeIcon[e.outcome] ?? ''} ${slack ? slackDate(new Date(e.at)) : e.at}  ${slack ? (e.actor.startsWith('cli:') ? lit(e.actor, true) : `<@${e.actor}>`) : e.actor}  ${lit(`${e.command} ${e.action}`, slack)}${e.target ? ` ${code(e.target, slack)}` : ''} → ${e.outcome}${e.errorId ? ` (${e.errorId})` : ''}${e.details ? ` — ${lit(e.details, slack)}` : ''}`;
     const lines = entries.map((e) => line(e, true));
     // Sections hold 3000 characters: split the list over several.
     const chunks: string[] = [];

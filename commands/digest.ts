@@ -111,6 +111,11 @@ function titleFor(d: DigestRecord): string {
   return kind === 'daily' ? 'Daily digest' : kind === 'weekly' ? 'Weekly digest' : 'Digest';
 }
 
+/** For mrkdwn: escaped, and a cron expression in code, or Slack reads its `*`s as bold. */
+function describeMrkdwn(d: DigestRecord): string {
+  return escapeMrkdwn(describe(d)).replace(/cron "([^"`]*)"/, 'cron `$1`');
+}
+
 function describe(d: DigestRecord): string {
   return `${describeScheduleSpec(parseScheduleSpec(d.spec), d.tz)}, ${d.data.scope ?? 'default account'}, last ${d.data.days} day(s)`;
 }
@@ -176,7 +181,7 @@ function listReply(services: Services, list: DigestRecord[]) {
     const s = status(d.id);
     const next = s ? ` · next ${slackDate(s.nextRunAt)}` : '';
     const last = d.lastRunAt ? ` · last ${slackDate(new Date(d.lastRunAt))}` : '';
-    return `\`${d.id}\` ${escapeMrkdwn(describe(d))} in <#${d.channel}>${next}${last}`;
+    return `\`${d.id}\` ${describeMrkdwn(d)} in <#${d.channel}>${next}${last}`;
   });
   const text = list
     .map((d) => {
@@ -262,7 +267,7 @@ export const digest = defineCommand<DigestArgs>({
           details: `${record.spec} ${record.tz} ${record.data.scope ?? ''} → ${channel}`.trim(),
         });
         const next = services.schedules.scheduler.get(record.id)?.nextRunAt;
-        const text = `Digest \`${record.id}\` added by <@${actor.userId}>: ${escapeMrkdwn(describe(record))}, posted in <#${channel}>.${next ? ` First run ${slackDate(next)}.` : ''}`;
+        const text = `Digest \`${record.id}\` added by <@${actor.userId}>: ${describeMrkdwn(record)}, posted in <#${channel}>.${next ? ` First run ${slackDate(next)}.` : ''}`;
         await surface.post({
           text: `Digest ${record.id} added: ${describe(record)}${next ? `; first run ${next.toISOString()}` : ''}`,
           blocks: [section(`:calendar: ${text}`)],
@@ -289,9 +294,7 @@ export const digest = defineCommand<DigestArgs>({
         await surface.post({
           text: `Digest ${d.id} removed (${describe(d)}).`,
           blocks: [
-            section(
-              `:wastebasket: <@${actor.userId}> removed digest \`${d.id}\` (${escapeMrkdwn(describe(d))}).`,
-            ),
+            section(`:wastebasket: <@${actor.userId}> removed digest \`${d.id}\` (${describeMrkdwn(d)}).`),
           ],
           data: { removed: d.id },
         });

@@ -1,4 +1,4 @@
-import { type Block, context, divider, header, section } from '../slack/blocks.js';
+import { type Block, context, divider, escapeMrkdwn as esc, header, section } from '../slack/blocks.js';
 import { type Registry, SLASH } from './registry.js';
 import type { AnyCommand, Reply } from './types.js';
 
@@ -13,11 +13,14 @@ function flagLines(command: AnyCommand): string[] {
 }
 
 export function overview(registry: Registry, prefix = SLASH): Reply {
-  const lines = registry.commands.map((c) => `\`${prefix} ${c.usage[0] ?? c.name}\`\n      ${c.summary}`);
+  // Usage is full of `<account>` placeholders: unescaped, Slack turns them into (broken) links.
+  const lines = registry.commands.map(
+    (c) => `\`${esc(`${prefix} ${c.usage[0] ?? c.name}`)}\`\n      ${esc(c.summary)}`,
+  );
   const blocks: Block[] = [
     header('Brightcove Ops'),
     section(lines.join('\n')),
-    context(`Details and examples: \`${prefix} help <subcommand>\``),
+    context(`Details and examples: \`${esc(`${prefix} help <subcommand>`)}\``),
   ];
   const text = [
     'Brightcove Ops commands:',
@@ -37,17 +40,17 @@ export function commandHelp(command: AnyCommand, prefix = SLASH): Reply {
   const examples = command.examples.map((e) => `${prefix} ${e}`);
   const blocks: Block[] = [
     header(`${prefix} ${command.name}`),
-    section(command.summary),
-    section(`*Usage*\n\`\`\`${usage.join('\n')}\`\`\``),
+    section(esc(command.summary)),
+    section(`*Usage*\n\`\`\`${esc(usage.join('\n'))}\`\`\``),
   ];
   if (flags.length)
     blocks.push(
       section(
-        `*Options*\n${flags.map((f) => `• \`${f.split('  ')[0]}\` ${f.split('  ').slice(1).join(' ')}`).join('\n')}`,
+        `*Options*\n${flags.map((f) => `• \`${esc(f.split('  ')[0] ?? '')}\` ${esc(f.split('  ').slice(1).join(' '))}`).join('\n')}`,
       ),
     );
   if (examples.length)
-    blocks.push(divider(), section(`*Examples*\n${examples.map((e) => `\`${e}\``).join('\n')}`));
+    blocks.push(divider(), section(`*Examples*\n${examples.map((e) => `\`${esc(e)}\``).join('\n')}`));
   if (command.mutates === true) blocks.push(context('Changes things in Brightcove: operators only.'));
   const text = [
     `${prefix} ${command.name} — ${command.summary}`,
@@ -69,14 +72,19 @@ export function commandHelp(command: AnyCommand, prefix = SLASH): Reply {
   };
 }
 
+/** Echoed input is cut: a 4,000-character argument must not come back whole. */
+function truncateEcho(s: string): string {
+  return s.length > 400 ? `${s.slice(0, 399)}…` : s;
+}
+
 export function usageError(command: AnyCommand, problem: string, prefix = SLASH): Reply {
   const usage = usageLines(command, prefix);
-  const text = `${problem}\nUsage:\n${usage.map((u) => `  ${u}`).join('\n')}\nMore: ${prefix} help ${command.name}`;
+  const text = `${truncateEcho(problem)}\nUsage:\n${usage.map((u) => `  ${u}`).join('\n')}\nMore: ${prefix} help ${command.name}`;
   return {
     text,
     blocks: [
-      section(`:warning: ${problem}`),
-      section(`*Usage*\n\`\`\`${usage.join('\n')}\`\`\``),
+      section(`:warning: ${esc(truncateEcho(problem))}`),
+      section(`*Usage*\n\`\`\`${esc(usage.join('\n'))}\`\`\``),
       context(`More: \`${prefix} help ${command.name}\``),
     ],
     data: { error: problem, usage: command.usage },

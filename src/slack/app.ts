@@ -7,7 +7,7 @@ import { reportFailure, runAction, runCommandText, runView } from '../core/dispa
 import type { Actor, Reply, Services } from '../core/types.js';
 import type { Logger } from '../log.js';
 import { guardSlackRequests } from './request-guard.js';
-import { type RespondFn, SlackSurface } from './surface.js';
+import { fallback, type RespondFn, SlackSurface } from './surface.js';
 
 export interface SlackAppOptions {
   services: Services;
@@ -171,14 +171,14 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         if (respond) {
           await respond({
             replace_original: true,
-            text: reply.text,
+            text: fallback(reply),
             ...(reply.blocks ? { blocks: reply.blocks } : {}),
           } as never);
         } else if (channelId && messageTs) {
           await client.chat.update({
             channel: channelId,
             ts: messageTs,
-            text: reply.text,
+            text: fallback(reply),
             blocks: reply.blocks ?? [],
           });
         }

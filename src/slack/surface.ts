@@ -21,9 +21,18 @@ export interface SlackSurfaceOptions {
   updateIntervalMs: number;
 }
 
-/** Slack rejects a message whose fallback text is empty; and `text` is what notifications show. */
-function fallback(reply: Reply): string {
-  return (reply.text || ' ').slice(0, 3900);
+/**
+ * A reply's `text` is plain text (the CLI prints it as it is); Slack reads the same field as mrkdwn,
+ * so a video named `<!channel> Breaking` would notify the whole channel. Escaped here, once, for
+ * every message the app sends (entities already escaped by a renderer are left as they are).
+ * Slack rejects a message whose fallback text is empty; and `text` is what notifications show.
+ */
+export function fallback(reply: Reply): string {
+  const text = (reply.text || ' ').slice(0, 3900);
+  return text
+    .replace(/&(?!(?:amp|lt|gt);)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /**
