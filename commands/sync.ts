@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { findAccount } from '../src/core/accounts.js';
+import { reportFailure } from '../src/core/dispatch.js';
 import { UserError } from '../src/core/errors.js';
-import { refuseAction, showOnMessage } from '../src/core/refuse.js';
+import { refusalReply, refuseAction, showOnMessage } from '../src/core/refuse.js';
 import {
   type ActionContext,
   type Actor,
@@ -10,11 +11,15 @@ import {
   type PostedMessage,
   type Services,
   type Surface,
+  type ViewContext,
+  type ViewResult,
 } from '../src/core/types.js';
 import {
+  MASS_DELETE_BLOCK,
   planStatsText,
   renderApplyProgress,
   renderApplySummary,
+  renderMassDeleteModal,
   renderPlan,
   renderPlanFailed,
   renderProgress,
@@ -30,6 +35,7 @@ interface SyncArgs {
   keepDeleted: boolean;
   apply: boolean;
   approveDeletes: boolean;
+  force: boolean;
 }
 
 const flag = (name: string) => z.literal(true, { message: `--${name} takes no value` }).optional();
@@ -144,19 +150,37 @@ const refusalText: Record<string, (r: PlanRecord | undefined) => string> = {
   nothing: () => 'There is nothing of that kind in this plan.',
 };
 
-async function onPhaseClick(ctx: ActionContext, phase: Phase): Promise<void> {
-  const { services, actor } = ctx;
-  const action = actionOf(phase);
-  const refuse = (text: string) => refuseAction(ctx, { command: 'sync', action }, text);
-  // Roles first (fail closed), then the record: a refused click changes nothing.
+/** Why `actor` may not approve or apply this phase of the plan (roles first: fail closed), or null. */
+async function phaseRefusal(
+  services: Services,
+  actor: Actor,
+  planId: string,
+  phase: Phase,
+): Promise<string | null> {
   if (phase === 'apply' && !(await services.roles.isOperator(actor)))
-    return refuse(`Only operators can apply a sync plan. ${services.roles.describe('operator')}`);
+    return `Only operators can apply a sync plan. ${services.roles.describe('operator')}`;
   if (phase === 'deletes' && !(await services.roles.isApprover(actor)))
-    return refuse(`Only approvers can approve deletes. ${services.roles.describe('approver')}`);
-  const current = services.sync.plans.get(ctx.value);
+    return `Only approvers can approve deletes. ${services.roles.describe('approver')}`;
+  const current = services.sync.plans.get(planId);
   if (phase === 'deletes' && services.roles.fourEyes && current?.requestedBy === actor.userId)
-    return refuse('Four-eyes rule: someone other than the person who ran the sync must approve its deletes.');
-  const claim = services.sync.claim(ctx.value, phase, actor.userId);
+    return 'Four-eyes rule: someone other than the person who ran the sync must approve its deletes.';
+  return null;
+}
+
+/**
+ * Claims the phase (once, across processes) and runs it, or says why not. `message` is the plan's
+ * message, updated with the claim's stamp and, in its thread, the progress and the summary.
+ */
+async function claimAndRun(
+  services: Services,
+  planId: string,
+  phase: Phase,
+  actor: Actor,
+  message: PostedMessage | undefined,
+  refuse: (text: string) => Promise<void>,
+  how?: string,
+): Promise<void> {
+  const claim = services.sync.claim(planId, phase, actor.userId, how);
   if (!claim.ok) {
     if (claim.reason === 'already') {
       const p = claim.phase;
@@ -165,17 +189,90 @@ async function onPhaseClick(ctx: ActionContext, phase: Phase): Promise<void> {
       );
     }
     const record = 'record' in claim ? claim.record : undefined;
-    if (record && ctx.message && (claim.reason === 'expired' || claim.reason === 'superseded')) {
-      ctx.message.update(renderPlan(record));
-      await ctx.message.flush();
+    if (record && message && (claim.reason === 'expired' || claim.reason === 'superseded')) {
+      message.update(renderPlan(record));
+      await message.flush();
     }
     return refuse((refusalText[claim.reason] ?? refusalText.missing!)(record));
   }
-  if (ctx.message) {
-    ctx.message.update(renderPlan(claim.record));
-    await ctx.message.flush();
+  if (message) {
+    message.update(renderPlan(claim.record));
+    await message.flush();
   }
-  await executePhase(services, claim.record, phase, ctx.message, actor.userId);
+  await executePhase(services, claim.record, phase, message, actor.userId);
+}
+
+async function onPhaseClick(ctx: ActionContext, phase: Phase): Promise<void> {
+  const { services, actor } = ctx;
+  const refuse = (text: string) => refuseAction(ctx, { command: 'sync', action: actionOf(phase) }, text);
+  const why = await phaseRefusal(services, actor, ctx.value, phase);
+  if (why) return refuse(why);
+  const mass = services.sync.plans.get(ctx.value)?.data.massDelete;
+  if (phase === 'deletes' && mass)
+    return refuse(
+      `This plan is a mass delete (${mass.limit}): use *Review deletes…* on the plan and type the count to approve it.`,
+    );
+  await claimAndRun(services, ctx.value, phase, actor, ctx.message, refuse);
+}
+
+/** Review of a mass delete: after the role check (never before), a form where the count is typed. */
+async function onReviewDeletes(ctx: ActionContext): Promise<void> {
+  const { services, actor } = ctx;
+  const refuse = (text: string) => refuseAction(ctx, { command: 'sync', action: 'approve_deletes' }, text);
+  const why = await phaseRefusal(services, actor, ctx.value, 'deletes');
+  if (why) return refuse(why);
+  const record = services.sync.plans.get(ctx.value);
+  if (record?.state !== 'open' || record.data.phases.deletes.status !== 'pending' || !record.data.massDelete)
+    return claimAndRun(services, ctx.value, 'deletes', actor, ctx.message, refuse);
+  await ctx.surface.openModal(renderMassDeleteModal(record));
+}
+
+/** The typed confirmation: the count must match exactly; then the deletes run like an approve click. */
+async function onConfirmDeletes(ctx: ViewContext): Promise<ViewResult> {
+  const { services, actor, surface } = ctx;
+  let planId = '';
+  try {
+    planId = String((JSON.parse(ctx.privateMetadata) as { plan?: unknown }).plan ?? '');
+  } catch {
+    // a form this app did not build: nothing to confirm
+  }
+  const record = services.sync.plans.get(planId);
+  const typed = ctx.values[MASS_DELETE_BLOCK]?.[MASS_DELETE_BLOCK]?.value?.trim() ?? '';
+  const refuse = async (text: string) => {
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'sync',
+      action: 'approve_deletes',
+      target: planId,
+      outcome: 'refused',
+      details: text,
+    });
+    await surface.reply(refusalReply(text));
+  };
+  const why = await phaseRefusal(services, actor, planId, 'deletes');
+  if (why || !record) {
+    await refuse(why ?? refusalText.missing!(undefined));
+    return undefined;
+  }
+  const count = record.data.plan.counts.deletes;
+  if (typed !== String(count))
+    return {
+      errors: {
+        [MASS_DELETE_BLOCK]: `Type ${count}, the number of deletes, to confirm. Nothing was deleted.`,
+      },
+    };
+  const message = record.channel && record.ts ? surface.message(record.channel, record.ts) : undefined;
+  // The form closes with the ack; the deletes run after it.
+  void claimAndRun(
+    services,
+    planId,
+    'deletes',
+    actor,
+    message,
+    refuse,
+    `mass delete confirmed by typing ${count}`,
+  ).catch((err: unknown) => reportFailure(err, { actor, surface, services }, 'sync', 'sync.confirm_deletes'));
+  return undefined;
 }
 
 async function runCliSync(services: Services, surface: Surface, actor: Actor, args: SyncArgs): Promise<void> {
@@ -195,10 +292,27 @@ async function runCliSync(services: Services, surface: Surface, actor: Actor, ar
     });
     return;
   }
+  const mass = record.data.massDelete;
+  if (args.approveDeletes && mass && !args.force) {
+    const why = `This plan deletes ${plan.counts.deletes} records (${mass.limit}): nothing was changed. Check the plan, then run again with --approve-deletes --force.`;
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'sync',
+      action: 'approve_deletes',
+      target: record.id,
+      outcome: 'refused',
+      details: why,
+    });
+    throw new UserError(why);
+  }
   // The terminal user is the operator and the approver: the flags are the approval, no prompt.
   const phases: Phase[] = [];
   if (args.apply && sync.claim(record.id, 'apply', actor.userId).ok) phases.push('apply');
-  if (args.approveDeletes && sync.claim(record.id, 'deletes', actor.userId).ok) phases.push('deletes');
+  if (
+    args.approveDeletes &&
+    sync.claim(record.id, 'deletes', actor.userId, mass ? 'mass delete confirmed with --force' : undefined).ok
+  )
+    phases.push('deletes');
   const { summary } = await sync.execute(record, phases, actor.userId);
   await surface.reply({
     text: formatApplyText(summary),
@@ -248,6 +362,7 @@ export const sync = defineCommand<SyncArgs>({
       name: 'approve-deletes',
       description: 'CLI only: delete bundles whose video the CMS confirms missing (404)',
     },
+    { name: 'force', description: 'CLI only: with --approve-deletes, confirm a mass delete' },
   ],
   // A dry run changes nothing; the CLI's --apply/--approve-deletes do.
   mutates: (a) => a.apply || a.approveDeletes,
@@ -259,6 +374,7 @@ export const sync = defineCommand<SyncArgs>({
         'dry-run': flag('dry-run'),
         apply: flag('apply'),
         'approve-deletes': flag('approve-deletes'),
+        force: flag('force'),
       }),
     })
     .refine((t) => !(t.flags['dry-run'] && (t.flags.apply || t.flags['approve-deletes'])), {
@@ -273,6 +389,7 @@ export const sync = defineCommand<SyncArgs>({
         keepDeleted: t.flags['keep-deleted'] === true,
         apply: t.flags.apply === true,
         approveDeletes: t.flags['approve-deletes'] === true,
+        force: t.flags.force === true,
       }),
     ),
   async run({ args, surface, services, actor }) {
@@ -289,6 +406,7 @@ export const sync = defineCommand<SyncArgs>({
   actions: {
     apply: (ctx) => onPhaseClick(ctx, 'apply'),
     approve_deletes: (ctx) => onPhaseClick(ctx, 'deletes'),
+    confirm_deletes: onReviewDeletes,
     async discard(ctx) {
       const { services, actor } = ctx;
       const current = services.sync.plans.get(ctx.value);
@@ -311,6 +429,7 @@ export const sync = defineCommand<SyncArgs>({
       await showOnMessage(ctx, renderPlan(t.record));
     },
   },
+  views: { confirm_deletes: onConfirmDeletes },
   start(services, host) {
     const cfg = parseSyncConfig(services.config.sync);
     services.schedules.register('sync', async (job) => {

@@ -17,6 +17,8 @@ import {
   escapeMrkdwn,
   fields,
   header,
+  type ModalView,
+  plain,
   section,
   slackDate,
   truncate,
@@ -122,6 +124,36 @@ function stamp(phase: Phase, s: PhaseState): string | null {
   return `:white_check_mark: ${phaseLabel[phase]} ${verb} by ${who(s.by)} at ${when(s.at)}${s.outcome ? `: ${escapeMrkdwn(s.outcome)}` : ''}`;
 }
 
+/** The typed confirmation of a mass delete: the approver types the number of deletes. */
+export function renderMassDeleteModal(record: PlanRecord): ModalView {
+  const c = record.data.plan.counts;
+  return {
+    type: 'modal',
+    callback_id: 'sync.confirm_deletes',
+    private_metadata: JSON.stringify({ plan: record.id, channel: record.channel ?? '' }),
+    title: plain('Confirm a mass delete', 24),
+    submit: plain('Delete', 24),
+    close: plain('Cancel', 24),
+    blocks: [
+      section(
+        `This deletes *${n(c.deletes)}* ${escapeMrkdwn(record.data.plan.target)} records of *${escapeMrkdwn(record.data.account.alias)}* whose videos are missing. Each video's absence is checked with the CMS again right before its record is deleted.`,
+      ),
+      {
+        type: 'input',
+        block_id: MASS_DELETE_BLOCK,
+        label: plain(`Type ${c.deletes} to confirm`, 2000),
+        element: {
+          type: 'plain_text_input',
+          action_id: MASS_DELETE_BLOCK,
+          placeholder: plain(String(c.deletes), 150),
+        },
+      },
+    ],
+  };
+}
+
+export const MASS_DELETE_BLOCK = 'count';
+
 /** The progress message of a dry run that failed: what happened and what to do (never the stack). */
 export function renderPlanFailed(accountAlias: string, target: string, err: unknown): Reply {
   const why =
@@ -179,7 +211,18 @@ export function renderPlan(record: PlanRecord): Reply {
         }),
       );
     }
-    if (phases.deletes.status === 'pending') {
+    const mass = record.data.massDelete;
+    if (phases.deletes.status === 'pending' && mass) {
+      // A mass delete is approved by typing its count in a form the app opens after the role check.
+      blocks.push(
+        section(
+          `:warning: *Mass delete:* ${n(c.deletes)} deletes (${Math.round(mass.share * 100)}% of ${escapeMrkdwn(account.alias)}'s records), ${escapeMrkdwn(mass.limit)}. An approver must confirm by typing the count.`,
+        ),
+      );
+      buttons.push(
+        button('sync.confirm_deletes', `Review ${n(c.deletes)} deletes…`, record.id, { style: 'danger' }),
+      );
+    } else if (phases.deletes.status === 'pending') {
       buttons.push(
         button('sync.approve_deletes', `Approve ${n(c.deletes)} deletes`, record.id, {
           style: 'danger',

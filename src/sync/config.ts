@@ -11,6 +11,7 @@ import type { PlanOptions } from './plan.js';
  *   max_height: 1080
  *   custom_fields: { topic: topic }
  *   legacy_owner: neo          # owner of records the original tool wrote (optional)
+ *   mass_delete: { share: 0.2, count: 500, min_count: 10 }  # above either, deletes need a typed confirmation
  *   schedules:
  *     - { account: neo, cron: "0 6 * * *", channel: C123, auto_apply: true }
  * ```
@@ -49,6 +50,25 @@ export const syncConfigSchema = z.strictObject({
       message: 'sync.custom_fields maps Brightcove custom field ids to metadata keys, e.g. { topic: topic }',
     })
     .optional(),
+  mass_delete: z
+    .strictObject({
+      share: z
+        .number({ message: "sync.mass_delete.share is a fraction of the account's records, e.g. 0.2" })
+        .gt(0, 'sync.mass_delete.share must be above 0')
+        .max(1, 'sync.mass_delete.share is at most 1 (all records)')
+        .default(0.2),
+      count: z
+        .number({ message: 'sync.mass_delete.count is a number of records, e.g. 500' })
+        .int('sync.mass_delete.count must be a whole number')
+        .min(1, 'sync.mass_delete.count must be at least 1')
+        .default(500),
+      min_count: z
+        .number({ message: 'sync.mass_delete.min_count is a number of records, e.g. 10' })
+        .int('sync.mass_delete.min_count must be a whole number')
+        .min(1, 'sync.mass_delete.min_count must be at least 1')
+        .default(10),
+    })
+    .default({ share: 0.2, count: 500, min_count: 10 }),
   legacy_owner: z
     .string({
       message:

@@ -8,7 +8,7 @@ import type { AuditLog } from '../store/repositories.js';
 import type { ApplyCounts, ApplyEvent, ApplySummary } from './apply.js';
 import { parseSyncConfig, planOptionsFrom, SyncConfigError } from './config.js';
 import { outcomeLine } from './format.js';
-import type { LegacyCheck } from './plan.js';
+import type { LegacyCheck, SyncPlan } from './plan.js';
 import { type CollectProgress, collectPlan, type OtherAccounts, runApply, type SyncCms } from './run.js';
 import type { ClaimRefusal, Phase, PlanRecord, SyncPlanData, SyncPlanStore } from './store.js';
 import type { SyncTarget } from './target.js';
@@ -98,7 +98,9 @@ export class SyncService {
       logger: this.deps.logger,
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
     });
+    const massDelete = this.#massDelete(plan.counts);
     const { record, superseded } = this.deps.plans.create({
+      ...(massDelete ? { massDelete } : {}),
       account: { alias: account.alias, id: account.id },
       keepDeleted: req.keepDeleted,
       origin: req.origin,
@@ -126,6 +128,8 @@ export class SyncService {
     id: string,
     phase: Phase,
     by: string,
+    /** how it was approved, for the audit (e.g. a typed mass-delete confirmation) */
+    how?: string,
   ): { ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal) {
     const claim = this.deps.plans.claim(id, phase, by);
     if (claim.ok)
@@ -135,6 +139,7 @@ export class SyncService {
         action: actionOf(phase),
         target: id,
         outcome: 'started',
+        ...(how ? { details: how } : {}),
       });
     return claim;
   }
@@ -269,6 +274,18 @@ export class SyncService {
       if (err instanceof SyncConfigError) throw new UserError(err.message);
       throw err;
     }
+  }
+
+  /** Whether a plan's deletes are a mass delete: above the configured share of the account's records, or count. */
+  #massDelete(c: SyncPlan['counts']): SyncPlanData['massDelete'] {
+    const { share, count, min_count } = this.#syncConfig().mass_delete;
+    const own = Math.max(1, c.recordsWithVideoId - c.otherAccounts);
+    const part = c.deletes / own;
+    if (c.deletes > count) return { share: part, limit: `more than ${count} records` };
+    // A handful of deletes is never "mass", whatever the share of a tiny index.
+    if (c.deletes >= min_count && part > share)
+      return { share: part, limit: `more than ${Math.round(share * 100)}% of the account's records` };
+    return undefined;
   }
 
   #legacyOwner(): { legacyOwner?: string } {

@@ -27,6 +27,11 @@ export interface SyncPlanData {
   phases: Record<Phase, PhaseState>;
   /** where the apply progress goes (the plan message's thread) */
   threadTs?: string;
+  /**
+   * Set when the deletes exceed the mass-delete limits (share of the account's records or count):
+   * approving them needs the count typed into a confirmation, not a click.
+   */
+  massDelete?: { share: number; limit: string };
   /** the plan that replaced this one (state superseded), so its message can point to it */
   supersededBy?: { id: string; channel?: string; ts?: string };
 }
@@ -62,6 +67,7 @@ export interface NewPlan {
    * replaces only the member's own plans, never an operator's (issue 14).
    */
   replaces?: 'all' | 'own';
+  massDelete?: SyncPlanData['massDelete'];
 }
 
 export class SyncPlanStore {
@@ -120,6 +126,7 @@ export class SyncPlanStore {
         origin: n.origin,
         plan: n.plan,
         phases,
+        ...(n.massDelete ? { massDelete: n.massDelete } : {}),
       },
     };
     this.pending.insert(record as PendingRecord);

@@ -55,7 +55,10 @@ describe('escaping of what users and APIs wrote', () => {
     expect(all.length).toBeGreaterThan(5);
     for (const m of all) {
       const wire = [m.text ?? '', ...mrkdwnOf(m.blocks)].join('\n');
-      expect(wire, wire.slice(Math.max(0, wire.indexOf('<!channel>') - 300), wire.indexOf('<!channel>') + 50)).not.toContain('<!channel>');
+      expect(
+        wire,
+        wire.slice(Math.max(0, wire.indexOf('<!channel>') - 300), wire.indexOf('<!channel>') + 50),
+      ).not.toContain('<!channel>');
       expect(wire).not.toContain('<b>');
       expect(wire).not.toContain('<account>');
     }
