@@ -319,7 +319,9 @@ export class ShareService {
       ...(channel?.ts ? { ts: channel.ts } : {}),
       data: { requestId: request.id, master, videoId, affiliates, statuses: [], finished: false },
     };
-    this.repos.jobs.upsert(job);
+    // Intent before effect: the job is on disk before the share call, so a restart after a crash
+    // follows (and so reconciles) a share that may have been sent.
+    this.services.store.transaction(() => this.repos.jobs.upsert(job));
     const cms = this.masterCms(master);
     let initial: ShareRecord[];
     try {
