@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimMessage } from '../../src/sim/slack/index.js';
 import { APPROVER, CHANNEL, OPERATOR, SIGNING_SECRET } from '../support/harness.js';
-import { type AppProcess, startWorld, until, type World } from '../support/processes.js';
+import { planOn, startWorld, until, type World } from '../support/processes.js';
 
 /**
  * kill -9 of a real app process in the middle of Apply and of approved deletes, then a restart on
@@ -13,19 +13,6 @@ describe('kill -9 during a sync, then a restart', () => {
     await w?.close();
   });
 
-  async function planOn(app: AppProcess): Promise<SimMessage> {
-    w.slack.connectApp(`${app.url}/slack/events`, SIGNING_SECRET);
-    const before = w.slack.channelMessages(CHANNEL).length;
-    expect((await w.slack.slashCommand('sync neo', OPERATOR, CHANNEL)).status).toBe(200);
-    return w.slack.waitFor(
-      () =>
-        w.slack
-          .channelMessages(CHANNEL)
-          .slice(before)
-          .find((m) => m.text.includes('(plan ')),
-      30_000,
-    );
-  }
   const summary = (plan: SimMessage, prefix: string) =>
     w.slack.waitFor(() => w.slack.thread(CHANNEL, plan.ts).find((m) => m.text.startsWith(prefix)), 60_000);
 
@@ -33,7 +20,7 @@ describe('kill -9 during a sync, then a restart', () => {
     w = await startWorld('', { dataset: { videosPerAccount: 40, analyticsDays: 0 } });
     const neo = w.bc.data.accounts.find((a) => a.alias === 'neo')!.id;
     const first = await w.startApp();
-    const plan = await planOn(first);
+    const plan = await planOn(w, first);
     const creates = Number(/(\d+) creates/.exec(plan.text)![1]);
     expect(creates).toBeGreaterThan(20);
     // Slow creates: several POSTs are in flight, sent but unanswered, when the process dies.
@@ -69,7 +56,7 @@ describe('kill -9 during a sync, then a restart', () => {
     const orphans = Array.from({ length: 24 }, (_, i) => `99900000002${String(i).padStart(2, '0')}`);
     for (const id of orphans) w.clarify.bundles.add({ name: `gone ${id}`, external_id: id });
     const first = await w.startApp();
-    const plan = await planOn(first);
+    const plan = await planOn(w, first);
     expect(plan.text).toContain(`${orphans.length} deletes`);
     w.bc.runtime.faults.latencyMs = 120;
     await w.slack.click(APPROVER, 'sync.approve_deletes', plan);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingRecord } from '../../src/store/repositories.js';
 import { APPROVER, APPROVER2, CHANNEL, OPERATOR, SIGNING_SECRET } from '../support/harness.js';
-import { runCli, startWorld, until, type World } from '../support/processes.js';
+import { planOn, runCli, startWorld, until, type World } from '../support/processes.js';
 
 /**
  * Real processes on one state file (issue 14): two app instances, and the app next to a CLI run.
@@ -24,17 +24,7 @@ describe('two processes on one state file', () => {
 
   it('one approve click on each of two apps runs the deletes once; both sides keep their audit entries', async () => {
     const a = await w.startApp();
-    w.slack.connectApp(`${a.url}/slack/events`, SIGNING_SECRET);
-    const before = w.slack.channelMessages(CHANNEL).length;
-    expect((await w.slack.slashCommand('sync neo', OPERATOR, CHANNEL)).status).toBe(200);
-    const plan = await w.slack.waitFor(
-      () =>
-        w.slack
-          .channelMessages(CHANNEL)
-          .slice(before)
-          .find((m) => m.text.includes('(plan ')),
-      30_000,
-    );
+    const plan = await planOn(w, a);
     // The second instance starts after the plan exists (a rolling deploy, a second replica).
     const b = await w.startApp();
     w.slack.connectApp(`${a.url}/slack/events`, SIGNING_SECRET);

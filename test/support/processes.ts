@@ -9,9 +9,9 @@ import {
   startBrightcoveSim,
 } from '../../src/sim/brightcove/index.js';
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
-import { type SlackSim, startSlackSim } from '../../src/sim/slack/index.js';
+import { type SimMessage, type SlackSim, startSlackSim } from '../../src/sim/slack/index.js';
 import { Store } from '../../src/store/store.js';
-import { CHANNEL, SIGNING_SECRET, simYaml } from './harness.js';
+import { CHANNEL, OPERATOR, SIGNING_SECRET, simYaml } from './harness.js';
 
 /** A real app process (`node --import tsx src/main.ts`), HTTP mode, on the world's state file. */
 export interface AppProcess {
@@ -177,4 +177,21 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Runs `/brightcove sync <account>` on `app` and waits until its message carries the plan. */
+export async function planOn(w: World, app: AppProcess, account = 'neo'): Promise<SimMessage> {
+  w.slack.connectApp(`${app.url}/slack/events`, SIGNING_SECRET);
+  const before = w.slack.channelMessages(CHANNEL).length;
+  const res = await w.slack.slashCommand(`sync ${account}`, OPERATOR, CHANNEL);
+  if (res.status !== 200) throw new Error(`sync answered ${res.status}`);
+  return w.slack.waitFor(
+    () =>
+      w.slack
+        .channelMessages(CHANNEL)
+        .slice(before)
+        .find((m) => m.text.includes('(plan ')),
+    30_000,
+    `plan for ${account}`,
+  );
 }
