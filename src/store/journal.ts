@@ -96,7 +96,9 @@ export class Journal {
   }
 
   #append(row: Record<string, unknown>, sync: boolean): void {
-    if (this.#fd === null) return;
+    if (!this.path) return;
+    // Reopened after close(): a journal is closed between runs so a long-lived app holds no descriptor per plan.
+    this.#fd ??= openSync(this.path, 'a', 0o600);
     writeSync(this.#fd, `${JSON.stringify(row)}\n`);
     if (sync) fsyncSync(this.#fd);
   }

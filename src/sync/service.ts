@@ -233,6 +233,7 @@ export class SyncService {
         details: outcome,
       });
     }
+    this.deps.plans.release(record.id);
     return { summary, outcome: outcomes.join('; '), finished };
   }
 

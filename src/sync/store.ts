@@ -230,6 +230,13 @@ export class SyncPlanStore {
     return this.store.journal(journalName(planId));
   }
 
+  /** After a run: the journal is closed, and deleted once the plan can no longer run. */
+  release(planId: string): void {
+    const r = this.get(planId);
+    if (!r || (r.state !== 'open' && !running(r))) this.store.removeJournal(journalName(planId));
+    else this.checkpoint(planId).close();
+  }
+
   /** Drops the journals of plans that can no longer run. */
   prune(): number {
     let n = 0;
