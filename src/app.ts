@@ -114,6 +114,8 @@ export async function createServices(opts: {
         baseUrl: config.endpoints.clarify,
         apiKey: config.clarifyApiKey,
         dispatcher,
+        // The app's dispatcher (createHttpDispatcher) is a RetryAgent: it owns the retries of idempotent calls.
+        dispatcherRetries: true,
         logger,
         clock,
       });

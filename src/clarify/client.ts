@@ -30,6 +30,12 @@ export interface ClarifyClientOptions {
    * caller decides (the sync checks by external_id first).
    */
   maxAttempts?: number;
+  /**
+   * The dispatcher already retries idempotent requests (the app's RetryAgent): then this client
+   * retries only what the dispatcher does not, a POST refused with 429, so one policy decides and a
+   * failing GET is not sent 4 × 5 times.
+   */
+  dispatcherRetries?: boolean;
   /** First backoff step; doubles per attempt, capped at 30 s; `Retry-After` wins when present. */
   backoffMs?: number;
   /** Bundles per list page (Clarify's maximum is 100). */
@@ -52,6 +58,7 @@ export class ClarifyClient {
   readonly #log: Logger;
   readonly #clock: Clock;
   readonly #maxAttempts: number;
+  readonly #dispatcherRetries: boolean;
   readonly #backoffMs: number;
   readonly #pageSize: number;
 
@@ -67,6 +74,7 @@ export class ClarifyClient {
     this.#log = (opts.logger ?? silentLogger).child({ component: 'clarify' });
     this.#clock = opts.clock ?? systemClock;
     this.#maxAttempts = Math.max(1, opts.maxAttempts ?? 4);
+    this.#dispatcherRetries = opts.dispatcherRetries === true;
     this.#backoffMs = opts.backoffMs ?? 500;
     this.#pageSize = Math.min(100, Math.max(1, opts.pageSize ?? 100));
   }
@@ -209,7 +217,9 @@ export class ClarifyClient {
         return parsed.data;
       }
       const err = errorForStatus(res.statusCode, method, path, parseErrorBody(text), text);
-      const mayRetry = err.retryable && (method !== 'POST' || res.statusCode === 429);
+      const mayRetry =
+        err.retryable &&
+        (method === 'POST' ? res.statusCode === 429 : !this.#dispatcherRetries);
       if (!mayRetry || attempt >= this.#maxAttempts) throw err;
       const wait = retryAfterMs(res.headers['retry-after']) ?? this.#backoff(attempt);
       this.#log.warn('clarify request will be retried', {

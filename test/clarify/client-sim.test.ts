@@ -15,6 +15,7 @@ import {
   RefSchema,
   TracksSchema,
 } from '../../src/clarify/schemas.js';
+import { createHttpDispatcher } from '../../src/http/dispatcher.js';
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
 import { clientFor, closeAgents, fixture, instantClock } from '../sync/helpers.js';
 
@@ -264,5 +265,25 @@ describe('ClarifyClient against the simulator', () => {
     expect(await client.listBundles()).toHaveLength(1);
     expect(sim.requests).toHaveLength(3);
     await agent.close();
+  });
+
+  it("one retry policy: through the app's dispatcher a failing GET is sent 1 + 4 times, not 4 × 5", async () => {
+    const dispatcher = createHttpDispatcher({
+      env: {},
+      retry: { maxRetries: 4, minTimeoutMs: 1, maxTimeoutMs: 2 },
+    });
+    const client = new ClarifyClient({
+      baseUrl: sim.url,
+      apiKey: sim.apiKey,
+      dispatcher,
+      dispatcherRetries: true,
+      clock: instantClock,
+      backoffMs: 0,
+    });
+    sim.faults.failNext(50, 503);
+    const before = sim.requests.length;
+    await expect(client.listBundles()).rejects.toThrow();
+    expect(sim.requests.length - before).toBe(5);
+    await dispatcher.close();
   });
 });
