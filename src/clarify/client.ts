@@ -218,8 +218,7 @@ export class ClarifyClient {
       }
       const err = errorForStatus(res.statusCode, method, path, parseErrorBody(text), text);
       const mayRetry =
-        err.retryable &&
-        (method === 'POST' ? res.statusCode === 429 : !this.#dispatcherRetries);
+        err.retryable && (method === 'POST' ? res.statusCode === 429 : !this.#dispatcherRetries);
       if (!mayRetry || attempt >= this.#maxAttempts) throw err;
       const wait = retryAfterMs(res.headers['retry-after']) ?? this.#backoff(attempt);
       this.#log.warn('clarify request will be retried', {
