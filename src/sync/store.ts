@@ -227,7 +227,25 @@ export class SyncPlanStore {
    * result, so a crashed apply resumes where it stopped and looks up what it may have sent.
    */
   checkpoint(planId: string): Journal {
-    return this.store.journal(journalName(planId));
+    const journal = this.store.journal(journalName(planId));
+    this.#adoptLegacyCheckpoint(planId, journal);
+    return journal;
+  }
+
+  /**
+   * Versions before the journal kept checkpoints in the state file (`sync_checkpoints`, with
+   * `<key>#attempt` for a create that may have been sent): an Apply interrupted before an upgrade
+   * resumes from them instead of starting over.
+   */
+  #adoptLegacyCheckpoint(planId: string, journal: Journal): void {
+    const legacy = this.store.collection<{ id: string; done: Record<string, unknown> }>('sync_checkpoints');
+    const row = legacy.get(planId);
+    if (!row) return;
+    for (const [key, result] of Object.entries(row.done)) {
+      if (key.endsWith('#attempt')) journal.markIntent(key.slice(0, -'#attempt'.length));
+      else journal.markDone(key, result);
+    }
+    legacy.remove(planId);
   }
 
   /** After a run: the journal is closed, and deleted once the plan can no longer run. */

@@ -213,3 +213,23 @@ describe('sync config', () => {
     expect(() => parseSyncConfig({ schedule: [] })).toThrow(/brightcove-ops\.yml sync/);
   });
 });
+
+describe('checkpoints written before the journal existed', () => {
+  it('an Apply interrupted before the upgrade resumes from its state-file checkpoints', async () => {
+    const s = await Store.open(null);
+    const c = new ManualClock('2026-11-21T12:00:00Z');
+    const store = new SyncPlanStore(s.collection('pending'), s, c, 60, (p) => `${p}_1`);
+    s.collection<{ id: string; done: Record<string, unknown> }>('sync_checkpoints').insert({
+      id: 'plan_old',
+      done: {
+        'create:1': { outcome: 'created', recordId: 'b1' },
+        'create:2#attempt': { outcome: 'attempted' },
+      },
+    });
+    const cp = store.checkpoint('plan_old');
+    expect(cp.isDone('create:1')).toBe(true);
+    expect(cp.hasIntent('create:2')).toBe(true);
+    expect(cp.isDone('create:2')).toBe(false);
+    expect(s.collection('sync_checkpoints').all()).toEqual([]);
+  });
+});
