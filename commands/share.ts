@@ -227,7 +227,7 @@ function resumeTrackers(services: Services, host: Host): void {
     const message =
       job.channel && job.ts ? host.channel(job.channel).message(job.channel, job.ts) : undefined;
     void svc
-      .track(job, cardUpdater(svc, job.data.requestId, message))
+      .resume(job, cardUpdater(svc, job.data.requestId, message))
       .then(() => message?.flush())
       .catch((err: unknown) => services.logger.error('resumed share tracking failed', { job: job.id, err }));
   }

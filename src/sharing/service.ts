@@ -407,6 +407,33 @@ export class ShareService {
     );
   }
 
+  /**
+   * Resumes a job cut short by a restart. Its intent was on disk before the share call, but the call
+   * may never have reached Brightcove: affiliates without a share are shared now, then all are
+   * followed as usual (a share that did go through is only followed, never sent twice).
+   */
+  async resume(job: ShareJob, onUpdate: (job: ShareJob) => void | Promise<void>): Promise<ShareJob> {
+    const { master, videoId, affiliates } = job.data;
+    const cms = this.masterCms(master);
+    const missing: AffiliateRef[] = [];
+    for (const a of affiliates) if (!(await nullIfNotFound(cms.getShare(videoId, a.id)))) missing.push(a);
+    if (missing.length > 0) {
+      await cms.share(
+        videoId,
+        missing.map((a) => a.id),
+      );
+      this.repos.audit.append({
+        actor: 'system',
+        command: 'share',
+        action: 'share resent after a restart',
+        target: videoId,
+        outcome: 'ok',
+        details: `to ${missing.map((a) => a.name).join(', ')}: the interrupted call had not reached Brightcove`,
+      });
+    }
+    return this.track(job, onUpdate);
+  }
+
   /** Trackers cut short by a restart. */
   interruptedJobs(): ShareJob[] {
     return this.repos.jobs.find((j) => j.kind === SHARE_KIND && j.state === 'tracking') as ShareJob[];

@@ -76,4 +76,48 @@ describe('kill -9 during a sync, then a restart', () => {
       .filter((e) => e.action.startsWith('delete bundle'));
     expect(audit.map((e) => e.target).sort()).toEqual([...orphans].sort());
   }, 180_000);
+
+  it('during a share: the restarted app sends the share the dead one never got through, once, and follows it', async () => {
+    w = await startWorld('', { dataset: { videosPerAccount: 3, analyticsDays: 0 }, shareDelayMs: 0 });
+    const neo = w.bc.data.accounts.find((a) => a.alias === 'neo')!.id;
+    const north = w.bc.data.accounts.find((a) => a.alias === 'neo-north')!.id;
+    const video = w.bc.cms.addVideo(neo, {
+      name: 'Harbour seals at dusk',
+      reference_id: 'crash-share-1',
+      custom_fields: {},
+      complete: true,
+    });
+    const shareCall = (method: string, path: string) =>
+      method === 'POST' && path.endsWith(`/videos/${video.id}/shares`);
+    const posts = () => w.bc.requests.filter((r) => shareCall(r.method, r.path));
+    // The share call reaches nothing: the process dies while it waits.
+    w.bc.runtime.faults.hangWhen = shareCall;
+    const first = await w.startApp();
+    w.slack.connectApp(`${first.url}/slack/events`, SIGNING_SECRET);
+    const before = w.slack.channelMessages(CHANNEL).length;
+    expect((await w.slack.slashCommand(`share ${video.id} to neo-north`, OPERATOR, CHANNEL)).status).toBe(
+      200,
+    );
+    await until(() => posts().length === 1, 30_000, 'the share call');
+    await first.kill9();
+    w.bc.runtime.faults.hangWhen = undefined;
+    const card = w.slack
+      .channelMessages(CHANNEL)
+      .slice(before)
+      .find((m) => m.text.includes('request '))!;
+
+    await w.startApp();
+    const done = await w.slack.waitFor(
+      () => {
+        const m = w.slack.message(CHANNEL, card.ts);
+        return m?.text.includes('Neo North: shared as') ? m : undefined;
+      },
+      60_000,
+      'the share card to finish',
+    );
+    expect(posts()).toHaveLength(2);
+    const copy = w.bc.data.shares[video.id]!.filter((sh) => sh.affiliate_id === north);
+    expect(copy).toHaveLength(1);
+    expect(done.text).toContain(`Neo North: shared as ${copy[0]!.affiliate_video_id}`);
+  }, 180_000);
 });

@@ -51,6 +51,8 @@ export interface Faults {
   errorStatus: number;
   /** the next N requests (per API) are accepted and never answered */
   hangNext: Partial<Record<SimApi | 'any', number>>;
+  /** requests for which this holds are accepted and never answered (nor carried out) */
+  hangWhen: ((method: string, path: string) => boolean) | undefined;
   /** called before each CMS `GET /videos` page is answered: mutate the library mid-listing */
   onListPage: ((account: string, offset: number, pageIndex: number) => void) | undefined;
 }
@@ -90,6 +92,7 @@ export class SimRuntime {
       errorRate: 0,
       errorStatus: 503,
       hangNext: {},
+      hangWhen: undefined,
       onListPage: undefined,
     };
   }
@@ -216,7 +219,10 @@ export async function serveApi(opts: ServeOptions): Promise<ApiServer> {
     };
     try {
       const rawBody = await readBody(req);
-      if (runtime.takeFault(runtime.faults.hangNext, api)) {
+      if (
+        runtime.takeFault(runtime.faults.hangNext, api) ||
+        runtime.faults.hangWhen?.(req.method ?? 'GET', path)
+      ) {
         entry.status = -1;
         runtime.hung.add(res);
         return;
