@@ -35,31 +35,8 @@ async function onApprove(ctx: ActionContext): Promise<void> {
     if (claim.record) await show(ctx, claim.record);
     return refuse(claim.reason);
   }
-  const { plan } = claim.record.data;
-  services.repos.audit.append({
-    actor: actor.userId,
-    command: 'unshare',
-    action: 'approve',
-    target: ctx.value,
-    outcome: 'started',
-    details: plan.summary,
-  });
   await show(ctx, claim.record);
-  const done = await svc.executeUnshare(claim.record);
-  const outcome = done.data.outcome;
-  services.repos.audit.append({
-    actor: actor.userId,
-    command: 'unshare',
-    action: `unshare ${plan.videoId} from ${plan.affiliate.id}`,
-    target: ctx.value,
-    outcome: outcome?.outcome === 'unshared' || outcome?.outcome === 'already_gone' ? 'ok' : 'failed',
-    details:
-      outcome?.outcome === 'unshared'
-        ? `deleted copy ${outcome.affiliateVideoId ?? '(none yet)'} in ${plan.affiliate.name}`
-        : outcome && 'reason' in outcome
-          ? outcome.reason
-          : outcome?.outcome,
-  });
+  const done = await svc.runUnshare(claim.record, actor.userId);
   await show(ctx, done);
 }
 
@@ -115,4 +92,25 @@ export const unshare = defineCommand<UnshareArgs>({
     });
   },
   actions: { approve: onApprove, cancel: onCancel },
+  start(services, host) {
+    // An approved unshare cut short by a crash: its claim was on disk before the delete call, and the
+    // run looks the share up first, so finishing it deletes nothing twice.
+    const svc = new ShareService(services);
+    for (const record of svc.interruptedUnshares()) {
+      const message =
+        record.channel && record.ts
+          ? host.channel(record.channel).message(record.channel, record.ts)
+          : undefined;
+      const by = [...record.decisions].reverse().find((d) => d.action === 'approve')?.by ?? 'system';
+      void svc
+        .runUnshare(record, by, true)
+        .then(async (done) => {
+          message?.update(renderUnshare(done));
+          await message?.flush();
+        })
+        .catch((err: unknown) =>
+          services.logger.error('resumed unshare failed', { request: record.id, err }),
+        );
+    }
+  },
 });

@@ -540,6 +540,44 @@ export class ShareService {
     return this.repos.pending.insert(record) as UnshareRequest;
   }
 
+  /** Approved unshares whose run a crash cut short (claimed, never finished). */
+  interruptedUnshares(): UnshareRequest[] {
+    return this.repos.pending.find(
+      (r) => r.kind === UNSHARE_KIND && r.state === 'executing',
+    ) as UnshareRequest[];
+  }
+
+  /** Runs a claimed unshare and audits it: the started approval, then the outcome. */
+  async runUnshare(record: UnshareRequest, by: string, resumed = false): Promise<UnshareRequest> {
+    const { plan } = record.data;
+    const target = record.id;
+    // One entry each per request, whichever run (first or resumed after a crash) writes it.
+    this.repos.audit.append(
+      { actor: by, command: 'unshare', action: 'approve', target, outcome: 'started', details: plan.summary },
+      `a_${record.id}_approve`,
+    );
+    const done = await this.executeUnshare(record);
+    const outcome = done.data.outcome;
+    this.repos.audit.append(
+      {
+        actor: by,
+        command: 'unshare',
+        action: `unshare ${plan.videoId} from ${plan.affiliate.id}`,
+        target,
+        outcome: outcome?.outcome === 'unshared' || outcome?.outcome === 'already_gone' ? 'ok' : 'failed',
+        details: `${
+          outcome?.outcome === 'unshared'
+            ? `deleted copy ${outcome.affiliateVideoId ?? '(none yet)'} in ${plan.affiliate.name}`
+            : outcome && 'reason' in outcome
+              ? outcome.reason
+              : (outcome?.outcome ?? '')
+        }${resumed ? ' (finished after a restart)' : ''}`,
+      },
+      `a_${record.id}_done`,
+    );
+    return done;
+  }
+
   async executeUnshare(record: UnshareRequest): Promise<UnshareRequest> {
     const cms = this.masterCms(record.data.master);
     let outcome: UnshareRequestData['outcome'];

@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { share } from '../../commands/share.js';
+import { unshare } from '../../commands/unshare.js';
 import type { CmsVideo } from '../../src/brightcove/schemas.js';
 import type { ManualClock } from '../../src/clock.js';
 import { ShareService } from '../../src/sharing/service.js';
@@ -504,6 +505,33 @@ describe('unshare needs an approver', () => {
 
     // nothing left to unshare
     expect(await h.ephemeralAfter(`unshare ${v.id} from neo-north`)).toMatch(/isn't shared to Neo North/);
+  });
+
+  it('an approved unshare cut short by a crash is finished at start, once, and audited once', async () => {
+    const v = addVideo();
+    const shared = await post(`share ${v.id} to neo-north`, (m) => m.text.includes('processing'));
+    await advanceUntil(shared, tracked, 'share');
+    const copy = h.bc!.data.shares[v.id]![0]!.affiliate_video_id!;
+    const req = await post(`unshare ${v.id} from neo-north`);
+    const svc = new ShareService(h.app.services);
+    const id = /"action_id":"unshare\.approve".*?"value":"([^"]+)"/.exec(JSON.stringify(req.blocks))![1]!;
+    // The app notes where its card is once Slack has answered the post.
+    await expect.poll(() => h.app.services.repos.pending.get(id)?.ts).toBe(req.ts);
+    // The crash: the approval was claimed (on disk) and the process died before the delete call.
+    expect(svc.claim(id, 'unshare', 'executing', APPROVER, 'approve').ok).toBe(true);
+    await unshare.start!(h.app.services, {
+      route() {},
+      channel: (c) => h.app.slack.channelSurface(c),
+    });
+    await h.slack.waitFor(() =>
+      /Unshared: Neo North's copy/.test(current(req).text) ? current(req) : undefined,
+    );
+    expect(h.bc!.data.videos[NORTH]!.some((x) => x.id === copy)).toBe(false);
+    const entries = h.app.services.repos.audit.latest(50).filter((e) => e.target === id);
+    expect(entries.filter((e) => e.action.startsWith('unshare ') && e.outcome === 'ok')).toHaveLength(1);
+    expect(entries.find((e) => e.action.startsWith('unshare '))?.details).toContain(
+      'finished after a restart',
+    );
   });
 });
 
