@@ -10,6 +10,7 @@ import { createHttpDispatcher } from '../http/dispatcher.js';
 import { type Logger, registerSecret, silentLogger } from '../log.js';
 import { type BrightcoveSim, startBrightcoveSim } from '../sim/brightcove/index.js';
 import { type ClarifySim, startClarifySim } from '../sim/clarify/index.js';
+import { simEnv } from '../sim/env.js';
 import { type SlackSim, startSlackSim } from '../sim/slack/index.js';
 import { type ConsoleServer, startConsoleServer } from './console-server.js';
 import {
@@ -111,13 +112,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
     const config = loadConfig({
       cwd: stateDir,
       env: {
-        BRIGHTCOVE_OAUTH_URL: bc.urls.oauth,
-        BRIGHTCOVE_CMS_URL: bc.urls.cms,
-        BRIGHTCOVE_ANALYTICS_URL: bc.urls.analytics,
-        BRIGHTCOVE_LIVE_URL: bc.urls.live,
-        BRIGHTCOVE_LIVE_API_KEY: bc.liveApiKey,
-        CLARIFY_API_URL: clarify.url,
-        CLARIFY_API_KEY: clarify.apiKey,
+        ...simEnv(bc, clarify),
         SLACK_BOT_TOKEN: slack.botToken,
         SLACK_SIGNING_SECRET: signingSecret,
         SLACK_API_URL: slack.apiUrl,

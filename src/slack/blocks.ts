@@ -94,9 +94,15 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Escapes user data for mrkdwn so a video called "<!channel>" cannot ping anyone. */
+/**
+ * Escapes user data for mrkdwn so a video called "<!channel>" cannot ping anyone. Entities already
+ * escaped are left as they are, so text built from escaped pieces is not escaped twice.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&(?!(?:amp|lt|gt);)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 export const plain = (text: string, max = 3000): TextObject => ({

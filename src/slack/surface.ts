@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { FileUpload, PostedMessage, Reply, Surface } from '../core/types.js';
 import type { Logger } from '../log.js';
-import type { Block, ModalView } from './blocks.js';
+import { type Block, escapeMrkdwn, type ModalView } from './blocks.js';
 import { LatestWins } from './throttle.js';
 
 export type RespondFn = (msg: {
@@ -28,11 +28,7 @@ export interface SlackSurfaceOptions {
  * Slack rejects a message whose fallback text is empty; and `text` is what notifications show.
  */
 export function fallback(reply: Reply): string {
-  const text = (reply.text || ' ').slice(0, 3900);
-  return text
-    .replace(/&(?!(?:amp|lt|gt);)/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  return escapeMrkdwn((reply.text || ' ').slice(0, 3900));
 }
 
 /**

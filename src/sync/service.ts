@@ -182,7 +182,8 @@ export class SyncService {
       else if (e.kind === 'kept') deleteEntry(e.recordId, e.videoId, 'video_exists');
     };
     const checkpoint = this.deps.plans.checkpoint(record.id);
-    if (phases.includes('deletes')) {
+    // Only a resumed run has anything in its journal to reconcile (a first run skips the O(deletes) pass).
+    if (phases.includes('deletes') && checkpoint.size() > 0) {
       // A crash can come between a delete and its audit entry (the state file is written in
       // batches, the journal line by line): what the journal says was done is audited now.
       for (const d of record.data.plan.deletes) {

@@ -13,6 +13,7 @@ import {
   startBrightcoveSim,
 } from '../../src/sim/brightcove/index.js';
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
+import { simEnv } from '../../src/sim/env.js';
 import { type SlackSim, type SlackSimOptions, startSlackSim } from '../../src/sim/slack/index.js';
 import { Store } from '../../src/store/store.js';
 
@@ -82,11 +83,7 @@ export function cliWorkspace(bc: BrightcoveSim, name: string): { dir: string; en
   const dir = mkdtempSync(join(tmpdir(), `bcops-${name}-`));
   writeFileSync(join(dir, 'brightcove-ops.yml'), simYaml(bc));
   const env = {
-    BRIGHTCOVE_OAUTH_URL: bc.urls.oauth,
-    BRIGHTCOVE_CMS_URL: bc.urls.cms,
-    BRIGHTCOVE_ANALYTICS_URL: bc.urls.analytics,
-    BRIGHTCOVE_LIVE_URL: bc.urls.live,
-    BRIGHTCOVE_LIVE_API_KEY: bc.liveApiKey,
+    ...simEnv(bc),
     BRIGHTCOVE_OPS_STATE: join(dir, 'state.json'),
     USER: 'ana',
   };
@@ -127,15 +124,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const config = loadConfig({
     cwd: dir,
     env: {
-      ...(bc
-        ? {
-            BRIGHTCOVE_OAUTH_URL: bc.urls.oauth,
-            BRIGHTCOVE_CMS_URL: bc.urls.cms,
-            BRIGHTCOVE_ANALYTICS_URL: bc.urls.analytics,
-            BRIGHTCOVE_LIVE_URL: bc.urls.live,
-            BRIGHTCOVE_LIVE_API_KEY: bc.liveApiKey,
-          }
-        : {}),
+      ...(bc ? simEnv(bc) : {}),
       ...(clarify ? { CLARIFY_API_URL: clarify.url, CLARIFY_API_KEY: clarify.apiKey } : {}),
       SLACK_BOT_TOKEN: slack.botToken,
       ...(opts.mode === 'socket'

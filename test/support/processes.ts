@@ -9,6 +9,7 @@ import {
   startBrightcoveSim,
 } from '../../src/sim/brightcove/index.js';
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
+import { simEnv } from '../../src/sim/env.js';
 import { type SimMessage, type SlackSim, startSlackSim } from '../../src/sim/slack/index.js';
 import { Store } from '../../src/store/store.js';
 import { CHANNEL, OPERATOR, SIGNING_SECRET, simYaml } from './harness.js';
@@ -61,13 +62,7 @@ export async function startWorld(extraYaml = '', bcOptions: BrightcoveSimOptions
     ...CHILD_ENV(),
     BRIGHTCOVE_OPS_CONFIG: join(dir, 'brightcove-ops.yml'),
     BRIGHTCOVE_OPS_STATE: statePath,
-    BRIGHTCOVE_OAUTH_URL: bc.urls.oauth,
-    BRIGHTCOVE_CMS_URL: bc.urls.cms,
-    BRIGHTCOVE_ANALYTICS_URL: bc.urls.analytics,
-    BRIGHTCOVE_LIVE_URL: bc.urls.live,
-    BRIGHTCOVE_LIVE_API_KEY: bc.liveApiKey,
-    CLARIFY_API_URL: clarify.url,
-    CLARIFY_API_KEY: clarify.apiKey,
+    ...simEnv(bc, clarify),
     LOG_LEVEL: 'info',
   };
   const apps: AppProcess[] = [];
