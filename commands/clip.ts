@@ -36,6 +36,7 @@ import {
   noClippableJobs,
   renderClipCard,
   renderClipModal,
+  renderClipNotSent,
   renderClipSnapshot,
 } from '../src/slack/clip-render.js';
 
@@ -94,7 +95,7 @@ async function startClip(
   wait: boolean,
 ): Promise<void> {
   const svc = clipsFor(services);
-  const result = await svc.create(req, actor.userId);
+  const result = await svc.create(req, actor.userId, surface.channelId);
   if (!result.ok) throw new UserError(inputErrorText(result.errors));
   const { jvodId } = result.record.data;
   const message = await surface.post(renderClipCard(result.record));
@@ -110,6 +111,28 @@ async function startClip(
   if (surface.kind !== 'cli') return;
   await svc.tracking(jvodId);
   await message.flush();
+}
+
+/**
+ * After a restart: clips whose create call was cut short are settled first (adopted, re-sent, or given
+ * up), each shown in the channel it was asked for in, then followed like any other clip.
+ */
+async function settleInterrupted(svc: ClipService, host: Host): Promise<void> {
+  for (const settled of await svc.reconcile()) {
+    if (settled.kind === 'not-sent') {
+      const { channel } = settled.intent;
+      if (channel) await host.channel(channel).post(renderClipNotSent(settled.intent, settled.reason));
+      continue;
+    }
+    const { channel, data } = settled.record;
+    if (!channel) {
+      svc.track(settled.record, () => {});
+      continue;
+    }
+    const message = await host.channel(channel).post(renderClipCard(settled.record));
+    const record = svc.attachMessage(data.jvodId, message.channel, message.ts) ?? settled.record;
+    svc.track(record, (r) => message.update(renderClipCard(r)));
+  }
 }
 
 function publisherFor(host: Host, record: ClipRecord): ClipPublisher {
@@ -339,5 +362,8 @@ export const clip = defineCommand<ClipArgs>({
       host.route('POST', HOOK_PATH, hookHandler(svc, services.logger));
     }
     svc.resume((record) => publisherFor(host, record));
+    void settleInterrupted(svc, host).catch((err: unknown) =>
+      services.logger.error('settling interrupted clips failed', { err }),
+    );
   },
 });

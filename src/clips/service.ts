@@ -4,7 +4,7 @@
  * trail. No Slack here: whoever shows a clip passes a publisher that renders the record.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { NotFoundError } from '../brightcove/errors.js';
+import { BrightcoveError, NotFoundError } from '../brightcove/errors.js';
 import type { LiveClient } from '../brightcove/live.js';
 import type { Clock } from '../clock.js';
 import type { Services } from '../core/types.js';
@@ -12,7 +12,7 @@ import { type Logger, maskSecrets, registerSecret } from '../log.js';
 import type { AuditLog, JobRecord } from '../store/repositories.js';
 import type { Collection } from '../store/store.js';
 import type { ClipInputError, ClipRequest } from './request.js';
-import { type ClipApi, submitClip } from './submit.js';
+import { type ClipApi, firstVodJob, type PreparedClip, prepareClip } from './submit.js';
 import { formatDuration, formatEpoch, formatOffset } from './time.js';
 import {
   type BackoffOptions,
@@ -21,6 +21,7 @@ import {
   type ClipStateChange,
   ClipTracker,
   isTerminal,
+  mapVodState,
   type VodJobSnapshot,
 } from './tracker.js';
 import {
@@ -35,6 +36,8 @@ import {
 import type { VodCreateBody } from './vod-body.js';
 
 export const CLIP_RECORD_KIND = 'clip';
+/** A clip about to be sent: on disk before `POST /v1/vods`, replaced by the clip record once it is answered. */
+export const CLIP_INTENT_KIND = 'clip-intent';
 export const HOOK_PATH = '/hooks/live';
 
 export interface ClipJobData {
@@ -58,6 +61,23 @@ export interface ClipJobData {
 /** `state` is a ClipState, or `stopped` when tracking gave up before a terminal state. */
 export type ClipRecord = JobRecord<ClipJobData>;
 
+/** What a clip record holds before the Live API has named the clip job. */
+export interface ClipIntentData extends Omit<ClipJobData, 'jvodId' | 'apiState' | 'history' | 'outcome'> {
+  /**
+   * Why a restart may not send the stored body again when Brightcove never got it: a "last N" window of
+   * a live job (it would cut a later window), or a password in the body (never stored). Absent: it may.
+   */
+  noResend?: string;
+}
+
+/** `state` is `sending` until the clip job is known; `channel` is where a restart posts the card. */
+export type ClipIntent = JobRecord<ClipIntentData>;
+
+/** What a restart found for a clip whose `POST /v1/vods` was cut short. */
+export type ReconciledIntent =
+  | { kind: 'adopted' | 'resent'; record: ClipRecord }
+  | { kind: 'not-sent'; intent: ClipIntent; reason: string };
+
 /** Shows a clip record somewhere (a channel message); called after every change. */
 export type ClipPublisher = (record: ClipRecord) => void;
 
@@ -71,6 +91,8 @@ export interface ClipServiceDeps {
   /** CMS lookup in the Video Cloud account linked to the Live account; absent when none is configured. */
   findVideoByReferenceId?: (referenceId: string) => Promise<{ id: string; name?: string } | undefined>;
   jobs: Collection<JobRecord>;
+  /** Runs `fn` as one durable write (the store's transaction): intents must be on disk before the POST. */
+  durably: <R>(fn: () => R) => R;
   /**
    * A secret from the config (Slack signing secret or token) the hook secret is derived from, so the
    * URL survives restarts without a secret ever being written to the state file.
@@ -88,6 +110,8 @@ export type CreateResult =
   | { ok: true; record: ClipRecord; warnings: string[] };
 
 const recordId = (jvodId: string) => `clip_${jvodId}`;
+/** How far before an intent a clip job's `jvod_created_at` may lie and still be the intent's (clock skew). */
+const INTENT_CLOCK_SKEW_MS = 5 * 60_000;
 
 export function describeClipWindow(w: ResolvedWindow): string {
   switch (w.kind) {
@@ -102,7 +126,7 @@ export function describeClipWindow(w: ResolvedWindow): string {
   }
 }
 
-function describeDestination(d: ClipRequest['destination']): string {
+export function describeClipDestination(d: ClipRequest['destination']): string {
   if (d.kind === 'videocloud') return d.profile ? `Video Cloud (profile ${d.profile})` : 'Video Cloud';
   return `${redactUrl(d.url)}${d.credentials ? ` (credentials ${d.credentials})` : ''}`;
 }
@@ -179,52 +203,192 @@ export class ClipService {
     return validateClip(req, ctx);
   }
 
-  /** Validates, creates the clip job and records it (state waiting); the caller then tracks it. */
-  async create(req: ClipRequest, actor: string): Promise<CreateResult> {
+  /**
+   * Validates, then creates the clip job with its intent on disk first: the intent (the body as stored,
+   * secrets masked) is written before `POST /v1/vods` and replaced by the clip record (state waiting) in
+   * one write once the Live API names the job. The caller then tracks it.
+   */
+  async create(req: ClipRequest, actor: string, channel?: string): Promise<CreateResult> {
     const notificationUrl = this.#notificationUrl();
-    const result = await submitClip(req, {
+    const prepared = await prepareClip(req, {
       api: this.api,
       now: this.#deps.clock.now(),
       newId: () => this.#deps.newId('clip'),
       ...(notificationUrl ? { notificationUrl } : {}),
     });
-    if (!result.ok) return result;
+    if (!prepared.ok) return prepared;
+    const intent = this.#intentFor(req, prepared, actor, channel);
+    this.#deps.durably(() => this.#deps.jobs.insert(intent));
+    let jvodId: string;
+    try {
+      jvodId = firstVodJob(await this.#deps.live.createClips(prepared.body));
+    } catch (err) {
+      // An HTTP answer means nothing was created; anything else (a timeout, a reset) may hide a clip job.
+      const found = err instanceof BrightcoveError ? undefined : await this.#lookUp(intent).catch(() => null);
+      if (found === null) throw err;
+      if (!found) {
+        this.#deps.durably(() => this.#deps.jobs.remove(intent.id));
+        throw err;
+      }
+      jvodId = found.jvod_id;
+    }
+    const record = this.#adopt(intent, jvodId, 'waiting');
+    return { ok: true, record, warnings: prepared.warnings };
+  }
+
+  #intentFor(req: ClipRequest, prepared: PreparedClip, actor: string, channel?: string): ClipIntent {
     const now = this.#deps.clock.now().toISOString();
-    const secret = notificationUrl ? this.hookSecret() : undefined;
+    const secret = this.#publicUrl ? this.hookSecret() : undefined;
     // The stored copy of the request keeps neither the hook secret nor a password in an output URL;
-    // only the request sent to the Live API carried them.
-    const sent = JSON.stringify(result.body);
-    const body = JSON.parse(maskSecrets(secret ? sent.replaceAll(secret, '***') : sent)) as VodCreateBody;
-    const record: ClipRecord = {
-      id: recordId(result.jvodId),
-      kind: CLIP_RECORD_KIND,
-      state: 'waiting',
+    // only the request sent to the Live API carries them.
+    const sent = JSON.stringify(prepared.body);
+    const withoutHook = secret ? sent.replaceAll(secret, '***') : sent;
+    const masked = maskSecrets(withoutHook);
+    const w = prepared.clip.window;
+    return {
+      id: this.#deps.newId('clipintent'),
+      kind: CLIP_INTENT_KIND,
+      state: 'sending',
       createdAt: now,
       updatedAt: now,
+      ...(channel ? { channel } : {}),
       data: {
-        jvodId: result.jvodId,
         liveJobId: req.jobId,
-        label: result.label,
-        ...(result.referenceId === undefined ? {} : { referenceId: result.referenceId }),
+        label: prepared.label,
+        ...(prepared.referenceId === undefined ? {} : { referenceId: prepared.referenceId }),
         requestedBy: actor,
-        window: describeClipWindow(result.clip.window),
-        destination: describeDestination(result.clip.destination),
-        warnings: result.warnings,
-        body,
-        apiState: 'waiting',
-        history: [{ state: 'waiting', at: now }],
+        window: describeClipWindow(w),
+        destination: describeClipDestination(prepared.clip.destination),
+        warnings: prepared.warnings,
+        body: JSON.parse(masked) as VodCreateBody,
+        ...(w.kind === 'last' && prepared.clip.jobLive
+          ? {
+              noResend:
+                'A "last …" clip of a live stream is not sent later: it would cut a different window.',
+            }
+          : masked !== withoutHook
+            ? { noResend: 'Its destination carried a password, which is never stored.' }
+            : {}),
       },
     };
-    this.#deps.jobs.insert(record);
-    this.#deps.audit.append({
-      actor,
-      command: 'clip',
-      action: 'create',
-      target: result.jvodId,
-      outcome: 'started',
-      details: `live job ${req.jobId}, ${record.data.window}, to ${record.data.destination}, "${result.label}"`,
+  }
+
+  /** The intent becomes the clip record (one write) and the create is audited once per intent. */
+  #adopt(intent: ClipIntent, jvodId: string, apiState: string): ClipRecord {
+    const now = this.#deps.clock.now().toISOString();
+    const { noResend: _noResend, ...data } = intent.data;
+    const state = mapVodState(apiState) ?? 'waiting';
+    const record: ClipRecord = {
+      id: recordId(jvodId),
+      kind: CLIP_RECORD_KIND,
+      state,
+      createdAt: intent.createdAt,
+      updatedAt: now,
+      ...(intent.channel ? { channel: intent.channel } : {}),
+      data: { ...data, jvodId, apiState, history: [{ state, at: now }] },
+    };
+    this.#deps.durably(() => {
+      this.#deps.jobs.upsert(record);
+      this.#deps.jobs.remove(intent.id);
+      this.#deps.audit.append(
+        {
+          actor: data.requestedBy,
+          command: 'clip',
+          action: 'create',
+          target: jvodId,
+          outcome: 'started',
+          details: `live job ${data.liveJobId}, ${data.window}, to ${data.destination}, "${data.label}"`,
+        },
+        `a_${intent.id}_create`,
+      );
     });
-    return { ok: true, record, warnings: result.warnings };
+    return record;
+  }
+
+  /**
+   * The clip job an intent made, if Brightcove got it: the live job's clip jobs with the intent's label,
+   * created since shortly before the intent (clocks differ), that no clip record already claims.
+   */
+  async #lookUp(intent: ClipIntent): Promise<VodJobSnapshot | undefined> {
+    const since = Date.parse(intent.createdAt) - INTENT_CLOCK_SKEW_MS;
+    const { label } = intent.data;
+    const vods = await this.#deps.live.listClips(intent.data.liveJobId, {
+      // Filter syntax (B4) gives `,` `[` `]` `'` meaning: such labels are matched here only.
+      ...(/[,[\]']/.test(label) ? {} : { label: `'${label}'` }),
+      created_at: `ge:${since}`,
+      sort: 'created_at',
+      page_size: 100,
+    });
+    return vods.find((v) => v.label === intent.data.label && !this.#deps.jobs.get(recordId(v.jvod_id)));
+  }
+
+  /** Clips whose `POST /v1/vods` had been sent (or was about to be) when the process stopped. */
+  intents(): ClipIntent[] {
+    return this.#deps.jobs.find((r) => r.kind === CLIP_INTENT_KIND) as ClipIntent[];
+  }
+
+  /**
+   * After a restart, every intent is settled before anything is repeated: a clip job Brightcove made is
+   * adopted; one it never got is sent again when that cuts the same clip, else given up with the reason.
+   * An intent whose lookup fails stays for the next start.
+   */
+  async reconcile(): Promise<ReconciledIntent[]> {
+    const settled: ReconciledIntent[] = [];
+    for (const intent of this.intents()) {
+      try {
+        const found = await this.#lookUp(intent);
+        if (found) {
+          settled.push({ kind: 'adopted', record: this.#adopt(intent, found.jvod_id, found.jvod_state) });
+          continue;
+        }
+        if (intent.data.noResend === undefined) {
+          const body = this.#resendBody(intent.data.body);
+          const jvodId = firstVodJob(await this.#deps.live.createClips(body));
+          settled.push({ kind: 'resent', record: this.#adopt(intent, jvodId, 'waiting') });
+          continue;
+        }
+        settled.push({ kind: 'not-sent', intent, reason: this.#giveUp(intent) });
+      } catch (err) {
+        this.#log.warn('could not settle an interrupted clip; trying again at the next start', {
+          err,
+          intent: intent.id,
+        });
+      }
+    }
+    if (settled.length > 0) this.#log.info('settled interrupted clips', { count: settled.length });
+    return settled;
+  }
+
+  /** The stored body with today's hook URL (its secret was masked), or none if notifications are off. */
+  #resendBody(stored: VodCreateBody): VodCreateBody {
+    const url = this.#notificationUrl();
+    return {
+      ...stored,
+      outputs: stored.outputs.map(({ notifications: _n, ...o }) =>
+        url ? { ...o, notifications: [url] } : o,
+      ),
+    };
+  }
+
+  #giveUp(intent: ClipIntent): string {
+    const reason =
+      'The app restarted before Brightcove Live received this clip, so no clip job was made. ' +
+      `${intent.data.noResend ?? ''} Ask for the clip again.`;
+    this.#deps.durably(() => {
+      this.#deps.jobs.remove(intent.id);
+      this.#deps.audit.append(
+        {
+          actor: intent.data.requestedBy,
+          command: 'clip',
+          action: 'create',
+          target: intent.data.liveJobId,
+          outcome: 'failed',
+          details: `"${intent.data.label}", ${intent.data.window}: not sent (restart)`,
+        },
+        `a_${intent.id}_create`,
+      );
+    });
+    return reason;
   }
 
   /** Remembers where the clip's message is, so a restarted app can keep updating it. */
@@ -422,6 +586,7 @@ export function clipServiceFor(s: Services): ClipService {
         }
       : {}),
     jobs: s.repos.jobs,
+    durably: (fn) => s.store.transaction(fn),
     // Without any configured secret (CLI only), a random key: the CLI never serves the hook.
     hookKey:
       s.config.slack.signingSecret ??

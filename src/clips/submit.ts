@@ -2,7 +2,7 @@
  * Parse → look up the job (and credentials when named) → validate → create. Bad input never reaches the
  * API: syntax errors make no call at all, and validation errors stop before `createVods`.
  */
-import { ClipInputError, type ClipRequest } from './request.js';
+import type { ClipInputError, ClipRequest } from './request.js';
 import {
   type LiveCredentialInfo,
   type LiveJobInfo,
@@ -29,19 +29,25 @@ export interface SubmitOptions {
   maxDurationSec?: number;
 }
 
-export type SubmitResult =
-  | { ok: false; errors: ClipInputError[] }
-  | {
-      ok: true;
-      jvodId: string;
-      label: string;
-      referenceId?: string;
-      body: VodCreateBody;
-      clip: ValidatedClip;
-      warnings: string[];
-    };
+export interface PreparedClip {
+  ok: true;
+  label: string;
+  referenceId?: string;
+  /** The `POST /v1/vods` body to send (with the hook secret and any URL password: never store it as is). */
+  body: VodCreateBody;
+  clip: ValidatedClip;
+  warnings: string[];
+}
 
-export async function submitClip(req: ClipRequest, opts: SubmitOptions): Promise<SubmitResult> {
+export type PrepareResult = { ok: false; errors: ClipInputError[] } | PreparedClip;
+
+export type SubmitResult = { ok: false; errors: ClipInputError[] } | (PreparedClip & { jvodId: string });
+
+/** Looks the job (and credentials) up, validates and builds the body; sends nothing. */
+export async function prepareClip(
+  req: ClipRequest,
+  opts: Omit<SubmitOptions, 'api'> & { api: Omit<ClipApi, 'createVods'> },
+): Promise<PrepareResult> {
   const [job, credentials] = await Promise.all([
     opts.api.getLiveJob(req.jobId),
     needsCredentialList(req) ? opts.api.listCredentials() : Promise.resolve(undefined),
@@ -57,12 +63,8 @@ export async function submitClip(req: ClipRequest, opts: SubmitOptions): Promise
       ? { newId: opts.newId, notificationUrl: opts.notificationUrl }
       : { newId: opts.newId },
   );
-  const created = await opts.api.createVods(built.body);
-  const vod = created.vod_jobs[0];
-  if (!vod) throw new Error('POST /v1/vods answered without a vod_jobs entry');
   return {
     ok: true,
-    jvodId: vod.jvod_id,
     label: built.label,
     ...(built.referenceId === undefined ? {} : { referenceId: built.referenceId }),
     body: built.body,
@@ -71,7 +73,16 @@ export async function submitClip(req: ClipRequest, opts: SubmitOptions): Promise
   };
 }
 
-/** Turns any error from parse/validate into the list shape, leaving real failures to propagate. */
-export function asInputErrors(err: unknown): ClipInputError[] | undefined {
-  return err instanceof ClipInputError ? [err] : undefined;
+/** The first clip job of a create response: one output per clip, so exactly one is expected. */
+export function firstVodJob(created: { vod_jobs: { jvod_id: string }[] }): string {
+  const vod = created.vod_jobs[0];
+  if (!vod) throw new Error('POST /v1/vods answered without a vod_jobs entry');
+  return vod.jvod_id;
+}
+
+/** Prepare, then send: the whole path for callers that keep no intent (tests of the rules). */
+export async function submitClip(req: ClipRequest, opts: SubmitOptions): Promise<SubmitResult> {
+  const prepared = await prepareClip(req, opts);
+  if (!prepared.ok) return prepared;
+  return { ...prepared, jvodId: firstVodJob(await opts.api.createVods(prepared.body)) };
 }

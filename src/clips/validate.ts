@@ -68,6 +68,8 @@ export interface ValidatedClip {
   destination: ClipDestination;
   /** Things that will not fail but may surprise (truncation, a non-MP4 file name). */
   warnings: string[];
+  /** The live job was still live when checked: a "last N" window then ends at the moment of sending. */
+  jobLive: boolean;
 }
 
 export type ClipValidation = { ok: true; clip: ValidatedClip } | { ok: false; errors: ClipInputError[] };
@@ -365,6 +367,7 @@ export function validateClip(req: ClipRequest, ctx: ValidateContext): ClipValida
     tags: req.tags,
     destination: req.destination,
     warnings: c.warnings,
+    jobLive: !ctx.job?.finished_at,
   };
   return { ok: true, clip };
 }

@@ -3,7 +3,7 @@
  * of `clip status` / `clips`. Pure rendering of records; no Brightcove calls.
  */
 import type { ClipField } from '../clips/request.js';
-import type { ClipRecord } from '../clips/service.js';
+import type { ClipIntent, ClipRecord } from '../clips/service.js';
 import type { ClipState, VodJobSnapshot } from '../clips/tracker.js';
 import type { LiveJobInfo } from '../clips/validate.js';
 import type { Reply } from '../core/types.js';
@@ -100,6 +100,21 @@ export function renderClipCard(r: ClipRecord): Reply {
     (outcome ? `${outcome.text} — ` : '') +
     clipStateLabel(state);
   return { text, blocks, data: { ...d, state } };
+}
+
+/** A clip whose create call a restart cut short and that Brightcove never received. */
+export function renderClipNotSent(intent: ClipIntent, reason: string): Reply {
+  const d = intent.data;
+  return {
+    text: `Clip "${d.label}" from live job ${d.liveJobId} was not made: ${reason}`,
+    blocks: [
+      section(
+        `:x: *Clip "${escapeMrkdwn(truncate(d.label, 200))}"* from live job \`${d.liveJobId}\` was not made.\n` +
+          `*Window:* ${escapeMrkdwn(d.window)}   *To:* ${escapeMrkdwn(d.destination)}`,
+      ),
+      context(`${escapeMrkdwn(reason)} · requested by <@${d.requestedBy}>`),
+    ],
+  };
 }
 
 /** `clip status` for a clip the app did not create (no record): the Live API's view only. */

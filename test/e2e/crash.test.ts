@@ -121,3 +121,94 @@ describe('kill -9 during a sync, then a restart', () => {
     expect(done.text).toContain(`Neo North: shared as ${copy[0]!.affiliate_video_id}`);
   }, 180_000);
 });
+
+describe('kill -9 during a clip create, then a restart', () => {
+  let w: World;
+  afterEach(async () => {
+    await w?.close();
+  });
+
+  const createCall = (method: string, path: string) => method === 'POST' && path === '/v1/vods';
+  const creates = () => w.bc.requests.filter((r) => createCall(r.method, r.path)).length;
+  const vodsLabelled = (label: string) => w.bc.data.vodJobs.filter((v) => v.label === label);
+
+  /** Sends `/brightcove clip …` to a fresh app whose create call never gets an answer, then kills it. */
+  async function clipThenCrash(
+    label: string,
+    window: string,
+    fault: 'hangWhen' | 'hangAfterWhen',
+  ): Promise<void> {
+    w = await startWorld('', { dataset: { videosPerAccount: 1, analyticsDays: 0 } });
+    w.bc.runtime.faults[fault] = createCall;
+    const first = await w.startApp();
+    w.slack.connectApp(`${first.url}/slack/events`, SIGNING_SECRET);
+    const job = w.bc.data.liveJobs[0]!.id;
+    const command = `clip ${job} ${window} --name "${label}"`;
+    expect((await w.slack.slashCommand(command, OPERATOR, CHANNEL)).status).toBe(200);
+    await until(() => creates() === 1, 30_000, 'the create call');
+    // With the answer lost, the clip job is made before the process dies.
+    if (fault === 'hangAfterWhen')
+      await until(() => w.bc.data.vodJobs.some((v) => v.label === label), 30_000, 'the clip job');
+    await first.kill9();
+    w.bc.runtime.faults[fault] = undefined;
+    // The clip (if made) finishes while no app runs.
+    await w.clock.advance(31_000);
+  }
+
+  const finishedCard = (label: string) =>
+    w.slack.waitFor(
+      () =>
+        w.slack
+          .channelMessages(CHANNEL)
+          .find((m) => m.text.includes(`Clip "${label}"`) && m.text.endsWith('finished')),
+      60_000,
+      `the card of "${label}" to finish`,
+    );
+
+  it('made by Brightcove but the answer lost: the restart adopts it and sends nothing again', async () => {
+    await clipThenCrash('Goal one', 'from 00:00:10 to 00:00:40', 'hangAfterWhen');
+    expect(vodsLabelled('Goal one')).toHaveLength(1);
+    await w.startApp();
+    const card = await finishedCard('Goal one');
+    expect(creates()).toBe(1);
+    expect(vodsLabelled('Goal one')).toHaveLength(1);
+    expect(card.text).toContain(`clip job ${vodsLabelled('Goal one')[0]!.jvod_id}`);
+    const audit = (await w.state())
+      .collection<{ id: string; action: string; command: string; outcome: string }>('audit')
+      .all()
+      .filter((e) => e.command === 'clip' && e.action === 'create');
+    expect(audit.map((e) => e.outcome)).toEqual(['started']);
+  }, 120_000);
+
+  it('never received, a fixed window: the restart sends it once and follows it', async () => {
+    await clipThenCrash('Goal two', 'from 00:00:10 to 00:00:40', 'hangWhen');
+    expect(vodsLabelled('Goal two')).toHaveLength(0);
+    await w.startApp();
+    await until(() => vodsLabelled('Goal two').length === 1, 30_000, 'the clip sent again');
+    await w.clock.advance(31_000);
+    await finishedCard('Goal two');
+    expect(creates()).toBe(2);
+    expect(vodsLabelled('Goal two')).toHaveLength(1);
+  }, 120_000);
+
+  it('never received, "last 60s" of a live stream: not sent later, and the channel is told', async () => {
+    await clipThenCrash('Goal three', 'last 60s', 'hangWhen');
+    await w.startApp();
+    const told = await w.slack.waitFor(
+      () => w.slack.channelMessages(CHANNEL).find((m) => m.text.includes('was not made')),
+      60_000,
+      'the not-made message',
+    );
+    expect(told.text).toContain('Goal three');
+    expect(told.text).toContain('Ask for the clip again');
+    expect(creates()).toBe(1);
+    expect(vodsLabelled('Goal three')).toHaveLength(0);
+    const state = await w.state();
+    expect(
+      state
+        .collection<{ id: string; kind: string }>('jobs')
+        .all()
+        .filter((r) => r.kind === 'clip-intent'),
+    ).toEqual([]);
+  }, 120_000);
+});

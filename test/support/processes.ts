@@ -31,6 +31,8 @@ export interface AppProcess {
  * kill -9 mid-Apply).
  */
 export interface World {
+  /** the simulators' domain clock (clip progress, token expiry); the apps run on real time */
+  clock: ManualClock;
   bc: BrightcoveSim;
   clarify: ClarifySim;
   slack: SlackSim;
@@ -50,7 +52,9 @@ const CHILD_ENV = () => ({
 });
 
 export async function startWorld(extraYaml = '', bcOptions: BrightcoveSimOptions = {}): Promise<World> {
-  const clock = new ManualClock('2026-11-21T12:00:00Z');
+  // The apps run on real time; the simulators start there too, so timestamps the app compares with
+  // Brightcove's (a clip job's created_at against its own intent) agree as a real host's clock would.
+  const clock = new ManualClock(new Date(Math.floor(Date.now() / 1000) * 1000).toISOString());
   const slack = await startSlackSim({ clock, channels: { [CHANNEL]: 'video-ops' } });
   const bc = await startBrightcoveSim({ clock, ...bcOptions });
   // Real time for Clarify: its latency must pass while the apps run (the manual clock never moves).
@@ -67,6 +71,7 @@ export async function startWorld(extraYaml = '', bcOptions: BrightcoveSimOptions
   };
   const apps: AppProcess[] = [];
   return {
+    clock,
     bc,
     clarify,
     slack,

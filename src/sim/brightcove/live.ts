@@ -178,9 +178,10 @@ export class LiveSim {
       if (req.method === 'POST') return this.#create({ ...(req.body as object), live_job_id: id });
       if (req.method === 'GET') {
         if (!this.data.liveJobs.some((j) => j.id === id)) return noResults();
-        return json(200, {
-          vod_jobs: this.data.vodJobs.filter((v) => v.job_id === id).map((v) => this.#view(v)),
-        });
+        return this.#listVods(
+          this.data.vodJobs.filter((v) => v.job_id === id),
+          req.query,
+        );
       }
     }
     if (r0 === 'vods' && !id && req.method === 'POST') return this.#create(req.body);
@@ -200,6 +201,35 @@ export class LiveSim {
     if (r0 === 'credentials' && !id && req.method === 'GET') return json(200, this.data.liveCredentials);
     return json(404, { message: 'Unauthorized' });
   };
+
+  /** B4's listing: filters (`[a,b]` = OR, `gt:`/`ge:`/`lt:`/`le:`, quoted strings), sort, page_size, tokens. */
+  #listVods(vods: SimVodJob[], q: URLSearchParams): SimResponse {
+    const FIELDS: Record<string, keyof SimVodJob> = {
+      label: 'label',
+      jvod_state: 'jvod_state',
+      jvod_type: 'jvod_type',
+      created_at: 'jvod_created_at',
+      modified_at: 'jvod_last_state_change_at',
+    };
+    let rows = vods;
+    for (const [param, field] of Object.entries(FIELDS)) {
+      const filter = q.get(param);
+      if (filter !== null) rows = rows.filter((v) => matchesFilter(v[field], filter));
+    }
+    const sortField = q.get('sort') === 'modified_at' ? 'jvod_last_state_change_at' : 'jvod_created_at';
+    const dir = q.get('sort_dir') === 'desc' ? -1 : 1;
+    rows = [...rows].sort((a, b) => dir * (Number(a[sortField]) - Number(b[sortField])));
+    const pageSize = Number(q.get('page_size') ?? 10);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) return invalid();
+    const offset = Number(q.get('start_token') ?? 0);
+    if (!Number.isInteger(offset) || offset < 0) return invalid();
+    const page = rows.slice(offset, offset + pageSize);
+    return json(200, {
+      vod_jobs: page.map((v) => this.#view(v)),
+      ...(offset + pageSize < rows.length ? { next_token: String(offset + pageSize) } : {}),
+      ...(offset > 0 ? { start_token: String(offset) } : {}),
+    });
+  }
 
   #create(body: unknown): SimResponse {
     const b = (body ?? {}) as { live_job_id?: unknown; outputs?: unknown };
@@ -324,4 +354,22 @@ export class LiveSim {
     if (end <= start) return bad;
     return { start, end };
   }
+}
+
+/** One Live list filter against a value (reference B4): OR lists, comparisons, quoted strings. */
+function matchesFilter(value: unknown, filter: string): boolean {
+  const list = /^\[(.*)\]$/.exec(filter);
+  if (list) return (list[1] ?? '').split(',').some((f) => matchesFilter(value, f.trim()));
+  const cmp = /^(gt|ge|lt|le):(.*)$/.exec(filter);
+  if (cmp) {
+    const [, op, raw] = cmp;
+    const n = Number(value);
+    const limit = Number(raw);
+    if (op === 'gt') return n > limit;
+    if (op === 'ge') return n >= limit;
+    if (op === 'lt') return n < limit;
+    return n <= limit;
+  }
+  const quoted = /^'(.*)'$/.exec(filter);
+  return String(value) === (quoted ? quoted[1] : filter);
 }

@@ -53,6 +53,8 @@ export interface Faults {
   hangNext: Partial<Record<SimApi | 'any', number>>;
   /** requests for which this holds are accepted and never answered (nor carried out) */
   hangWhen: ((method: string, path: string) => boolean) | undefined;
+  /** requests for which this holds are carried out and never answered (the response is lost) */
+  hangAfterWhen: ((method: string, path: string) => boolean) | undefined;
   /** called before each CMS `GET /videos` page is answered: mutate the library mid-listing */
   onListPage: ((account: string, offset: number, pageIndex: number) => void) | undefined;
 }
@@ -93,6 +95,7 @@ export class SimRuntime {
       errorStatus: 503,
       hangNext: {},
       hangWhen: undefined,
+      hangAfterWhen: undefined,
       onListPage: undefined,
     };
   }
@@ -259,6 +262,11 @@ export async function serveApi(opts: ServeOptions): Promise<ApiServer> {
           body,
           rawBody,
         });
+        if (runtime.faults.hangAfterWhen?.(entry.method, path)) {
+          entry.status = -1;
+          runtime.hung.add(res);
+          return;
+        }
         send(response);
       } finally {
         admission.release?.();
