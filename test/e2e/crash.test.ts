@@ -212,3 +212,67 @@ describe('kill -9 during a clip create, then a restart', () => {
     ).toEqual([]);
   }, 120_000);
 });
+
+describe('kill -9 during an approved unshare, then a restart', () => {
+  let w: World;
+  afterEach(async () => {
+    await w?.close();
+  });
+
+  it("finishes the delete of the affiliate's copy once, audited once, and the card says so", async () => {
+    w = await startWorld('', { dataset: { videosPerAccount: 1, analyticsDays: 0 }, shareDelayMs: 0 });
+    const neo = w.bc.data.accounts.find((a) => a.alias === 'neo')!.id;
+    const north = w.bc.data.accounts.find((a) => a.alias === 'neo-north')!.id;
+    const video = w.bc.cms.addVideo(neo, {
+      name: 'Kelp forest',
+      reference_id: 'crash-unshare-1',
+      custom_fields: {},
+      complete: true,
+    });
+    const first = await w.startApp();
+    w.slack.connectApp(`${first.url}/slack/events`, SIGNING_SECRET);
+    await w.slack.slashCommand(`share ${video.id} to neo-north`, OPERATOR, CHANNEL);
+    const shared = await w.slack.waitFor(
+      () => w.slack.channelMessages(CHANNEL).find((m) => m.text.includes('Neo North: shared as')),
+      60_000,
+      'the share',
+    );
+    const copy = w.bc.data.shares[video.id]![0]!.affiliate_video_id!;
+    expect(shared.text).toContain(copy);
+
+    const deleteCall = (method: string, path: string) =>
+      method === 'DELETE' && path.endsWith(`/videos/${video.id}/shares/${north}`);
+    const deletes = () => w.bc.requests.filter((r) => deleteCall(r.method, r.path)).length;
+    w.bc.runtime.faults.hangWhen = deleteCall;
+    await w.slack.slashCommand(`unshare ${video.id} from neo-north`, OPERATOR, CHANNEL);
+    const card = await w.slack.waitFor(
+      () =>
+        w.slack.channelMessages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes('unshare.approve')),
+      30_000,
+      'the unshare card',
+    );
+    await w.slack.click(APPROVER, 'unshare.approve', card);
+    await until(() => deletes() === 1, 30_000, 'the delete call');
+    await first.kill9();
+    w.bc.runtime.faults.hangWhen = undefined;
+    expect(w.bc.data.videos[north]!.some((v) => v.id === copy)).toBe(true);
+
+    const second = await w.startApp();
+    await w.slack.waitFor(
+      () => {
+        const m = w.slack.message(CHANNEL, card.ts);
+        return m && /Unshared: Neo North's copy/.test(m.text) ? m : undefined;
+      },
+      60_000,
+      'the unshare card to finish',
+    );
+    expect(deletes()).toBe(2);
+    expect(w.bc.data.videos[north]!.some((v) => v.id === copy)).toBe(false);
+    await second.stop();
+    const audit = (await w.state())
+      .collection<{ id: string; action: string; outcome: string }>('audit')
+      .all()
+      .filter((e) => e.action.startsWith('unshare ') && e.outcome === 'ok');
+    expect(audit).toHaveLength(1);
+  }, 120_000);
+});
