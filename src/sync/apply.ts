@@ -9,6 +9,8 @@ import type { VideoMedia } from './types.js';
 /** Where finished items are remembered so a crashed apply resumes instead of starting over. */
 export interface Checkpoint {
   isDone(itemKey: string): boolean;
+  /** What markDone recorded for the item (undefined when not done). */
+  result(itemKey: string): unknown;
   markDone(itemKey: string, result: unknown): void;
   /** Durable before it returns: the item's mutation is about to be sent (intent before effect). */
   markIntent(itemKey: string): void;
@@ -22,6 +24,7 @@ export function memoryCheckpoint(): Checkpoint & { entries: Map<string, unknown>
   return {
     entries,
     isDone: (k) => entries.has(k),
+    result: (k) => entries.get(k),
     markDone: (k, r) => void entries.set(k, r),
     markIntent: (k) => void intents.add(k),
     hasIntent: (k) => intents.has(k),
@@ -87,6 +90,13 @@ export interface ApplySummary {
   notApplied: { creates: number; updates: number; deletes: number };
   /** Records with a video id before the apply, for the original's `total` line. */
   recordsWithVideoId: number;
+}
+
+/** What the resume check needs of any plan item (creates have no record id yet). */
+interface PlanItemRef {
+  key: string;
+  videoId: string;
+  recordId?: string;
 }
 
 export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplySummary> {
@@ -244,15 +254,30 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
     });
   };
 
+  /**
+   * An item an earlier (interrupted) run finished is looked up in the target before it is counted, so
+   * the summary reports what the target holds: a record created or updated then must be there, one
+   * deleted then must be gone. If the target disagrees, the item is applied again.
+   */
+  const targetAgrees = async (kind: 'create' | 'update' | 'delete', item: PlanItemRef): Promise<boolean> => {
+    const outcome = (checkpoint.result(item.key) as { outcome?: unknown } | undefined)?.outcome;
+    if (kind === 'delete' && outcome === 'video_exists') return true;
+    const records = await withRetry(() => deps.target.findByVideoId(item.videoId));
+    if (kind === 'create') return records.length > 0;
+    const present = records.some((r) => r.id === item.recordId);
+    return kind === 'update' ? present : !present;
+  };
+
   const queue = new PQueue({ concurrency: Math.max(1, deps.concurrency ?? 4) });
-  const schedule = <T extends { key: string; videoId: string }>(
+  const schedule = <T extends PlanItemRef>(
+    kind: 'create' | 'update' | 'delete',
     items: T[],
     run: (item: T) => Promise<void>,
   ) =>
     queue.addAll(
       items.map((item) => async () => {
         try {
-          if (checkpoint.isDone(item.key)) summary.resumed.push(item.key);
+          if (checkpoint.isDone(item.key) && (await targetAgrees(kind, item))) summary.resumed.push(item.key);
           else await run(item);
         } catch (err) {
           fail(item.key, item.videoId, err);
@@ -264,10 +289,13 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
     );
 
   if (applyCreatesUpdates) {
-    await Promise.all([schedule(plan.creates, runCreate), schedule(plan.updates, runUpdate)]);
+    await Promise.all([
+      schedule('create', plan.creates, runCreate),
+      schedule('update', plan.updates, runUpdate),
+    ]);
   }
   // Deletes go last, as in the original, so a failure above never leaves a library half-emptied.
-  if (applyDeletes) await schedule(plan.deletes, runDelete);
+  if (applyDeletes) await schedule('delete', plan.deletes, runDelete);
   await queue.onIdle();
   progress();
   return summary;

@@ -132,7 +132,8 @@ export function formatApplyText(summary: ApplySummary, noun = 'Bundle'): string 
   if (n.creates + n.updates + n.deletes) {
     out.push('', `Not applied in this run: ${n.creates} creates, ${n.updates} updates, ${n.deletes} deletes`);
   }
-  if (summary.resumed.length) out.push('', `Already done by an earlier run: ${summary.resumed.length}`);
+  if (summary.resumed.length)
+    out.push('', `Already done by an earlier run (looked up in the target): ${summary.resumed.length}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -142,7 +143,7 @@ export function outcomeLine(phase: Phase, s: ApplySummary): string {
     phase === 'apply'
       ? [`${s.created.length} created`, `${s.updated.length} updated`]
       : [`${s.deleted.length} deleted`, `${s.notDeletedVideoExists.length} kept (video exists)`];
-  if (s.resumed.length) parts.push(`${s.resumed.length} done before a restart`);
+  if (s.resumed.length) parts.push(`${s.resumed.length} done before a restart (looked up)`);
   parts.push(`${s.failed.length} failed`);
   return parts.join(', ');
 }

@@ -224,6 +224,29 @@ describe('applyPlan against the Clarify simulator', () => {
     expect(third.counts).toMatchObject({ creates: 0, updates: 0, deletes: 0 });
   });
 
+  it('counts what an earlier run did only after looking it up in the target', async () => {
+    const videos = seedScenario(sim, 12);
+    const target = new ClarifyTarget(clientFor(sim));
+    const p = await plan(target, videos);
+    const checkpoint = memoryCheckpoint();
+    const first = await applyPlan(p, deps(target, { checkpoint }));
+    expect(first.created.length).toBeGreaterThan(1);
+    // Between the runs someone removes one created record and brings back one deleted record.
+    const lost = first.created[0]!;
+    sim.bundles.delete(lost.recordId);
+    const revived = p.deletes[0]!;
+    sim.bundles.add({ id: revived.recordId, name: 'back again', external_id: revived.videoId });
+    const lookups = () => sim.requests.filter((r) => r.method === 'GET' && r.path === '/v1/search').length;
+    const before = lookups();
+    const second = await applyPlan(p, deps(target, { checkpoint }));
+    expect(lookups() - before).toBeGreaterThanOrEqual(p.creates.length + p.updates.length + p.deletes.length);
+    expect(second.created.map((c) => c.videoId)).toEqual([lost.videoId]);
+    expect(second.deleted.map((d) => d.videoId)).toEqual([revived.videoId]);
+    expect(second.resumed).toHaveLength(p.creates.length + p.updates.length + p.deletes.length - 2);
+    for (const v of videos) expect(sim.bundles.byExternalId(v.id)).toHaveLength(1);
+    expect(sim.bundles.byExternalId(revived.videoId)).toHaveLength(0);
+  });
+
   it('does not duplicate a create whose 5xx came after Clarify had stored it', async () => {
     const target = new ClarifyTarget(clientFor(sim));
     const p = await plan(target, [video('1')]);
