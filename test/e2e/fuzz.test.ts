@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { int, pick, type Rng, seededRng } from '../../src/sim/data/rng.js';
-import { cliWorkspace, type Harness, MEMBER, startHarness } from '../support/harness.js';
+import { cliWorkspace, type Harness, MEMBER, OPERATOR, startHarness } from '../support/harness.js';
 
 /**
  * Seeded hostile input (issue 14) through the Slack endpoint and the CLI: whatever is typed, the
@@ -103,6 +103,26 @@ describe('fuzz: hostile input', () => {
     const reply = await h.ephemeralAfter(text);
     expect(reply).toContain(says);
     expect(reply).toContain('Usage');
+  });
+
+  it('refusals found against the live job, and missing or unknown accounts, show the usage too', async () => {
+    const [live, finished] = h.bc!.data.liveJobs;
+    const hoursBefore = (hours: number) =>
+      new Date(Date.parse(finished!.created_at) - hours * 3_600_000).toISOString();
+    const cases: [string, string][] = [
+      [`clip ${finished!.id} from ${hoursBefore(2)} to ${hoursBefore(1)}`, 'before live job'],
+      [`clip ${live!.id} from 00:05:00 to 00:01:00`, 'The end is before the start'],
+      [`clip ${live!.id} from 99:00:00 to 99:01:00`, 'long so far'],
+      ['clip 0123456789abcdef0123456789abcdef last 60s', 'No live job'],
+      ['sync', 'name one'],
+      ['report nope', 'Unknown account or group `nope`'],
+    ];
+    for (const [text, says] of cases) {
+      const reply = await h.ephemeralAfter(text, OPERATOR);
+      expect(reply, text).toContain(says);
+      expect(reply, text).toContain('Usage');
+      expect(reply, text).toContain(`help ${text.split(' ')[0]}`);
+    }
   });
 
   it('through the CLI: 2,000 seeded command lines, exit 0/1/2, usage or help on every usage error', async () => {
