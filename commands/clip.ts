@@ -9,13 +9,7 @@ import {
   clipUsage,
   parseClipArgs,
 } from '../src/clips/index.js';
-import {
-  type ClipPublisher,
-  type ClipRecord,
-  type ClipService,
-  clipServiceFor,
-  HOOK_PATH,
-} from '../src/clips/service.js';
+import { type ClipPublisher, type ClipRecord, type ClipService, HOOK_PATH } from '../src/clips/service.js';
 import { reportFailure } from '../src/core/dispatch.js';
 import { UserError } from '../src/core/errors.js';
 import {
@@ -75,7 +69,7 @@ export function clipsFor(services: Services): ClipService {
       'The Brightcove Live API is not configured: set BRIGHTCOVE_LIVE_API_KEY (or live.api_key in brightcove-ops.yml).',
     );
   }
-  return clipServiceFor(services);
+  return services.clips;
 }
 
 function inputErrorText(errors: ClipInputError[]): string {
@@ -356,7 +350,7 @@ export const clip = defineCommand<ClipArgs>({
   views: { create: submitModal },
   start(services, host) {
     if (!services.config.liveApiKey) return;
-    const svc = clipServiceFor(services);
+    const svc = services.clips;
     if (host.publicUrl) {
       svc.enableNotifications(host.publicUrl);
       host.route('POST', HOOK_PATH, hookHandler(svc, services.logger));

@@ -8,7 +8,6 @@ import {
   explainFailure,
   MAX_REPORT_DAYS,
   makeDigest,
-  reportService,
 } from '../src/analytics/service.js';
 import { UserError } from '../src/core/errors.js';
 import type { Actor, Host, Services, Surface } from '../src/core/types.js';
@@ -139,9 +138,9 @@ export async function runDigest(
       ...(errorId ? { errorId } : {}),
     });
   const retryHint = `To retry now: \`/brightcove digest run ${d.id}\`.`;
-  let scope: ReturnType<ReturnType<typeof reportService>['scope']>;
+  let scope: ReturnType<Services['reports']['scope']>;
   try {
-    scope = reportService(services).scope(d.data.scope);
+    scope = services.reports.scope(d.data.scope);
   } catch (err) {
     // The config changed since the digest was added (an account or group was removed).
     const why = explainFailure(err);
@@ -155,7 +154,7 @@ export async function runDigest(
     audit('failed', why.reason);
     return false;
   }
-  const svc = reportService(services);
+  const svc = services.reports;
   const period = lastDays(d.data.days, svc.today(d.tz));
   const result = await deliverReport(services, surface, {
     scope,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { renderTrendPng } from '../src/analytics/chart.js';
 import { dailyRowsCsv } from '../src/analytics/csv.js';
 import type { Period } from '../src/analytics/period.js';
 import type { Report, ReportScope } from '../src/analytics/report.js';
@@ -8,7 +7,6 @@ import {
   MAX_REPORT_DAYS,
   type PeriodArgs,
   periodFromArgs,
-  reportService,
 } from '../src/analytics/service.js';
 import { newErrorId } from '../src/core/errors.js';
 import { defineCommand, type Services, type Surface } from '../src/core/types.js';
@@ -46,7 +44,7 @@ export async function deliverReport(
   });
   let report: Report;
   try {
-    report = await reportService(services).build(opts.scope, opts.period, {
+    report = await services.reports.build(opts.scope, opts.period, {
       ...(opts.tz ? { tz: opts.tz } : {}),
       ...(opts.notViewedDays ? { notViewedDays: opts.notViewedDays } : {}),
     });
@@ -74,6 +72,8 @@ export async function deliverReport(
     '_',
   );
   try {
+    // vega, vega-lite and resvg load only when a chart is drawn (the CLI's start stays small).
+    const { renderTrendPng } = await import('../src/analytics/chart.js');
     const png = await renderTrendPng(report.daily, { title: chartTitle });
     await message.upload({
       filename: `${base}.png`,
@@ -172,7 +172,7 @@ export const report = defineCommand({
   mutates: false,
   args: reportArgs,
   async run({ args, surface, services }) {
-    const svc = reportService(services);
+    const svc = services.reports;
     const scope = svc.scope(args.scope);
     const period = periodFromArgs(args.period, svc.today());
     await deliverReport(services, surface, {

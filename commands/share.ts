@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { refuseAction, showOnMessage } from '../src/core/refuse.js';
+import { refusalReply, refuseAction, showOnMessage } from '../src/core/refuse.js';
 import {
   type ActionContext,
   type CommandContext,
@@ -96,6 +96,39 @@ async function runOne(ctx: CommandContext<ShareArgs>, args: Extract<ShareArgs, {
     outcome: request.state === 'blocked' ? 'refused' : 'ok',
     details: `${prep.video.id} → ${prep.affiliates.map((a) => a.name).join(', ')}: ${prep.decision.kind} (${prep.decision.blockers.length} blockers, ${prep.decision.warnings.length} warnings)`,
   });
+  if (request.state === 'awaiting' && !surface.buttons) {
+    // Nothing to click here: the warnings above stand unless --yes confirms them up front.
+    if (!ctx.yes) {
+      await surface.reply(
+        refusalReply(
+          'Nothing was shared: the pre-flight found warnings (above). Read them, then run the same command with --yes to share anyway.',
+        ),
+      );
+      return;
+    }
+    const claim = svc.claim<ShareRequestData>(request.id, SHARE_KIND, 'sharing', actor.userId, 'confirm');
+    if (!claim.ok) return surface.reply(refusalReply(claim.reason));
+    const audit = () =>
+      services.repos.audit.append({
+        actor: actor.userId,
+        command: 'share',
+        action: 'confirm',
+        target: request.id,
+        outcome: 'started',
+        details: '--yes',
+      });
+    const refusal = await recheckAndShare(
+      services,
+      claim.record as ShareRequest,
+      message,
+      actor.userId,
+      audit,
+    );
+    if (refusal) return surface.reply(refusalReply(refusal));
+    const final = svc.get<ShareRequestData>(request.id, SHARE_KIND) ?? request;
+    await surface.reply(renderShareCard(final, svc.job(request.id)));
+    return;
+  }
   if (request.state !== 'sharing') return;
   const running = shareNow(services, request, message, actor.userId);
   // The terminal waits for the outcome; in Slack the card carries it, so the request returns at once.
@@ -123,6 +156,40 @@ async function runBulk(ctx: CommandContext<ShareArgs>, args: Extract<ShareArgs, 
     outcome: 'ok',
     details: `${plan.query}: ${plan.total} match, ${plan.shareable.length} shareable`,
   });
+}
+
+/**
+ * "Share anyway", from the button or the terminal's --yes, on a claimed request: the pre-flight runs
+ * again (things may have changed since the card), and only a clean result shares. Returns why not.
+ */
+async function recheckAndShare(
+  services: Services,
+  claimed: ShareRequest,
+  message: PostedMessage | undefined,
+  by: string,
+  started: () => void,
+): Promise<string | undefined> {
+  const svc = new ShareService(services);
+  let checked: Awaited<ReturnType<ShareService['recheck']>>;
+  try {
+    checked = await svc.recheck(claimed);
+  } catch (err) {
+    // Could not check: nothing is shared, and the button stays for another try.
+    svc.release(claimed.id);
+    return `Could not re-run the pre-flight (${err instanceof Error ? err.message : String(err)}). Nothing was shared: try Share anyway again in a moment.`;
+  }
+  if (message) {
+    message.update(renderShareCard(checked.record));
+    await message.flush();
+  }
+  if (checked.outcome !== 'proceed') {
+    return checked.outcome === 'blocked'
+      ? 'The pre-flight now finds a blocker (see the card): nothing was shared.'
+      : 'The pre-flight found new warnings since the card was posted (see the card): nothing was shared. Read them, then confirm again.';
+  }
+  started();
+  await shareNow(services, checked.record, message, by);
+  return undefined;
 }
 
 async function onConfirm(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BULK_KIND): Promise<void> {
@@ -160,29 +227,14 @@ async function onConfirm(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BU
     return refuse(claim.reason);
   }
   if (kind === SHARE_KIND) {
-    const claimed = claim.record as ShareRequest;
-    const checked = await svc.recheck(claimed).catch(async (err: unknown) => {
-      // Could not check: nothing is shared, and the button stays for another try.
-      svc.release(claimed.id);
-      await refuse(
-        `Could not re-run the pre-flight (${err instanceof Error ? err.message : String(err)}). Nothing was shared: press Share anyway again in a moment.`,
-      );
-      return undefined;
-    });
-    if (!checked) return;
-    if (ctx.message) {
-      ctx.message.update(renderShareCard(checked.record));
-      await ctx.message.flush();
-    }
-    if (checked.outcome !== 'proceed') {
-      return refuse(
-        checked.outcome === 'blocked'
-          ? 'The pre-flight now finds a blocker (see the card): nothing was shared.'
-          : 'The pre-flight found new warnings since the card was posted (see the card): nothing was shared. Read them, then press Share anyway again.',
-      );
-    }
-    started();
-    await shareNow(services, checked.record, ctx.message, actor.userId);
+    const refusal = await recheckAndShare(
+      services,
+      claim.record as ShareRequest,
+      ctx.message,
+      actor.userId,
+      started,
+    );
+    if (refusal) await refuse(refusal);
     return;
   }
   started();

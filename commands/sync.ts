@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { findAccount } from '../src/core/accounts.js';
 import { reportFailure } from '../src/core/dispatch.js';
-import { UserError } from '../src/core/errors.js';
+import { RefusalError, UserError } from '../src/core/errors.js';
 import { refusalReply, refuseAction, showOnMessage } from '../src/core/refuse.js';
 import {
   type ActionContext,
@@ -303,7 +303,7 @@ async function runCliSync(services: Services, surface: Surface, actor: Actor, ar
       outcome: 'refused',
       details: why,
     });
-    throw new UserError(why);
+    throw new RefusalError(why);
   }
   // The terminal user is the operator and the approver: the flags are the approval, no prompt.
   const phases: Phase[] = [];

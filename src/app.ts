@@ -1,24 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { createRegistry } from '../commands/index.js';
-import { createBrightcove } from './brightcove/index.js';
-import { ClarifyClient } from './clarify/client.js';
-import { type Clock, systemClock } from './clock.js';
+import type { Clock } from './clock.js';
 import type { AppConfig } from './config/schema.js';
-import { UserError } from './core/errors.js';
-import { ScheduleService } from './core/schedules.js';
 import type { Host, Services } from './core/types.js';
-import { createHttpDispatcher } from './http/dispatcher.js';
-import { createLogger, type Logger } from './log.js';
+import type { Logger } from './log.js';
 import type { Ticker } from './scheduler/scheduler.js';
 import { AppServer, sendJson } from './server.js';
+import { createServices } from './services.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { createRoles } from './slack/roles.js';
-import { createRepositories } from './store/repositories.js';
-import { Store } from './store/store.js';
-import { SyncService } from './sync/service.js';
-import { SyncPlanStore } from './sync/store.js';
-import { ClarifyTarget } from './sync/target.js';
+import type { Store } from './store/store.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -46,93 +36,6 @@ export interface RunningApp {
   /** http://host:port of the app's own server */
   url: string;
   stop(): Promise<void>;
-}
-
-export function randomId(prefix: string): string {
-  return `${prefix}_${randomBytes(5).toString('hex')}`;
-}
-
-/** Builds what every front end shares: store, repositories, roles resolver (without Slack), registry. */
-export async function createServices(opts: {
-  config: AppConfig;
-  clock?: Clock;
-  logger?: Logger;
-  newId?: (prefix: string) => string;
-  store?: Store;
-  roles?: Services['roles'];
-  ticker?: Ticker;
-  dispatcher?: Dispatcher;
-}): Promise<Services> {
-  const { config } = opts;
-  const clock = opts.clock ?? systemClock;
-  const logger = opts.logger ?? createLogger();
-  const newId = opts.newId ?? randomId;
-  const store = opts.store ?? (await Store.open(config.statePath));
-  const dispatcher =
-    opts.dispatcher ??
-    createHttpDispatcher({
-      proxy: {
-        ...(config.proxy.https ? { https: config.proxy.https } : {}),
-        ...(config.proxy.http ? { http: config.proxy.http } : {}),
-        ...(config.proxy.noProxy ? { noProxy: config.proxy.noProxy } : {}),
-      },
-    });
-  const brightcove = createBrightcove({
-    endpoints: config.endpoints,
-    dispatcher,
-    clock,
-    logger,
-    ...(config.liveApiKey ? { liveApiKey: config.liveApiKey } : {}),
-  });
-  let clarify: ClarifyClient | undefined;
-  const repos = createRepositories(store, clock, newId);
-  const services: Omit<Services, 'sync'> = {
-    config,
-    store,
-    repos,
-    clock,
-    logger,
-    roles: opts.roles ?? createRoles(config, undefined, clock, logger),
-    newId,
-    registry: createRegistry(),
-    brightcove,
-    bcAccount(account) {
-      if (!account.credentials) {
-        throw new UserError(
-          `Account ${account.alias} (${account.id}) has no API credentials. Add \`credentials:\` to it in brightcove-ops.yml, or set BRIGHTCOVE_CLIENT_ID and BRIGHTCOVE_CLIENT_SECRET.`,
-        );
-      }
-      return { id: account.id, alias: account.alias, credentials: account.credentials };
-    },
-    clarify() {
-      if (!config.clarifyApiKey) {
-        throw new UserError(
-          'Clarify is not configured: set CLARIFY_API_KEY (and CLARIFY_API_URL for another host).',
-        );
-      }
-      clarify ??= new ClarifyClient({
-        baseUrl: config.endpoints.clarify,
-        apiKey: config.clarifyApiKey,
-        dispatcher,
-        // The app's dispatcher (createHttpDispatcher) is a RetryAgent: it owns the retries of idempotent calls.
-        dispatcherRetries: true,
-        logger,
-        clock,
-      });
-      return clarify;
-    },
-    schedules: new ScheduleService(store.collection('schedule_runs'), clock, logger, opts.ticker),
-  };
-  const sync = new SyncService({
-    config,
-    cmsFor: (account) => brightcove.cms(services.bcAccount(account)),
-    target: () => new ClarifyTarget(services.clarify()),
-    plans: new SyncPlanStore(repos.pending, store, clock, config.planTtlMinutes, newId),
-    audit: repos.audit,
-    clock,
-    logger,
-  });
-  return { ...services, sync };
 }
 
 /**

@@ -101,12 +101,15 @@ export interface ResolvedScope extends ReportScope {
   accounts: BrightcoveAccount[];
 }
 
-/** One per app: the name cache is shared by every report and digest. */
+/** What the ReportService needs of the services around it. */
+export type ReportServiceContext = Pick<Services, 'config' | 'brightcove' | 'bcAccount' | 'clock' | 'logger'>;
+
+/** One per app (built by createServices): the name cache is shared by every report and digest. */
 export class ReportService {
   readonly names: VideoNameCache;
   readonly run: RunAnalyticsQuery;
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly services: ReportServiceContext) {
     this.run = analyticsRunner((id) => services.brightcove.analytics(this.#account(id)));
     this.names = new VideoNameCache(
       async (accountId, ids) => {
@@ -152,17 +155,6 @@ export class ReportService {
   }
 }
 
-const instances = new WeakMap<Services, ReportService>();
-
-export function reportService(services: Services): ReportService {
-  let s = instances.get(services);
-  if (!s) {
-    s = new ReportService(services);
-    instances.set(services, s);
-  }
-  return s;
-}
-
 // ------------------------------------------------------------------------------------------ digests
 
 export const DIGEST_KIND = 'digest';
@@ -195,7 +187,7 @@ export function makeDigest(services: Services, input: NewDigest): DigestRecord {
     throw new UserError((err as Error).message);
   }
   // Checked now so a typo is refused at `add`; the scope is resolved again at each run (config may change).
-  reportService(services).scope(input.scope);
+  services.reports.scope(input.scope);
   return {
     id: services.newId('dg'),
     kind: DIGEST_KIND,

@@ -1,15 +1,22 @@
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { createServices } from '../app.js';
+import { resolve } from 'node:path';
 import type { Clock } from '../clock.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { runCommandText } from '../core/dispatch.js';
-import { createLogger } from '../log.js';
+import { createLogger, type LogLevel } from '../log.js';
+import { createServices } from '../services.js';
 import { type CliOutput, CliSurface, stdio } from './surface.js';
 
 /** Shell words back into one command line, quoting words that hold spaces. */
 export function joinArgv(argv: string[]): string {
   return argv.map((a) => (/\s/.test(a) || a === '' ? `"${a.replace(/"/g, '')}"` : a)).join(' ');
 }
+
+/** The package's version, for `--version`. */
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface CliOptions {
   env?: Record<string, string | undefined>;
@@ -18,15 +25,66 @@ export interface CliOptions {
   clock?: Clock;
 }
 
-/** Runs `brightcove-ops <subcommand> …`; returns the exit code (0 ok, 1 failed or refused, 2 bad config). */
+/** The terminal's own options, taken out before the command line reaches the grammar. */
+interface GlobalOptions {
+  json: boolean;
+  yes: boolean;
+  version: boolean;
+  out?: string;
+  words: string[];
+}
+
+export function globalOptions(argv: string[]): GlobalOptions {
+  const opts: GlobalOptions = { json: false, yes: false, version: false, words: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json') opts.json = true;
+    else if (a === '--yes' || a === '-y') opts.yes = true;
+    else if (a === '--version' || a === '-V') opts.version = true;
+    else if (a.startsWith('--out=')) opts.out = a.slice('--out='.length);
+    else if (a === '--out' && argv[i + 1] !== undefined) opts.out = argv[++i];
+    else opts.words.push(a === '--help' || a === '-h' ? 'help' : a);
+  }
+  // `brightcove-ops sync --help` means `help sync`.
+  const w = opts.words;
+  if (w.length > 1 && w[w.length - 1] === 'help' && w[0] !== 'help') w.unshift(w.pop() as string);
+  return opts;
+}
+
+/**
+ * A log line as a terminal shows it: "warning: msg (key=value …)". The JSON log is for the app's log
+ * collector; a person at a terminal gets one readable line, and a stack only with LOG_LEVEL=debug.
+ */
+export function terminalLogLine(line: string, withStacks: boolean): string {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return line;
+  }
+  const { time: _t, level, msg, err, ...fields } = record;
+  const label = level === 'warn' ? 'warning' : String(level);
+  const parts = Object.entries(fields).map(
+    ([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
+  );
+  const e = err as { message?: string; stack?: string } | undefined;
+  if (e?.message) parts.push(`error: ${e.message}`);
+  const tail = parts.length ? ` (${parts.join(', ')})` : '';
+  return `${label}: ${msg}${tail}${withStacks && e?.stack ? `\n${e.stack}` : ''}`;
+}
+
+/**
+ * Runs `brightcove-ops <subcommand> …`; returns the exit code: 0 ok, 1 failed or refused, 2 bad input
+ * (usage) or bad configuration.
+ */
 export async function runCli(argv: string[], opts: CliOptions = {}): Promise<number> {
   const output = opts.output ?? stdio;
   const env = opts.env ?? process.env;
-  const json = argv.includes('--json');
-  const words = argv.filter((a) => a !== '--json').map((a) => (a === '--help' || a === '-h' ? 'help' : a));
-  // `brightcove-ops sync --help` means `help sync`.
-  if (words.length > 1 && words[words.length - 1] === 'help' && words[0] !== 'help')
-    words.unshift(words.pop() as string);
+  const global = globalOptions(argv);
+  if (global.version) {
+    output.out(`brightcove-ops ${VERSION}`);
+    return 0;
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig({ env, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
@@ -37,22 +95,22 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
     }
     throw err;
   }
-  const logger = createLogger({
-    level: (env.LOG_LEVEL as 'info' | undefined) ?? 'warn',
-    write: (l) => output.err(l),
-  });
+  const level = (env.LOG_LEVEL as LogLevel | undefined) ?? 'warn';
+  const logger = createLogger({ level, write: (l) => output.err(terminalLogLine(l, level === 'debug')) });
   const services = await createServices({ config, logger, ...(opts.clock ? { clock: opts.clock } : {}) });
-  const surface = new CliSurface(output, json, env.BRIGHTCOVE_OPS_OUT ?? opts.cwd ?? process.cwd());
+  const outDir = global.out ?? env.BRIGHTCOVE_OPS_OUT ?? opts.cwd ?? process.cwd();
+  const surface = new CliSurface(output, global.json, resolve(opts.cwd ?? process.cwd(), outDir));
   const user = env.USER ?? safeUser();
-  await runCommandText(services.registry, joinArgv(words), {
+  await runCommandText(services.registry, joinArgv(global.words), {
     actor: { userId: `cli:${user}`, userName: user, source: 'cli' },
     surface,
     services,
     prefix: 'brightcove-ops',
+    yes: global.yes,
   });
   surface.finish();
   await services.store.flush();
-  return surface.failed ? 1 : 0;
+  return surface.exitCode;
 }
 
 function safeUser(): string {

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FileUpload, PostedMessage, Reply, Surface } from '../core/types.js';
-import { blocksToText, type ModalView } from '../slack/blocks.js';
+import type { ModalView } from '../slack/blocks.js';
+import { blocksToPlain, plainText } from './plain.js';
 
 export interface CliOutput {
   out(text: string): void;
@@ -13,13 +14,16 @@ export const stdio: CliOutput = {
   err: (t) => process.stderr.write(`${t}\n`),
 };
 
-/** Replies carry `data.error` when they report a problem: the CLI's exit code. */
-function isError(reply: Reply): boolean {
-  return typeof reply.data === 'object' && reply.data !== null && 'error' in reply.data;
+/** The problem a reply reports, if any; replies that only carry `data.error` count as failures. */
+function problemOf(reply: Reply): Reply['problem'] {
+  if (reply.problem) return reply.problem;
+  return typeof reply.data === 'object' && reply.data !== null && 'error' in reply.data
+    ? 'failed'
+    : undefined;
 }
 
 function render(reply: Reply): string {
-  return reply.text || (reply.blocks ? blocksToText(reply.blocks) : '');
+  return reply.text ? plainText(reply.text) : reply.blocks ? blocksToPlain(reply.blocks) : '';
 }
 
 class CliMessage implements PostedMessage {
@@ -62,9 +66,11 @@ class CliMessage implements PostedMessage {
 export class CliSurface implements Surface {
   readonly kind = 'cli' as const;
   readonly channelId = undefined;
+  readonly buttons = false;
   readonly results: unknown[] = [];
   readonly files: string[] = [];
-  failed = false;
+  /** The worst problem reported so far: the exit code (usage 2, refused or failed 1). */
+  problem: Reply['problem'];
 
   constructor(
     readonly output: CliOutput,
@@ -72,10 +78,18 @@ export class CliSurface implements Surface {
     private readonly outDir: string,
   ) {}
 
+  get exitCode(): number {
+    return this.problem === 'usage' ? 2 : this.problem ? 1 : 0;
+  }
+
   emit(reply: Reply): void {
-    if (isError(reply)) this.failed = true;
-    if (this.json) this.results.push(reply.data ?? { text: reply.text });
-    else this.output.out(render(reply));
+    const problem = problemOf(reply);
+    if (problem && this.problem !== 'usage') this.problem = problem;
+    // Problems go to stderr, also with --json: stdout holds only the result document.
+    if (problem) this.output.err(render(reply));
+    // With --json the one document on stdout carries the problem's data too, for scripts.
+    if (this.json) this.results.push(reply.data ?? { text: plainText(reply.text) });
+    else if (!problem) this.output.out(render(reply));
   }
 
   async reply(reply: Reply): Promise<void> {
@@ -100,7 +114,7 @@ export class CliSurface implements Surface {
   }
 
   async openModal(_view: ModalView): Promise<void> {
-    this.failed = true;
+    this.problem ??= 'usage';
     this.output.err('This command opens a form in Slack; in the terminal give its arguments (see --help).');
   }
 

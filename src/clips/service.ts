@@ -556,21 +556,24 @@ function isClipState(s: string): s is ClipState {
   return CLIP_STATES.includes(s);
 }
 
-const perApp = new WeakMap<Services, ClipService>();
+/** What building the app's ClipService needs of the services around it. */
+export type ClipServiceContext = Pick<
+  Services,
+  'config' | 'brightcove' | 'bcAccount' | 'repos' | 'store' | 'clock' | 'logger' | 'newId'
+>;
 
 /**
- * The one ClipService of an app (commands and start() share its trackers). Finished Video Cloud clips
- * are looked up in the account the config names as `live.account`, else in the first configured account
- * with credentials (no API says which Video Cloud account a Live account publishes to).
+ * The one ClipService of an app (commands and start() share its trackers), built by createServices.
+ * Finished Video Cloud clips are looked up in the account the config names as `live.account`, else in
+ * the first configured account with credentials (no API says which Video Cloud account a Live account
+ * publishes to).
  */
-export function clipServiceFor(s: Services): ClipService {
-  const existing = perApp.get(s);
-  if (existing) return existing;
+export function createClipService(s: ClipServiceContext): ClipService {
   const { accounts, liveAccount } = s.config;
   const account = liveAccount
     ? accounts.find((a) => a.alias === liveAccount)
     : accounts.find((a) => a.credentials);
-  const created = new ClipService({
+  return new ClipService({
     live: s.brightcove.live,
     ...(account
       ? {
@@ -598,6 +601,4 @@ export function clipServiceFor(s: Services): ClipService {
     logger: s.logger,
     newId: s.newId,
   });
-  perApp.set(s, created);
-  return created;
 }

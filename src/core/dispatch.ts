@@ -1,5 +1,5 @@
-import { section } from '../slack/blocks.js';
-import { errorIdOf, UserError } from './errors.js';
+import { escapeMrkdwn, section } from '../slack/blocks.js';
+import { errorIdOf, RefusalError, UserError } from './errors.js';
 import { commandHelp, overview, usageError } from './help.js';
 import { refusalReply, refuseAction } from './refuse.js';
 import { type Registry, SLASH } from './registry.js';
@@ -22,11 +22,13 @@ export interface Invocation {
   triggerId?: string;
   /** "/brightcove" in Slack, "brightcove-ops" in the CLI */
   prefix?: string;
+  /** the terminal's --yes: what Slack confirms with a button is confirmed up front */
+  yes?: boolean;
 }
 
 export function errorReply(errorId: string): Reply {
   const text = `Something went wrong (error id ${errorId}). Try again; if it keeps failing, give the error id to whoever runs Brightcove Ops: it is in the logs.`;
-  return { text, blocks: [section(`:x: ${text}`)], data: { error: 'internal', errorId } };
+  return { text, blocks: [section(`:x: ${text}`)], data: { error: 'internal', errorId }, problem: 'failed' };
 }
 
 /**
@@ -40,7 +42,9 @@ export async function runCommandText(registry: Registry, text: string, inv: Invo
   try {
     words = splitWords(text.trim());
   } catch (err) {
-    await surface.reply({ text: (err as Error).message, data: { error: (err as Error).message } });
+    // Bad quoting: say what, and where the grammar is (the subcommand is not known yet).
+    const text = `${capitalize((err as Error).message)}. More: ${prefix} help`;
+    await surface.reply({ text, data: { error: (err as Error).message }, problem: 'usage' });
     return;
   }
   const name = (words[0] ?? 'help').toLowerCase();
@@ -54,6 +58,7 @@ export async function runCommandText(registry: Registry, text: string, inv: Invo
       text: msg.replace(/`/g, ''),
       blocks: [section(`:warning: ${msg}`)],
       data: { error: 'unknown_subcommand', suggestions },
+      problem: 'usage',
     });
     return;
   }
@@ -122,11 +127,17 @@ async function runParsed(command: AnyCommand, args: unknown, text: string, inv: 
       surface,
       services,
       text,
+      yes: inv.yes === true,
       ...(inv.triggerId ? { triggerId: inv.triggerId } : {}),
     });
     // Every command that changes things is in the audit log; commands add their own detailed entries.
     if (mutates) audit('ok');
   } catch (err) {
+    if (err instanceof RefusalError) {
+      if (mutates) audit('refused', err.message);
+      await surface.reply(refusalReply(err.message)).catch(() => undefined);
+      return;
+    }
     if (mutates && err instanceof UserError) audit('failed', err.message);
     if (err instanceof UserError) {
       // Bad input found while running (an unknown account, a clip outside its job's window): the
@@ -151,6 +162,7 @@ export async function reportFailure(
       text: err.message,
       blocks: [section(`:warning: ${err.message}`)],
       data: { error: err.message },
+      problem: 'failed',
     };
     await surface.reply(reply).catch(() => undefined);
     return;
@@ -168,9 +180,12 @@ export function helpFor(registry: Registry, topic: string | undefined, prefix = 
     const suggestions = registry.suggest(topic);
     const did = suggestions.length ? ` Did you mean ${suggestions.join(' or ')}?` : '';
     return {
-      text: `No subcommand "${topic}".${did}`,
-      blocks: [section(`:warning: No subcommand \`${topic}\`.${did}`)],
+      text: `No subcommand "${topic}".${did} The list: ${prefix} help`,
+      blocks: [
+        section(`:warning: No subcommand \`${escapeMrkdwn(topic)}\`.${did} The list: \`${prefix} help\``),
+      ],
       data: { error: 'unknown_subcommand', suggestions },
+      problem: 'usage',
     };
   }
   return commandHelp(command, prefix);

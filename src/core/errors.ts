@@ -12,6 +12,11 @@ export class UserError extends Error {
   }
 }
 
+/** Not allowed or not confirmed (not bad input): shown as a refusal, without the usage (CLI exit 1). */
+export class RefusalError extends UserError {
+  override name = 'RefusalError';
+}
+
 /** Short id that ties a message in Slack to the full error in the logs. */
 export function newErrorId(): string {
   return `E-${randomBytes(4).toString('hex')}`;

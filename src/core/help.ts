@@ -88,6 +88,7 @@ export function usageError(command: AnyCommand, problem: string, prefix = SLASH)
       context(`More: \`${prefix} help ${command.name}\``),
     ],
     data: { error: problem, usage: command.usage },
+    problem: 'usage',
   };
 }
 

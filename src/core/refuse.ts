@@ -3,7 +3,12 @@ import type { ActionContext, Reply } from './types.js';
 
 /** What a refused command or click shows: the reason, which says what to do instead. */
 export function refusalReply(text: string): Reply {
-  return { text, blocks: [section(`:no_entry: ${text}`)], data: { error: 'refused', message: text } };
+  return {
+    text,
+    blocks: [section(`:no_entry: ${text}`)],
+    data: { error: 'refused', message: text },
+    problem: 'refused',
+  };
 }
 
 /** Refuses a click: the clicker sees why, and the audit log records who tried what. */

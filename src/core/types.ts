@@ -1,6 +1,8 @@
 import type { z } from 'zod';
+import type { ReportService } from '../analytics/service.js';
 import type { Brightcove, BrightcoveAccount } from '../brightcove/index.js';
 import type { ClarifyClient } from '../clarify/client.js';
+import type { ClipService } from '../clips/service.js';
 import type { Clock } from '../clock.js';
 import type { AccountConfig, AppConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -25,6 +27,11 @@ export interface Reply {
   blocks?: Block[];
   /** machine-readable result for the CLI's --json */
   data?: unknown;
+  /**
+   * Set when the reply reports a problem: `usage` (bad input or an unknown name; the CLI exits 2),
+   * `refused` (not allowed, or not confirmed; exit 1), `failed` (it went wrong; exit 1).
+   */
+  problem?: 'usage' | 'refused' | 'failed';
 }
 
 export interface FileUpload {
@@ -52,6 +59,8 @@ export interface PostedMessage {
 export interface Surface {
   readonly kind: 'slack' | 'cli';
   readonly channelId?: string;
+  /** Whether people can click buttons on what it shows (Slack); the terminal confirms with --yes. */
+  readonly buttons: boolean;
   /** Only the user sees it (response_url in Slack; stdout in the CLI). */
   reply(reply: Reply): Promise<void>;
   /** Everyone in the channel sees it. */
@@ -91,6 +100,10 @@ export interface Services {
   schedules: ScheduleService;
   /** the sync workflow (plan, claim, execute, resume), built once */
   sync: SyncService;
+  /** clips: create (intent first), track, settle after a restart; one per app (it owns the trackers) */
+  clips: ClipService;
+  /** analytics reports and digests; one per app (it owns the video-name cache) */
+  reports: ReportService;
 }
 
 /** What the running app offers to commands' background work. */
@@ -113,6 +126,8 @@ export interface CommandContext<A> extends BaseContext {
   args: A;
   /** the text after /brightcove, for the audit log */
   text: string;
+  /** the terminal's --yes: confirm up front what Slack confirms with a button (no buttons there) */
+  yes?: boolean;
   triggerId?: string;
 }
 

@@ -4,15 +4,14 @@
  * 32 days some Analytics features are limited to.
  */
 import { TZDate } from '@date-fns/tz';
-import {
-  addDays,
-  addMonths,
-  differenceInCalendarDays,
-  endOfMonth,
-  format,
-  parseISO,
-  startOfMonth,
-} from 'date-fns';
+// One file per function: the package index loads all ~250 of them (≈ 0.8 s of CLI start under tsx).
+import { addDays } from 'date-fns/addDays';
+import { addMonths } from 'date-fns/addMonths';
+import { differenceInCalendarDays } from 'date-fns/differenceInCalendarDays';
+import { endOfMonth } from 'date-fns/endOfMonth';
+import { format } from 'date-fns/format';
+import { parseISO } from 'date-fns/parseISO';
+import { startOfMonth } from 'date-fns/startOfMonth';
 
 export interface DayRange {
   /** inclusive `YYYY-MM-DD` */

@@ -167,7 +167,7 @@ export function slackDate(date: Date, fallback?: string): string {
   return `<!date^${sec}^{date_short_pretty} {time}|${fallback ?? date.toISOString()}>`;
 }
 
-/** Plain text of blocks, for the CLI and for message `text` fallbacks. */
+/** Plain text of blocks, for message `text` fallbacks (buttons are left out: a notification cannot be clicked). */
 export function blocksToText(blocks: readonly Block[]): string {
   const lines: string[] = [];
   const fromMrkdwn = (t: string) =>
@@ -192,9 +192,6 @@ export function blocksToText(blocks: readonly Block[]): string {
         break;
       case 'divider':
         lines.push('—'.repeat(20));
-        break;
-      case 'actions':
-        lines.push(`[${b.elements.map((e) => e.text.text).join('] [')}]`);
         break;
       case 'image':
         lines.push(`(image: ${b.alt_text})`);

@@ -107,6 +107,7 @@ async function uploadFile(
 export class SlackSurface implements Surface {
   readonly kind = 'slack' as const;
   readonly channelId: string | undefined;
+  readonly buttons = true;
 
   constructor(private readonly opts: SlackSurfaceOptions) {
     this.channelId = opts.channelId;

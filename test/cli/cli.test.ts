@@ -63,15 +63,16 @@ describe('CLI', () => {
     expect(c2.out.join('\n')).toContain('Options:\n  --limit N');
   });
 
-  it('an unknown subcommand exits 1 with a suggestion', async () => {
+  it('an unknown subcommand exits 2 (usage) with a suggestion on stderr', async () => {
     const c = capture();
     const code = await runCli(['acounts'], {
       cwd: dir(),
       env: { BRIGHTCOVE_OPS_STATE: 'state.json' },
       output: c.output,
     });
-    expect(code).toBe(1);
-    expect(c.out.join('\n')).toContain('Did you mean accounts?');
+    expect(code).toBe(2);
+    expect(c.err.join('\n')).toContain('Did you mean accounts?');
+    expect(c.out).toEqual([]);
   });
 
   it('invalid config exits 2 with the file, key and reason', async () => {
@@ -111,9 +112,9 @@ describe('CLI', () => {
       env: { BRIGHTCOVE_OPS_STATE: 'state.json' },
       output: c.output,
     });
-    expect(code).toBe(1);
-    expect(c.out.join('\n')).toContain('Invalid configuration: ');
-    expect(c.out.join('\n')).toContain('sync.max_height must be at least 144');
+    expect(code).toBe(2);
+    expect(c.err.join('\n')).toContain('Invalid configuration: ');
+    expect(c.err.join('\n')).toContain('sync.max_height must be at least 144');
   });
 
   it('joinArgv keeps shell-quoted words together', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createServices } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
 import { runCommandText } from '../../src/core/dispatch.js';
@@ -8,9 +7,11 @@ import { UserError } from '../../src/core/errors.js';
 import { Registry } from '../../src/core/registry.js';
 import { defineCommand, type PostedMessage, type Reply, type Surface } from '../../src/core/types.js';
 import { createLogger } from '../../src/log.js';
+import { createServices } from '../../src/services.js';
 import { Store } from '../../src/store/store.js';
 
 class RecordingSurface implements Surface {
+  readonly buttons = true;
   readonly kind: 'slack' | 'cli';
   readonly channelId = 'C1';
   replies: Reply[] = [];

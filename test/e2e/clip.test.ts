@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { clipServiceFor } from '../../src/clips/service.js';
 import type { ManualClock } from '../../src/clock.js';
 import type { BrightcoveSim } from '../../src/sim/brightcove/index.js';
 import { ACCOUNT_IDS } from '../../src/sim/data/index.js';
@@ -105,7 +104,7 @@ describe('clip end to end with Live API notifications', () => {
     );
     const vod = vodOf(bc, jvodId);
     expect(vod.job_id).toBe(live.id);
-    const secret = clipServiceFor(h.app.services).hookSecret();
+    const secret = h.app.services.clips.hookSecret();
     expect(vod.output).toEqual({
       label: 'Last play',
       duration: 90,
@@ -143,7 +142,7 @@ describe('clip end to end with Live API notifications', () => {
     );
     expect(JSON.stringify(done.blocks)).toContain(':white_check_mark: *Finished:*');
 
-    const record = clipServiceFor(h.app.services).get(jvodId);
+    const record = h.app.services.clips.get(jvodId);
     expect(record?.data.history.map((x) => x.state)).toEqual([
       'waiting',
       'processing',
@@ -264,7 +263,7 @@ describe('clip end to end with Live API notifications', () => {
     await h.slack.waitFor(() =>
       h.slack.messages.find((m) => m.ts === msg.ts && m.text.endsWith('processing')),
     );
-    const svc = clipServiceFor(h.app.services);
+    const svc = h.app.services.clips;
     const hook = `${h.app.url}/hooks/live/${svc.hookSecret()}`;
     const processing = bc.live.notifications.find(
       (n) => n.payload.jvod_id === jvodId && n.payload.jvod_state === 'processing',
@@ -454,7 +453,7 @@ describe('clip end to end with Live API notifications', () => {
 
 /** Steps the manual clock until the clip's tracker (polling) ends; returns its outcome. */
 async function pollToEnd(h: Harness, jvodId: string): Promise<unknown> {
-  const svc = clipServiceFor(h.app.services);
+  const svc = h.app.services.clips;
   // The tracker starts right after the card is posted.
   await vi.waitFor(() => expect(svc.tracking(jvodId)).toBeDefined());
   let outcome: unknown;
@@ -506,7 +505,7 @@ describe('clip tracking by polling (no public URL) and after a restart', () => {
     const msg = await h.slack.waitFor(() =>
       h.slack.messages.slice(before).find((m) => m.text.startsWith('Clip "Resumed"')),
     );
-    const svc = clipServiceFor(h.app.services);
+    const svc = h.app.services.clips;
     const jvodId = bc.data.vodJobs.at(-1)?.jvod_id ?? '';
     await vi.waitFor(() => expect(svc.tracking(jvodId)).toBeDefined());
     // A restart loses the in-memory tracker; the record survives in the store.

@@ -36,8 +36,8 @@ describe('digest from the CLI', () => {
 
   it('add needs a channel outside Slack, then stores a cron digest; run posts the report and writes the chart', async () => {
     const noChannel = await cli(['digest', 'add', 'daily', '09:00', 'neo']);
-    expect(noChannel.code).toBe(1);
-    expect(noChannel.out).toContain('--channel');
+    expect(noChannel.code).toBe(2);
+    expect(noChannel.err).toContain('--channel');
 
     const added = await cli(['digest', 'add', 'cron', '0 9 * * 1-5', 'neo', '--channel', 'C0OPS', '--json']);
     expect(added.code).toBe(0);

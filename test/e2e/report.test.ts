@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/analytics/report.js';
-import { reportService } from '../../src/analytics/service.js';
 import { ACCOUNT_IDS, sumViews, viewRows, viewsByDevice } from '../../src/sim/data/index.js';
 import type { DailyViews } from '../../src/sim/data/types.js';
 import type { SimMessage } from '../../src/sim/slack/index.js';
@@ -130,7 +129,7 @@ describe('report end to end against the Brightcove simulator', () => {
   });
 
   it('one account, a group and all equal the ground truth', async () => {
-    const svc = reportService(h.app.services);
+    const svc = h.app.services.reports;
     for (const [name, ids] of [
       ['neo', [ACCOUNT_IDS.neo]],
       ['neo-group', NEO_GROUP],
@@ -180,7 +179,7 @@ describe('report end to end against the Brightcove simulator', () => {
     expect(expected.length).toBeLessThan(25);
     const msg = await summaryAfter('report neo --days 7 --not-viewed 2');
     expect(msg.text).toContain(`Not viewed in 2 days: ${expected.length} video(s)`);
-    const svc = reportService(h.app.services);
+    const svc = h.app.services.reports;
     const r = await svc.build(svc.scope('neo'), CUR, { notViewedDays: 2 });
     expect(r.notViewed?.window).toEqual(window);
     expect(r.notViewed?.videos.map((v) => v.videoId).sort()).toEqual(expected.map((v) => v.id).sort());
@@ -257,7 +256,7 @@ describe('report end to end against the Brightcove simulator', () => {
       { ...row('2026-11-17', b!, 'tablet', 0), video_impression: 100 },
     ];
     try {
-      const svc = reportService(h.app.services);
+      const svc = h.app.services.reports;
       const r = await svc.build(svc.scope('research'), CUR);
       expect(r.current.views).toBe(150);
       expect(r.previous.views).toBe(100);

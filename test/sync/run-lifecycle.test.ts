@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sync } from '../../commands/sync.js';
-import { createServices } from '../../src/app.js';
 import { runCli } from '../../src/cli/run.js';
 import { CliSurface } from '../../src/cli/surface.js';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Host } from '../../src/core/types.js';
 import { createHttpDispatcher } from '../../src/http/dispatcher.js';
+import { createServices } from '../../src/services.js';
 import { type BrightcoveSim, startBrightcoveSim } from '../../src/sim/brightcove/index.js';
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
 import { Store } from '../../src/store/store.js';
@@ -102,8 +102,8 @@ describe('CLI parity', () => {
   it('rejects contradictory flags with a precise message', async () => {
     const c = capture();
     const code = await runCli(['sync', '--dry_run', '--apply'], { env, cwd: dir, output: c.output });
-    expect(code).toBe(1);
-    expect(c.out.join('\n')).toContain('--dry-run cannot be combined with --apply');
+    expect(code).toBe(2);
+    expect(c.err.join('\n')).toContain('--dry-run cannot be combined with --apply');
   });
 });
 

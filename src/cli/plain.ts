@@ -1,0 +1,61 @@
+/**
+ * Slack's markup → what a terminal shows (clig.dev: plain words, no markup). The CLI prints the same
+ * replies Slack gets; this is the one place their mrkdwn is turned into text: no `:emoji:` codes, no
+ * `*bold*`/`_italic_`/`~strike~` markers or backticks, links as "label (url)", mentions as @id, button
+ * rows dropped (nothing can be clicked here), entities decoded last so `&lt;id&gt;` prints as `<id>`.
+ */
+import type { Block } from '../slack/blocks.js';
+
+const EMOJI = /:[a-z0-9_+-]+:\s?/g;
+
+export function plainText(mrkdwn: string): string {
+  return (
+    mrkdwn
+      .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1')
+      .replace(/<((?:https?|mailto|s3|ftp):[^|>]+)\|([^>]+)>/g, '$2 ($1)')
+      .replace(/<((?:https?|mailto|s3|ftp):[^|>]+)>/g, '$1')
+      .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, '@$1')
+      .replace(/<#([A-Z0-9]+)\|([^>]*)>/g, '#$2')
+      .replace(/<#([A-Z0-9]+)>/g, '#$1')
+      .replace(/<!(channel|here|everyone)>/g, '@$1')
+      .replace(EMOJI, '')
+      .replace(/```\n?/g, '')
+      .replace(/`([^`\n]*)`/g, '$1')
+      // Emphasis markers only where Slack reads them: around words (not `* *` in a cron expression),
+      // at word edges (not inside names like snake_case).
+      .replace(/(^|[\s(])\*([^*\s](?:[^*\n]*[^*\s])?)\*(?=[\s).,:;!?]|$)/gm, '$1$2')
+      .replace(/(^|[\s(])_([^_\s](?:[^_\n]*[^_\s])?)_(?=[\s).,:;!?]|$)/gm, '$1$2')
+      .replace(/(^|[\s(])~([^~\s](?:[^~\n]*[^~\s])?)~(?=[\s).,:;!?]|$)/gm, '$1$2')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
+  );
+}
+
+/** Blocks as terminal lines, for replies that carry no text of their own. */
+export function blocksToPlain(blocks: readonly Block[]): string {
+  const lines: string[] = [];
+  for (const b of blocks) {
+    switch (b.type) {
+      case 'header':
+        lines.push(b.text.text.toUpperCase());
+        break;
+      case 'section':
+        if (b.text) lines.push(plainText(b.text.text));
+        if (b.fields) lines.push(...b.fields.map((f) => `  ${plainText(f.text).replace(/\n/g, ': ')}`));
+        break;
+      case 'context':
+        lines.push(b.elements.map((e) => ('text' in e ? plainText(e.text) : '')).join('  '));
+        break;
+      case 'divider':
+        lines.push('—'.repeat(20));
+        break;
+      case 'image':
+        lines.push(`(image: ${b.alt_text})`);
+        break;
+      default:
+        break;
+    }
+  }
+  return lines.join('\n');
+}
