@@ -33,6 +33,8 @@ class CliMessage implements PostedMessage {
   constructor(
     private readonly surface: CliSurface,
     first: Reply,
+    /** with --json: where this message's data sits in the result, replaced by its final state */
+    private readonly slot?: number,
   ) {
     this.#printed = first;
   }
@@ -47,7 +49,7 @@ class CliMessage implements PostedMessage {
   async flush(): Promise<void> {
     if (this.#latest && this.#latest !== this.#printed) {
       this.#printed = this.#latest;
-      this.surface.emit(this.#latest);
+      this.surface.emit(this.#latest, this.slot);
     }
   }
 
@@ -82,14 +84,24 @@ export class CliSurface implements Surface {
     return this.problem === 'usage' ? 2 : this.problem ? 1 : 0;
   }
 
-  emit(reply: Reply): void {
+  /** Prints a reply; with --json, records its data (in `slot` when it is a message's newer state). */
+  emit(reply: Reply, slot?: number): number {
     const problem = problemOf(reply);
     if (problem && this.problem !== 'usage') this.problem = problem;
     // Problems go to stderr, also with --json: stdout holds only the result document.
     if (problem) this.output.err(render(reply));
-    // With --json the one document on stdout carries the problem's data too, for scripts.
-    if (this.json) this.results.push(reply.data ?? { text: plainText(reply.text) });
-    else if (!problem) this.output.out(render(reply));
+    if (!this.json) {
+      if (!problem) this.output.out(render(reply));
+      return -1;
+    }
+    // With --json the one document carries the problem's data too, for scripts; a message's progress
+    // is replaced by its final state, so no progress is left in the result.
+    const data = reply.data ?? { text: plainText(reply.text) };
+    if (slot !== undefined && slot >= 0) {
+      this.results[slot] = data;
+      return slot;
+    }
+    return this.results.push(data) - 1;
   }
 
   async reply(reply: Reply): Promise<void> {
@@ -97,8 +109,7 @@ export class CliSurface implements Surface {
   }
 
   async post(reply: Reply): Promise<PostedMessage> {
-    this.emit(reply);
-    return new CliMessage(this, reply);
+    return new CliMessage(this, reply, this.emit(reply));
   }
 
   message(): PostedMessage {

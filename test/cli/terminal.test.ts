@@ -118,3 +118,22 @@ describe('the CLI speaks terminal', () => {
     expect(existsSync(join(ws.dir, files[0]!))).toBe(false);
   }, 60_000);
 });
+
+describe('--json holds results, not progress', () => {
+  it('report --json is one document with the report, not the "working" message before it', async () => {
+    bc = await startBrightcoveSim({ dataset: { videosPerAccount: 4, analyticsDays: 10 } });
+    clarify = await startClarifySim();
+    ws = cliWorkspace(bc, 'json');
+    try {
+      const r = await cli(['report', 'neo', '--days', '3', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as unknown;
+      const entries = Array.isArray(doc) ? doc : [doc];
+      expect(JSON.stringify(entries)).not.toMatch(/Building|working|in progress/i);
+      expect(JSON.stringify(entries)).toMatch(/views/i);
+    } finally {
+      await bc.close();
+      await clarify.close();
+    }
+  }, 60_000);
+});
