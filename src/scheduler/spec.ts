@@ -1,5 +1,5 @@
 import { validateDetailed } from 'node-cron';
-import { cronNeverRunsWithin, unsupportedCronToken } from './cron-match.js';
+import { cronProblem } from './next-run.js';
 
 /** When a job runs, in wall-clock terms of the job's time zone. */
 export type ScheduleSpec =
@@ -65,13 +65,13 @@ export function validateCronExpression(expr: string): string {
     const why = result.errors.map((e) => (e.field === 'expression' ? e.message : `${e.field}: ${e.message}`));
     throw new ScheduleSpecError(`cron "${normalized}" is not valid: ${why.join('; ')}`);
   }
-  const unsupported = unsupportedCronToken(normalized);
-  if (unsupported) {
+  const problem = cronProblem(normalized);
+  if (problem === 'unsupported') {
     throw new ScheduleSpecError(
-      `cron "${normalized}" uses "${unsupported}", which is not supported here; supported: numbers, names, ranges, lists, steps, L (last day of month), 5#2 (2nd Friday), 5L (last Friday)`,
+      `cron "${normalized}" uses something not supported here; supported: numbers, names, ranges, lists, steps, L (last day of month), LW (last weekday), 5#2 (2nd Friday), 5L (last Friday)`,
     );
   }
-  if (cronNeverRunsWithin(normalized)) {
+  if (problem === 'never') {
     throw new ScheduleSpecError(`cron "${normalized}" never runs (no date matches it in the next 8 years)`);
   }
   return normalized;

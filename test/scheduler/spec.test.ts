@@ -56,7 +56,6 @@ describe('parseScheduleSpec', () => {
     ['cron "0 9 * *"', /has 4 field\(s\); expected 5/],
     ['cron "61 9 * * *"', /minute: 61 is a invalid expression for minute/],
     ['cron "*/10 * * * * *"', /has a seconds field/],
-    ['cron "0 9 LW * *"', /uses "LW", which is not supported/],
     ['cron "0 0 31 2 *"', /impossible day of month/],
     ['cron "0 0 29 2 1#5"', /never runs/],
     ['daily 09:00 extra', /unexpected "extra" after the schedule/],
