@@ -2,10 +2,7 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Clock } from '../clock.js';
-import { ConfigError, loadConfig } from '../config/load.js';
-import { runCommandText } from '../core/dispatch.js';
-import { createLogger, type LogLevel } from '../log.js';
-import { createServices } from '../services.js';
+import type { LogLevel } from '../log.js';
 import { type CliOutput, CliSurface, stdio } from './surface.js';
 
 /** Shell words back into one command line, quoting words that hold spaces. */
@@ -85,6 +82,14 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
     output.out(`brightcove-ops ${VERSION}`);
     return 0;
   }
+  // Loaded only past --version: the config schema, the services and every command take ~1 s to load.
+  const [{ ConfigError, loadConfig }, { runCommandText }, { createLogger }, { createServices }] =
+    await Promise.all([
+      import('../config/load.js'),
+      import('../core/dispatch.js'),
+      import('../log.js'),
+      import('../services.js'),
+    ]);
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig({ env, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
