@@ -31,6 +31,7 @@ import {
   renderClipCard,
   renderClipModal,
   renderClipNotSent,
+  renderClippableJobs,
   renderClipSnapshot,
 } from '../src/slack/clip-render.js';
 
@@ -343,6 +344,11 @@ export const clip = defineCommand<ClipArgs>({
     const jobs = await clipsFor(services).clippableJobs();
     if (jobs.length === 0) {
       await surface.reply(noClippableJobs());
+      return;
+    }
+    // Without forms (the terminal): what the form would offer, as a list to pick from.
+    if (!surface.buttons) {
+      await surface.reply(renderClippableJobs(jobs, services.clips.recent(5)));
       return;
     }
     await surface.openModal(renderClipModal(jobs, JSON.stringify({ channel: surface.channelId ?? '' })));

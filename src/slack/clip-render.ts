@@ -274,6 +274,35 @@ export function renderClipModal(jobs: LiveJobInfo[], privateMetadata: string): M
 }
 
 /** A plain "no jobs" explanation when there is nothing to pick. */
+/** The live jobs one can clip now and the latest clips: the form's choices, where no form can open. */
+export function renderClippableJobs(jobs: LiveJobInfo[], recent: ClipRecord[]): Reply {
+  const jobLine = (j: LiveJobInfo) =>
+    `${j.id}  ${j.finished_at ? `finished ${slackDate(new Date(j.finished_at))}` : 'live'} · started ${slackDate(new Date(j.created_at))}`;
+  const lines = [
+    `Live jobs to clip (${jobs.length}):`,
+    ...jobs.slice(0, 20).map((j) => `  ${jobLine(j)}`),
+    ...(recent.length
+      ? [
+          'Recent clips:',
+          ...recent.map((r) => `  ${r.data.jvodId}  "${r.data.label}" · ${clipStateLabel(r.state)}`),
+        ]
+      : []),
+    `Clip one: clip ${jobs[0]?.id ?? '<live-job-id>'} last 90s --name "…"`,
+  ];
+  return {
+    text: lines.join('\n'),
+    data: {
+      jobs: jobs.map((j) => ({
+        id: j.id,
+        state: j.state,
+        created_at: j.created_at,
+        finished_at: j.finished_at ?? null,
+      })),
+      recent: recent.map((r) => r.data.jvodId),
+    },
+  };
+}
+
 export function noClippableJobs(): Reply {
   const msg =
     'No live or recent jobs to clip: the Live API lists none that are live or finished within the last 7 days.';

@@ -107,6 +107,14 @@ describe('the CLI speaks terminal', () => {
     60_000,
   );
 
+  it('clip with no arguments lists the live jobs to clip (the form has no terminal)', async () => {
+    const r = await cli(['clip']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Live jobs to clip');
+    expect(r.stdout).toContain(bc.data.liveJobs[0]!.id);
+    expect(SLACK_MARKUP.exec(r.stdout)?.[0]).toBeUndefined();
+  }, 60_000);
+
   it('--out writes charts and CSVs to the folder given, and prints their paths', async () => {
     const out = mkdtempSync(join(tmpdir(), 'bcops-out-'));
     const r = await cli(['report', 'neo', '--days', '3', '--csv', '--out', out]);
