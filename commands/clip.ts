@@ -95,7 +95,7 @@ async function startClip(
   const { jvodId } = result.record.data;
   const message = await surface.post(renderClipCard(result.record));
   const record = svc.attachMessage(jvodId, message.channel, message.ts) ?? result.record;
-  if (surface.kind === 'cli' && !wait) {
+  if (!surface.background && !wait) {
     await surface.reply({
       text: `Follow it with: clip status ${jvodId}`,
       data: { jvodId, referenceId: record.data.referenceId },
@@ -103,7 +103,8 @@ async function startClip(
     return;
   }
   svc.track(record, (r) => message.update(renderClipCard(r)));
-  if (surface.kind !== 'cli') return;
+  // The app follows the clip in the background; a terminal process waits, or the tracking would die with it.
+  if (surface.background) return;
   await svc.tracking(jvodId);
   await message.flush();
 }

@@ -7,7 +7,6 @@ import type { Actor, PostedMessage, Services, Surface } from '../src/core/types.
 import { defineCommand } from '../src/core/types.js';
 import type { Destination } from '../src/exports/destination.js';
 import { assertDay, monthsBetween } from '../src/exports/months.js';
-import { createCliProgress } from '../src/exports/progress-cli.js';
 import { ExportFailedError, type ExportProgress, type ExportSpec, runExport } from '../src/exports/run.js';
 import {
   consolidatedFolder,
@@ -30,10 +29,6 @@ import {
   renderExportSummary,
 } from '../src/slack/export-render.js';
 
-/** Larger files are not attached in Slack (they stay in the destination); a CLI run writes them all. */
-export const MAX_SLACK_FILE_BYTES = 10 * 1024 * 1024;
-/** More files than this are listed, not attached, so one export can't flood a thread. */
-export const MAX_SLACK_FILES = 20;
 const MAX_DAYS = 1100;
 
 export type ExportArgs = {
@@ -258,10 +253,14 @@ async function planExport(
 }
 
 function progressSink(surface: Surface, message: PostedMessage, title: string) {
-  // The CLI gets a real bar on a terminal; Slack (and a piped CLI) get the message updated.
-  if (surface.kind === 'cli' && process.stderr.isTTY) {
-    const bar = createCliProgress({ label: title });
-    return { onProgress: (p: ExportProgress) => bar.onProgress(p), stop: () => bar.stop() };
+  // A surface with a bar of its own (a terminal) gets it; Slack (and a piped CLI) get the message updated.
+  const bar = surface.progressBar?.(title);
+  if (bar) {
+    return {
+      onProgress: (p: ExportProgress) =>
+        bar.update(p.done, p.total, p.month ? `${p.account} ${p.month}` : p.account),
+      stop: () => bar.stop(),
+    };
   }
   return {
     onProgress: (p: ExportProgress) =>
@@ -350,10 +349,10 @@ async function executeExport(
         path: f.path,
       })),
     );
-    const limit = surface.kind === 'slack' ? MAX_SLACK_FILE_BYTES : Number.POSITIVE_INFINITY;
+    const limit = surface.attachments.maxBytes;
     const attachable = plan.attach ? files.filter((f) => f.bytes <= limit) : [];
     const tooBig = plan.attach ? files.filter((f) => f.bytes > limit).map((f) => f.name) : [];
-    const toAttach = surface.kind === 'slack' ? attachable.slice(0, MAX_SLACK_FILES) : attachable;
+    const toAttach = attachable.slice(0, surface.attachments.maxCount);
     for (const f of attachable.slice(toAttach.length)) tooBig.push(f.name);
     const summary: ExportSummaryView = {
       title: plan.title,
@@ -365,7 +364,8 @@ async function executeExport(
       ...(plan.destination ? { destination: plan.destination } : {}),
       tooBig,
       uploaded: toAttach.length > 0,
-      ...(actor !== 'scheduler' && surface.kind === 'slack' ? { by: actor } : {}),
+      // Who asked is shown where others see the summary (a channel), not in one's own terminal.
+      ...(actor !== 'scheduler' && surface.channelId !== undefined ? { by: actor } : {}),
     };
     // audited before anyone can see the summary
     audit(

@@ -15,8 +15,6 @@ export const help = defineCommand({
     })
     .transform((t) => ({ topic: t.positionals[0] })),
   async run({ args, surface, services }) {
-    await surface.reply(
-      helpFor(services.registry, args.topic, surface.kind === 'cli' ? 'brightcove-ops' : undefined),
-    );
+    await surface.reply(helpFor(services.registry, args.topic, surface.prefix));
   },
 });

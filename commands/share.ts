@@ -132,7 +132,7 @@ async function runOne(ctx: CommandContext<ShareArgs>, args: Extract<ShareArgs, {
   if (request.state !== 'sharing') return;
   const running = shareNow(services, request, message, actor.userId);
   // The terminal waits for the outcome; in Slack the card carries it, so the request returns at once.
-  if (surface.kind === 'cli') {
+  if (!surface.background) {
     const job = await running;
     const final = svc.get<ShareRequestData>(request.id, SHARE_KIND) ?? request;
     await surface.reply(renderShareCard(final, job));

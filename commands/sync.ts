@@ -393,7 +393,8 @@ export const sync = defineCommand<SyncArgs>({
       }),
     ),
   async run({ args, surface, services, actor }) {
-    if (surface.kind === 'cli') return runCliSync(services, surface, actor, args);
+    // No buttons to click (the terminal): the flags claim the phases, through the same service.
+    if (!surface.buttons) return runCliSync(services, surface, actor, args);
     if (args.apply || args.approveDeletes) {
       throw new UserError(
         'In Slack, run `/brightcove sync` and use the buttons on the plan: Apply for creates and updates, Approve for deletes.',

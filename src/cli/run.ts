@@ -110,7 +110,6 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
     actor: { userId: `cli:${user}`, userName: user, source: 'cli' },
     surface,
     services,
-    prefix: 'brightcove-ops',
     yes: global.yes,
   });
   surface.finish();

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { FileUpload, PostedMessage, Reply, Surface } from '../core/types.js';
 import type { ModalView } from '../slack/blocks.js';
 import { blocksToPlain, plainText } from './plain.js';
+import { createCliProgress } from './progress.js';
 
 export interface CliOutput {
   out(text: string): void;
@@ -66,9 +67,11 @@ class CliMessage implements PostedMessage {
 
 /** The terminal front end: replies and messages are printed, files are written to the output folder. */
 export class CliSurface implements Surface {
-  readonly kind = 'cli' as const;
   readonly channelId = undefined;
   readonly buttons = false;
+  readonly background = false;
+  readonly prefix = 'brightcove-ops';
+  readonly attachments = { maxBytes: Number.POSITIVE_INFINITY, maxCount: Number.POSITIVE_INFINITY };
   readonly results: unknown[] = [];
   readonly files: string[] = [];
   /** The worst problem reported so far: the exit code (usage 2, refused or failed 1). */
@@ -79,6 +82,11 @@ export class CliSurface implements Surface {
     readonly json: boolean,
     private readonly outDir: string,
   ) {}
+
+  /** A bar on stderr, only on a terminal and never with --json (returns undefined: update the message). */
+  progressBar(title: string): ReturnType<typeof createCliProgress> | undefined {
+    return process.stderr.isTTY && !this.json ? createCliProgress({ label: title }) : undefined;
+  }
 
   get exitCode(): number {
     return this.problem === 'usage' ? 2 : this.problem ? 1 : 0;

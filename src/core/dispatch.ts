@@ -20,8 +20,6 @@ export interface Invocation {
   surface: Surface;
   services: Services;
   triggerId?: string;
-  /** "/brightcove" in Slack, "brightcove-ops" in the CLI */
-  prefix?: string;
   /** the terminal's --yes: what Slack confirms with a button is confirmed up front */
   yes?: boolean;
 }
@@ -37,7 +35,7 @@ export function errorReply(errorId: string): Reply {
  */
 export async function runCommandText(registry: Registry, text: string, inv: Invocation): Promise<void> {
   const { surface } = inv;
-  const prefix = inv.prefix ?? SLASH;
+  const prefix = surface.prefix;
   let words: string[];
   try {
     words = splitWords(text.trim());
@@ -92,7 +90,7 @@ function capitalize(s: string): string {
 async function checkAccess(command: AnyCommand, args: unknown, inv: Invocation): Promise<string | null> {
   const { services, surface, actor } = inv;
   const channels = services.config.channels;
-  if (surface.kind === 'slack' && channels && surface.channelId && !channels.includes(surface.channelId)) {
+  if (channels && surface.channelId && !channels.includes(surface.channelId)) {
     return `Brightcove Ops is not enabled in this channel. Use it in ${channels.map((c) => `<#${c}>`).join(', ')}.`;
   }
   const mutates = typeof command.mutates === 'function' ? command.mutates(args) : command.mutates;
@@ -142,7 +140,7 @@ async function runParsed(command: AnyCommand, args: unknown, text: string, inv: 
     if (err instanceof UserError) {
       // Bad input found while running (an unknown account, a clip outside its job's window): the
       // user gets what was wrong and the usage, like a grammar error.
-      await surface.reply(usageError(command, err.message, inv.prefix ?? SLASH)).catch(() => undefined);
+      await surface.reply(usageError(command, err.message, surface.prefix)).catch(() => undefined);
       return;
     }
     await reportFailure(err, inv, command.name, text);

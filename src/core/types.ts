@@ -57,10 +57,19 @@ export interface PostedMessage {
 
 /** Where a command's output goes: Slack (ephemeral replies, channel messages, files) or a terminal. */
 export interface Surface {
-  readonly kind: 'slack' | 'cli';
   readonly channelId?: string;
   /** Whether people can click buttons on what it shows (Slack); the terminal confirms with --yes. */
   readonly buttons: boolean;
+  /** Whether work a command starts goes on after it returns (the app); the terminal waits for it. */
+  readonly background: boolean;
+  /** How a command is typed here ("/brightcove", "brightcove-ops"): help and hints use it. */
+  readonly prefix: string;
+  /** Attachment limits (Slack: 10 MB a file, 20 files a message); files beyond them are listed, not sent. */
+  readonly attachments: { maxBytes: number; maxCount: number };
+  /** A progress bar of its own (a terminal on a TTY); else progress updates the message. */
+  progressBar?(
+    title: string,
+  ): { update(done: number, total: number, item: string): void; stop(): void } | undefined;
   /** Only the user sees it (response_url in Slack; stdout in the CLI). */
   reply(reply: Reply): Promise<void>;
   /** Everyone in the channel sees it. */

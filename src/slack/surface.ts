@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { SLASH } from '../core/registry.js';
 import type { FileUpload, PostedMessage, Reply, Surface } from '../core/types.js';
 import type { Logger } from '../log.js';
 import { type Block, escapeMrkdwn, type ModalView } from './blocks.js';
@@ -104,10 +105,17 @@ async function uploadFile(
   } as Parameters<WebClient['filesUploadV2']>[0]);
 }
 
+/** Larger files are not attached in Slack (they stay in the destination); a CLI run writes them all. */
+export const MAX_SLACK_FILE_BYTES = 10 * 1024 * 1024;
+/** More files than this are listed, not attached, so one export can't flood a thread. */
+export const MAX_SLACK_FILES = 20;
+
 export class SlackSurface implements Surface {
-  readonly kind = 'slack' as const;
   readonly channelId: string | undefined;
   readonly buttons = true;
+  readonly background = true;
+  readonly prefix = SLASH;
+  readonly attachments = { maxBytes: MAX_SLACK_FILE_BYTES, maxCount: MAX_SLACK_FILES };
 
   constructor(private readonly opts: SlackSurfaceOptions) {
     this.channelId = opts.channelId;

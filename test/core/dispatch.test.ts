@@ -12,11 +12,14 @@ import { Store } from '../../src/store/store.js';
 
 class RecordingSurface implements Surface {
   readonly buttons = true;
-  readonly kind: 'slack' | 'cli';
-  readonly channelId = 'C1';
+  readonly background = true;
+  readonly prefix = '/brightcove';
+  readonly attachments = { maxBytes: 10 * 1024 * 1024, maxCount: 20 };
+  readonly channelId: string | undefined;
   replies: Reply[] = [];
-  constructor(kind: 'slack' | 'cli' = 'slack') {
-    this.kind = kind;
+  /** a terminal has no channel */
+  constructor(where: 'slack' | 'cli' = 'slack') {
+    this.channelId = where === 'slack' ? 'C1' : undefined;
   }
   async reply(r: Reply) {
     this.replies.push(r);

@@ -1,12 +1,11 @@
 /**
- * CLI progress for exports: a cli-progress bar fed by `runExport`'s `onProgress`. Written to stderr so the
+ * The terminal's progress bar (cli-progress), for long runs such as exports. Written to stderr so the
  * command's own output (file list, JSON) stays clean on stdout.
  */
 import cliProgress from 'cli-progress';
-import type { ExportProgress } from './run.js';
 
 export interface CliProgress {
-  onProgress(p: ExportProgress): void;
+  update(done: number, total: number, item: string): void;
   stop(): void;
 }
 
@@ -26,14 +25,13 @@ export function createCliProgress(
   );
   let started = false;
   return {
-    onProgress(p) {
-      const item = p.month ? `${p.account} ${p.month}` : p.account;
+    update(done, total, item) {
       if (!started) {
-        bar.start(p.total, p.done, { item });
+        bar.start(total, done, { item });
         started = true;
       } else {
-        bar.setTotal(p.total);
-        bar.update(p.done, { item });
+        bar.setTotal(total);
+        bar.update(done, { item });
       }
     },
     stop() {
