@@ -1,8 +1,8 @@
 import type { Dispatcher } from 'undici';
-import type { Clock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import type { AppConfig } from './config/schema.js';
 import type { Host, Services } from './core/types.js';
-import type { Logger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import type { Ticker } from './scheduler/scheduler.js';
 import { AppServer, sendJson } from './server.js';
 import { createServices } from './services.js';
@@ -50,8 +50,18 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   if (mode === 'http' && !signingSecret) {
     throw new Error('HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)');
   }
-  const services = await createServices(opts);
-  const slack = createSlackApp({
+  // Roles exist before the services that use them; user groups are looked up with the Slack client
+  // the Bolt app creates just below.
+  let slack: SlackApp | undefined;
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger();
+  const services = await createServices({
+    ...opts,
+    clock,
+    logger,
+    roles: createRoles(config, () => slack?.client, clock, logger),
+  });
+  slack = createSlackApp({
     services,
     mode,
     botToken,
@@ -61,7 +71,6 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     ...(opts.updateIntervalMs !== undefined ? { updateIntervalMs: opts.updateIntervalMs } : {}),
     ...(opts.botIds ?? {}),
   });
-  services.roles = createRoles(config, slack.client, services.clock, services.logger);
 
   const server = new AppServer(services.logger);
   if (slack.requestListener) {

@@ -5,6 +5,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
+import { sendJson as sendJsonResponse } from '../server.js';
 import type { SimFile, SimMessage, SlackSim } from '../sim/slack/index.js';
 import type { SandboxUser } from './world.js';
 
@@ -421,8 +422,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
+  sendJsonResponse(res, status, body, { 'cache-control': 'no-store' });
 }
 
 export async function startConsoleServer(opts: ConsoleOptions): Promise<ConsoleServer> {

@@ -13,19 +13,22 @@ const GROUP_TTL_MS = 5 * 60_000;
  */
 export function createRoles(
   config: AppConfig,
-  client: WebClient | undefined,
+  /** The Slack client for user-group lookups, once there is one (the app builds it after the services). */
+  client: WebClient | (() => WebClient | undefined) | undefined,
   clock: Clock,
   logger: Logger,
 ): Roles {
+  const slackClient = () => (typeof client === 'function' ? client() : client);
   const cache = new Map<string, { users: Set<string>; at: number }>();
 
   async function members(groupId: string): Promise<Set<string>> {
     const hit = cache.get(groupId);
     const now = clock.now().getTime();
     if (hit && now - hit.at < GROUP_TTL_MS) return hit.users;
-    if (!client) return new Set();
+    const web = slackClient();
+    if (!web) return new Set();
     try {
-      const res = await client.usergroups.users.list({ usergroup: groupId });
+      const res = await web.usergroups.users.list({ usergroup: groupId });
       const users = new Set((res.users as string[] | undefined) ?? []);
       cache.set(groupId, { users, at: now });
       return users;
