@@ -17,7 +17,7 @@ import {
   type ShareJob,
   type ShareRequest,
   type ShareRequestData,
-  ShareService,
+  type ShareService,
 } from '../src/sharing/service.js';
 import { renderBulk, renderShareCard } from '../src/slack/share-render.js';
 
@@ -42,7 +42,7 @@ async function shareNow(
   message: PostedMessage | undefined,
   by: string,
 ) {
-  const svc = new ShareService(services);
+  const svc = services.sharing;
   const update = cardUpdater(svc, request.id, message);
   const targets = request.data.affiliates.map((a) => a.id).join(',');
   try {
@@ -83,7 +83,7 @@ async function shareNow(
 
 async function runOne(ctx: CommandContext<ShareArgs>, args: Extract<ShareArgs, { mode: 'one' }>) {
   const { services, surface, actor } = ctx;
-  const svc = new ShareService(services);
+  const svc = services.sharing;
   const prep = await svc.prepare(args.video, args.affiliates, args.from);
   const request = svc.createRequest(prep, actor.userId);
   const message = await surface.post(renderShareCard(request));
@@ -143,7 +143,7 @@ async function runOne(ctx: CommandContext<ShareArgs>, args: Extract<ShareArgs, {
 
 async function runBulk(ctx: CommandContext<ShareArgs>, args: Extract<ShareArgs, { mode: 'bulk' }>) {
   const { services, surface, actor } = ctx;
-  const svc = new ShareService(services);
+  const svc = services.sharing;
   const { master, plan } = await svc.prepareBulk(args.query, args.affiliates, args.from, DEFAULT_BULK_CAP);
   const record = svc.createBulk(master, plan, actor.userId);
   const message = await surface.post(renderBulk(record));
@@ -169,7 +169,7 @@ async function recheckAndShare(
   by: string,
   started: () => void,
 ): Promise<string | undefined> {
-  const svc = new ShareService(services);
+  const svc = services.sharing;
   let checked: Awaited<ReturnType<ShareService['recheck']>>;
   try {
     checked = await svc.recheck(claimed);
@@ -207,7 +207,7 @@ async function onConfirm(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BU
   // Role first (fail closed): a refused click changes nothing.
   if (!(await services.roles.isOperator(actor)))
     return refuse(`Only operators can share. ${services.roles.describe('operator')}`);
-  const svc = new ShareService(services);
+  const svc = services.sharing;
   const claim = svc.claim<ShareRequestData | BulkRequestData>(
     ctx.value,
     kind,
@@ -274,7 +274,7 @@ function onCancel(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BULK_KIND
 }
 
 function resumeTrackers(services: Services, host: Host): void {
-  const svc = new ShareService(services);
+  const svc = services.sharing;
   for (const job of svc.interruptedJobs()) {
     const message =
       job.channel && job.ts ? host.channel(job.channel).message(job.channel, job.ts) : undefined;

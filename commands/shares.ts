@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { defineCommand } from '../src/core/types.js';
-import { ShareService } from '../src/sharing/service.js';
 import { type AcceptanceFacts, summarizeShares } from '../src/sharing/status.js';
 import type { AffiliateRef } from '../src/sharing/types.js';
 import { renderShares } from '../src/slack/share-render.js';
@@ -32,7 +31,7 @@ export const shares = defineCommand<SharesArgs>({
       (t): SharesArgs => ({ video: t.positionals[0]!, ...(t.flags.from ? { from: t.flags.from } : {}) }),
     ),
   async run({ args, surface, services }) {
-    const svc = new ShareService(services);
+    const svc = services.sharing;
     const { master, video, records, members } = await svc.shares(args.video, args.from);
     const nameOf = (id: string): AffiliateRef => {
       const alias = services.config.accounts.find((a) => a.id === id)?.alias;

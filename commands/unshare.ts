@@ -2,12 +2,7 @@ import { z } from 'zod';
 import { refuseAction, showOnMessage } from '../src/core/refuse.js';
 import { type ActionContext, defineCommand } from '../src/core/types.js';
 import { cancelRequest } from '../src/sharing/cancel.js';
-import {
-  ShareService,
-  UNSHARE_KIND,
-  type UnshareRequest,
-  type UnshareRequestData,
-} from '../src/sharing/service.js';
+import { UNSHARE_KIND, type UnshareRequest, type UnshareRequestData } from '../src/sharing/service.js';
 import { renderUnshare } from '../src/slack/share-render.js';
 
 interface UnshareArgs {
@@ -26,7 +21,7 @@ async function onApprove(ctx: ActionContext): Promise<void> {
   const refuse = (text: string) => refuseAction(ctx, { command: 'unshare', action: 'approve' }, text);
   if (!(await services.roles.isApprover(actor)))
     return refuse(`Only approvers can approve an unshare. ${services.roles.describe('approver')}`);
-  const svc = new ShareService(services);
+  const svc = services.sharing;
   const current = svc.get<UnshareRequestData>(ctx.value, UNSHARE_KIND);
   if (services.roles.fourEyes && current?.requestedBy === actor.userId)
     return refuse('Four-eyes rule: someone other than the person who asked must approve this unshare.');
@@ -77,7 +72,7 @@ export const unshare = defineCommand<UnshareArgs>({
       return { video: p[0]!, affiliate: p[2]!, ...(t.flags.from ? { from: t.flags.from } : {}) };
     }),
   async run({ args, services, surface, actor }) {
-    const svc = new ShareService(services);
+    const svc = services.sharing;
     const { master, plan } = await svc.prepareUnshare(args.video, args.affiliate, args.from);
     const record = svc.createUnshare(master, plan, actor.userId);
     const message = await surface.post(renderUnshare(record));
@@ -95,7 +90,7 @@ export const unshare = defineCommand<UnshareArgs>({
   start(services, host) {
     // An approved unshare cut short by a crash: its claim was on disk before the delete call, and the
     // run looks the share up first, so finishing it deletes nothing twice.
-    const svc = new ShareService(services);
+    const svc = services.sharing;
     for (const record of svc.interruptedUnshares()) {
       const message =
         record.channel && record.ts

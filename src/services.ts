@@ -17,6 +17,7 @@ import type { Services } from './core/types.js';
 import { createHttpDispatcher } from './http/dispatcher.js';
 import { createLogger, type Logger } from './log.js';
 import type { Ticker } from './scheduler/scheduler.js';
+import { ShareService } from './sharing/service.js';
 import { createRoles } from './slack/roles.js';
 import { createRepositories } from './store/repositories.js';
 import { Store } from './store/store.js';
@@ -62,7 +63,7 @@ export async function createServices(opts: {
   });
   let clarify: ClarifyClient | undefined;
   const repos = createRepositories(store, clock, newId);
-  const services: Omit<Services, 'sync' | 'clips' | 'reports'> = {
+  const services: Omit<Services, 'sync' | 'clips' | 'reports' | 'sharing'> = {
     config,
     store,
     repos,
@@ -109,5 +110,10 @@ export async function createServices(opts: {
     logger,
   });
   const base = { ...services, sync };
-  return { ...base, clips: createClipService(base), reports: new ReportService(base) };
+  return {
+    ...base,
+    clips: createClipService(base),
+    reports: new ReportService(base),
+    sharing: new ShareService(base),
+  };
 }

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { AccountConfig, AppConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { RouteHandler } from '../server.js';
+import type { ShareService } from '../sharing/service.js';
 import type { Block, ModalView } from '../slack/blocks.js';
 import type { Repositories } from '../store/repositories.js';
 import type { Store } from '../store/store.js';
@@ -113,6 +114,8 @@ export interface Services {
   clips: ClipService;
   /** analytics reports and digests; one per app (it owns the video-name cache) */
   reports: ReportService;
+  /** media sharing: pre-flight, requests, share and track, unshare, resume */
+  sharing: ShareService;
 }
 
 /** What the running app offers to commands' background work. */

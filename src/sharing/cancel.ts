@@ -1,7 +1,6 @@
 import { refuseAction, showOnMessage } from '../core/refuse.js';
 import type { ActionContext, Reply } from '../core/types.js';
 import type { PendingRecord } from '../store/repositories.js';
-import { ShareService } from './service.js';
 
 export interface CancelRules<T> {
   command: 'share' | 'unshare';
@@ -15,7 +14,7 @@ export interface CancelRules<T> {
 /** The Cancel button of share, bulk share and unshare requests: allowed clickers only, acts once, audited. */
 export async function cancelRequest<T>(ctx: ActionContext, rules: CancelRules<T>): Promise<void> {
   const entry = { command: rules.command, action: 'cancel' };
-  const svc = new ShareService(ctx.services);
+  const svc = ctx.services.sharing;
   const current = svc.get<T>(ctx.value, rules.kind);
   if (!(await rules.mayCancel(current?.requestedBy))) return refuseAction(ctx, entry, rules.denied);
   const claim = svc.claim<T>(ctx.value, rules.kind, 'cancelled', ctx.actor.userId, 'cancel');

@@ -79,8 +79,14 @@ export interface SharePreparation {
   decision: ShareDecision;
 }
 
+/** What sharing needs of the services around it. */
+export type ShareServiceContext = Pick<
+  Services,
+  'config' | 'store' | 'repos' | 'clock' | 'logger' | 'newId' | 'brightcove' | 'bcAccount'
+>;
+
 export class ShareService {
-  constructor(private readonly services: Services) {}
+  constructor(private readonly services: ShareServiceContext) {}
 
   private get repos() {
     return this.services.repos;
