@@ -14,6 +14,7 @@ import type { AppConfig } from './config/schema.js';
 import { UserError } from './core/errors.js';
 import { ScheduleService } from './core/schedules.js';
 import type { Services } from './core/types.js';
+import { ExportService } from './exports/service.js';
 import { createHttpDispatcher } from './http/dispatcher.js';
 import { createLogger, type Logger } from './log.js';
 import type { Ticker } from './scheduler/scheduler.js';
@@ -63,7 +64,7 @@ export async function createServices(opts: {
   });
   let clarify: ClarifyClient | undefined;
   const repos = createRepositories(store, clock, newId);
-  const services: Omit<Services, 'sync' | 'clips' | 'reports' | 'sharing'> = {
+  const services: Omit<Services, 'sync' | 'clips' | 'reports' | 'sharing' | 'exports'> = {
     config,
     store,
     repos,
@@ -115,5 +116,6 @@ export async function createServices(opts: {
     clips: createClipService(base),
     reports: new ReportService(base),
     sharing: new ShareService(base),
+    exports: new ExportService(base),
   };
 }

@@ -5,6 +5,7 @@ import type { ClarifyClient } from '../clarify/client.js';
 import type { ClipService } from '../clips/service.js';
 import type { Clock } from '../clock.js';
 import type { AccountConfig, AppConfig } from '../config/schema.js';
+import type { ExportService } from '../exports/service.js';
 import type { Logger } from '../log.js';
 import type { RouteHandler } from '../server.js';
 import type { ShareService } from '../sharing/service.js';
@@ -116,6 +117,8 @@ export interface Services {
   reports: ReportService;
   /** media sharing: pre-flight, requests, share and track, unshare, resume */
   sharing: ShareService;
+  /** catalogue and analytics exports: plan, claim the destination, run, audit */
+  exports: ExportService;
 }
 
 /** What the running app offers to commands' background work. */

@@ -12,18 +12,28 @@
  *     - { id: nightly, cron: "0 6 * * *", scope: all, kind: analytics, days: 7, destination: share, channel: C0123 }
  * ```
  */
-import { dirname, join } from 'node:path';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { RunAnalyticsQuery } from '../analytics/queries.js';
 import type { CmsVideo } from '../brightcove/schemas.js';
 import { resolveScope } from '../core/accounts.js';
+import { newErrorId, UserError } from '../core/errors.js';
 import type { ScheduleJob } from '../core/schedules.js';
 import type { Services } from '../core/types.js';
 import { ScheduleSpecError, validateCronExpression } from '../scheduler/spec.js';
 import { ExportCheckpoints } from './checkpoint.js';
 import { type Destination, templatePlaceholders } from './destination.js';
-import { addDaysTo, dayOf } from './months.js';
-import type { ExportAccount, ExportDeps, ExportProgress } from './run.js';
+import { addDaysTo, dayOf, monthsBetween } from './months.js';
+import {
+  type ExportAccount,
+  type ExportDeps,
+  ExportFailedError,
+  type ExportProgress,
+  type ExportSpec,
+  runExport,
+} from './run.js';
 
 export const EXPORT_KIND = 'export';
 export const FORMATS = ['csv', 'json', 'both'] as const;
@@ -180,7 +190,7 @@ export function consolidatedFolder(name: string, dest: DestinationConfig): Desti
  * news), otherwise the account's first configured group, otherwise its alias.
  */
 export function exportAccounts(
-  services: Services,
+  services: Pick<Services, 'config'>,
   scope: string | undefined,
 ): { label: string; accounts: ExportAccount[] } {
   const resolved = resolveScope(services.config, scope);
@@ -196,13 +206,13 @@ export function exportAccounts(
   };
 }
 
-export function checkpointDir(services: Services, cfg: ExportsConfig): string {
+export function checkpointDir(services: Pick<Services, 'config'>, cfg: ExportsConfig): string {
   return cfg.checkpoints ?? join(dirname(services.config.statePath), 'export-checkpoints');
 }
 
 /** The dependencies of `runExport` over the app's Brightcove clients, store and clock. */
 export function exportDeps(
-  services: Services,
+  services: ExportServiceContext,
   cfg: ExportsConfig,
   onProgress?: (p: ExportProgress) => void,
 ): ExportDeps & { checkpoints: ExportCheckpoints } {
@@ -237,4 +247,290 @@ export function exportDeps(
 export function lastDaysRange(now: Date, days: number): { from: string; to: string } {
   const to = addDaysTo(dayOf(now), -1);
   return { from: addDaysTo(to, -(days - 1)), to };
+}
+
+// ------------------------------------------------------------------------------------------ workflow
+
+/** What a user or a schedule asks for; the command's grammar builds it. */
+export type ExportRequest = {
+  kind: 'catalog' | 'analytics';
+  scope?: string;
+  dest?: string;
+  years?: number[];
+  active: boolean;
+  formats: ('csv' | 'json')[];
+  from?: string;
+  to?: string;
+  days?: number;
+  recent?: number;
+  consolidate: boolean;
+};
+
+/** What one run does, whoever asked (a user or a schedule). */
+export interface ExportPlan {
+  title: string;
+  scopeLabel: string;
+  spec: ExportSpec;
+  destination?: { name: string; folder: string };
+  /** attach the files to the message (Slack) or write them to the CLI's output folder */
+  attach: boolean;
+  /** the temporary folder of an upload-only run, removed afterwards */
+  tmp?: string;
+  /** the command that runs it again (without the prefix), for the failure message */
+  retry: string;
+}
+
+/** A finished run as the summary shows it. */
+export interface ExportSummaryView {
+  title: string;
+  files: { name: string; rows: number; bytes: number; path?: string }[];
+  rows: number;
+  calls?: number;
+  monthsFromCheckpoint?: number;
+  totalMs: number;
+  /** configured destination the files were written to */
+  destination?: { name: string; folder: string };
+  /** files not attached because of their size or number */
+  tooBig: string[];
+  /** whether files are attached */
+  uploaded: boolean;
+  by?: string;
+}
+
+/** Where a run is shown (a channel message, a terminal): the command renders, the service decides. */
+export interface ExportView {
+  /** attachment limits of the place the files would be attached to */
+  attachments: { maxBytes: number; maxCount: number };
+  /** show who asked (in a channel others read; not in one's own terminal) */
+  showRequester: boolean;
+  /** how commands are typed there, for the "run it again" advice */
+  prefix: string;
+  /** the run did not start (another run writes the same months) */
+  refused(title: string, why: string, advice: string): Promise<void>;
+  /** the run starts; what it returns follows it to its end */
+  started(title: string): Promise<ExportRunView>;
+}
+
+export interface ExportRunView {
+  progress(p: ExportProgress): void;
+  done(summary: ExportSummaryView, attach: { name: string; path: string }[]): Promise<void>;
+  failed(reason: string, advice: string, errorId?: string): Promise<void>;
+}
+
+/** What the export workflow needs of the services around it. */
+export type ExportServiceContext = Pick<
+  Services,
+  'config' | 'brightcove' | 'bcAccount' | 'clock' | 'logger' | 'repos' | 'store'
+>;
+
+/**
+ * The export workflow, one per app: plan (scope, destination, range) → claim the destination's months
+ * → run (checkpointed) → audit → summary. Slack, the CLI and schedules call it alike.
+ */
+export class ExportService {
+  /** Destination runs in this app, by destination, kind, account and month → the title of the run. */
+  readonly #writing = new Map<string, string>();
+
+  constructor(private readonly services: ExportServiceContext) {}
+
+  config(): ExportsConfig {
+    try {
+      return parseExportsConfig(this.services.config.exports, this.services.config);
+    } catch (err) {
+      if (err instanceof ExportsConfigError) throw new UserError(err.message);
+      throw err;
+    }
+  }
+  /** Checks scope, destination and range, and names the run; writes nothing but a temporary folder. */
+  async plan(args: ExportRequest, attach: boolean, cfg = this.config()): Promise<ExportPlan> {
+    const services = this.services;
+    const { label, accounts } = exportAccounts(services, args.scope);
+    let dest: Destination;
+    let consolidated: Destination | undefined;
+    let destination: ExportPlan['destination'];
+    let tmp: string | undefined;
+    if (args.dest) {
+      const d = Object.hasOwn(cfg.destinations, args.dest) ? cfg.destinations[args.dest] : undefined;
+      if (!d) {
+        const names = Object.keys(cfg.destinations);
+        throw new UserError(
+          names.length
+            ? `No destination \`${args.dest}\`. Configured destinations: ${names.join(', ')}.`
+            : 'No destinations are configured: add them under `exports.destinations` in brightcove-ops.yml.',
+        );
+      }
+      dest = folderOf(d);
+      destination = { name: args.dest, folder: d.path };
+      if (args.consolidate) {
+        try {
+          consolidated = consolidatedFolder(args.dest, d);
+        } catch (err) {
+          throw new UserError((err as Error).message);
+        }
+      }
+    } else {
+      tmp = await mkdtemp(join(tmpdir(), 'bcops-export-'));
+      dest = { kind: 'folder', path: join(tmp, 'files') };
+      if (args.consolidate) consolidated = { kind: 'folder', path: join(tmp, 'consolidated') };
+    }
+    const common = { accounts, destination: dest };
+    let spec: ExportSpec;
+    let title: string;
+    let retry: string;
+    const destFlag = args.dest ? ` --dest ${args.dest}` : '';
+    if (args.kind === 'catalog') {
+      spec = {
+        kind: 'catalog',
+        ...common,
+        customFields: cfg.custom_fields,
+        ...(args.years ? { publishedYears: args.years } : {}),
+        activeOnly: args.active,
+        formats: args.formats,
+      };
+      const filters = [args.years ? `published ${args.years.join(', ')}` : '', args.active ? 'active' : '']
+        .filter(Boolean)
+        .join(', ');
+      title = `Catalogue export ${label}${filters ? ` (${filters})` : ''}`;
+      retry = `export catalog ${label}${destFlag}`;
+    } else {
+      const range = args.days
+        ? lastDaysRange(services.clock.now(), args.days)
+        : { from: args.from as string, to: args.to ?? lastDaysRange(services.clock.now(), 1).to };
+      if (range.from > range.to)
+        throw new UserError(`--from (${range.from}) is after the last day exported (${range.to}).`);
+      if (monthsBetween(range.from, range.to).length * accounts.length > 2000)
+        throw new UserError('That is more than 2,000 account-months: split the range or the scope.');
+      spec = {
+        kind: 'analytics',
+        ...common,
+        from: range.from,
+        to: range.to,
+        ...(args.recent ? { recentDays: args.recent } : {}),
+        ...(consolidated ? { consolidate: { destination: consolidated } } : {}),
+      };
+      title = `Analytics export ${label} ${range.from}..${range.to}${args.recent ? ` (videos viewed in the last ${args.recent} days)` : ''}`;
+      retry = `export analytics ${label} --from ${range.from} --to ${range.to}${destFlag}${args.consolidate ? ' --consolidate' : ''}`;
+    }
+    return {
+      title,
+      scopeLabel: label,
+      spec,
+      ...(destination ? { destination } : {}),
+      attach,
+      ...(tmp ? { tmp } : {}),
+      retry,
+    };
+  }
+
+  /** Two runs writing the same files (and checkpoints) at once would race: the second is refused. */
+  #claim(plan: ExportPlan): { busy: string } | { release: () => void } {
+    if (!plan.destination) return { release: () => undefined };
+    const dest = plan.destination.name;
+    const spec = plan.spec;
+    const months =
+      spec.kind === 'analytics' ? monthsBetween(spec.from, spec.to).map((m) => m.month) : ['catalog'];
+    const keys = spec.accounts.flatMap((a) => months.map((m) => `${dest}\0${spec.kind}\0${a.id}\0${m}`));
+    const busy = keys.map((k) => this.#writing.get(k)).find((t) => t !== undefined);
+    if (busy !== undefined) return { busy };
+    for (const k of keys) this.#writing.set(k, plan.title);
+    return {
+      release: () => {
+        for (const k of keys) this.#writing.delete(k);
+      },
+    };
+  }
+
+  /** Runs a planned export, shown through `view`; audited before anyone sees the outcome. */
+  async execute(
+    plan: ExportPlan,
+    view: ExportView,
+    actor: string,
+    action: string,
+    cfg = this.config(),
+  ): Promise<boolean> {
+    const { services } = this;
+    const audit = (outcome: 'ok' | 'failed' | 'refused', details: string, errorId?: string) =>
+      services.repos.audit.append({
+        actor,
+        command: 'export',
+        action,
+        target: plan.scopeLabel,
+        outcome,
+        details,
+        ...(errorId ? { errorId } : {}),
+      });
+    const claim = this.#claim(plan);
+    if ('busy' in claim) {
+      const why = `${claim.busy} is still writing the same months to \`${plan.destination?.name}\`.`;
+      audit('refused', why);
+      await view.refused(
+        plan.title,
+        why,
+        `Wait for it to finish, then run it again: \`${view.prefix} ${plan.retry}\`.`,
+      );
+      return false;
+    }
+    const run = await view.started(plan.title);
+    try {
+      const result = await runExport(
+        plan.spec,
+        exportDeps(services, cfg, (p) => run.progress(p)),
+      );
+      // upload-only analytics with --consolidate: the consolidated files say it all
+      const consolidated = result.files.some((f) => f.kind === 'consolidated');
+      const shown = result.files.filter((f) => !(plan.tmp && consolidated && f.kind === 'month'));
+      const files = await Promise.all(
+        shown.map(async (f) => ({
+          name: basename(f.path),
+          rows: f.rows,
+          bytes: (await stat(f.path)).size,
+          path: f.path,
+        })),
+      );
+      const { maxBytes, maxCount } = view.attachments;
+      const attachable = plan.attach ? files.filter((f) => f.bytes <= maxBytes) : [];
+      const tooBig = plan.attach ? files.filter((f) => f.bytes > maxBytes).map((f) => f.name) : [];
+      const toAttach = attachable.slice(0, maxCount);
+      for (const f of attachable.slice(toAttach.length)) tooBig.push(f.name);
+      const summary: ExportSummaryView = {
+        title: plan.title,
+        files,
+        rows: result.rows,
+        ...(plan.spec.kind === 'analytics' ? { calls: result.calls } : {}),
+        monthsFromCheckpoint: result.monthsFromCheckpoint,
+        totalMs: result.timings.totalMs,
+        ...(plan.destination ? { destination: plan.destination } : {}),
+        tooBig,
+        uploaded: toAttach.length > 0,
+        ...(actor !== 'scheduler' && view.showRequester ? { by: actor } : {}),
+      };
+      audit(
+        'ok',
+        `${plan.title}: ${files.length} file(s), ${result.rows} rows${plan.destination ? ` → ${plan.destination.name}` : ''}`,
+      );
+      await run.done(summary, toAttach);
+      return true;
+    } catch (err) {
+      const resumable =
+        plan.spec.kind === 'analytics'
+          ? ' Months already fetched are checkpointed and will not be fetched again.'
+          : '';
+      const advice = `Check the accounts' credentials and the destination, then run it again: \`${view.prefix} ${plan.retry}\`.${resumable}`;
+      if (err instanceof ExportFailedError || err instanceof UserError) {
+        audit('failed', err.message);
+        await run.failed(err.message, advice);
+        return false;
+      }
+      const errorId = newErrorId();
+      services.logger.error('export failed', { errorId, title: plan.title, err });
+      const reason =
+        err instanceof Error && err.name === 'TemplateError' ? err.message : 'an unexpected error.';
+      audit('failed', reason, errorId);
+      await run.failed(reason, advice, errorId);
+      return false;
+    } finally {
+      claim.release();
+      if (plan.tmp) await rm(plan.tmp, { recursive: true, force: true });
+    }
+  }
 }

@@ -2,7 +2,9 @@
  * Messages of an export: one progress message (a text bar, updated in place), then its summary, or a
  * failure with what to do. Pure rendering: the command gives it plain facts.
  */
+
 import type { Reply } from '../core/types.js';
+import type { ExportSummaryView } from '../exports/service.js';
 import { context, escapeMrkdwn, section } from './blocks.js';
 
 export interface ExportProgressView {
@@ -34,21 +36,7 @@ export function renderExportProgress(p: ExportProgressView): Reply {
   };
 }
 
-export interface ExportSummaryView {
-  title: string;
-  files: { name: string; rows: number; bytes: number; path?: string }[];
-  rows: number;
-  calls?: number;
-  monthsFromCheckpoint?: number;
-  totalMs: number;
-  /** configured destination the files were written to */
-  destination?: { name: string; folder: string };
-  /** files not attached because of their size */
-  tooBig: string[];
-  /** whether files are attached in the thread */
-  uploaded: boolean;
-  by?: string;
-}
+export type { ExportSummaryView };
 
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
