@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { context, fields, header, section } from '../src/core/blocks.js';
 import { defineCommand } from '../src/core/types.js';
-import { context, fields, header, section } from '../src/slack/blocks.js';
 
 export const accounts = defineCommand({
   name: 'accounts',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { context, escapeMrkdwn, header, section, slackDate } from '../src/core/blocks.js';
 import { defineCommand } from '../src/core/types.js';
-import { context, escapeMrkdwn, header, section, slackDate } from '../src/slack/blocks.js';
 
 const outcomeIcon: Record<string, string> = { ok: '✅', refused: '⛔', failed: '❌', started: '⏳' };
 

@@ -10,6 +10,7 @@ import {
   parseClipArgs,
 } from '../src/clips/index.js';
 import { type ClipPublisher, type ClipRecord, type ClipService, HOOK_PATH } from '../src/clips/service.js';
+import { context } from '../src/core/blocks.js';
 import { reportFailure } from '../src/core/dispatch.js';
 import { UserError } from '../src/core/errors.js';
 import {
@@ -24,7 +25,6 @@ import {
 } from '../src/core/types.js';
 import type { Logger } from '../src/log.js';
 import { sendJson } from '../src/server.js';
-import { context } from '../src/slack/blocks.js';
 import {
   CLIP_INPUT_ACTION,
   noClippableJobs,

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { describeConfig } from '../src/config/load.js';
+import { section } from '../src/core/blocks.js';
 import { UserError } from '../src/core/errors.js';
 import { defineCommand } from '../src/core/types.js';
 import { parseExportsConfig } from '../src/exports/service.js';
-import { section } from '../src/slack/blocks.js';
 import { parseSyncConfig } from '../src/sync/config.js';
 
 export const config = defineCommand({

@@ -9,12 +9,12 @@ import {
   MAX_REPORT_DAYS,
   makeDigest,
 } from '../src/analytics/service.js';
+import { context, escapeMrkdwn, header, section, slackDate } from '../src/core/blocks.js';
 import { UserError } from '../src/core/errors.js';
 import type { Actor, Host, Services, Surface } from '../src/core/types.js';
 import { defineCommand } from '../src/core/types.js';
 import type { RunContext } from '../src/scheduler/scheduler.js';
 import { describeScheduleSpec, parseScheduleSpec, SCHEDULE_USAGE } from '../src/scheduler/spec.js';
-import { context, escapeMrkdwn, header, section, slackDate } from '../src/slack/blocks.js';
 import { failureText } from '../src/slack/report-render.js';
 import { deliverReport } from './report.js';
 

@@ -4,7 +4,7 @@
  * `*bold*`/`_italic_`/`~strike~` markers or backticks, links as "label (url)", mentions as @id, button
  * rows dropped (nothing can be clicked here), entities decoded last so `&lt;id&gt;` prints as `<id>`.
  */
-import type { Block } from '../slack/blocks.js';
+import type { Block } from '../core/blocks.js';
 
 const EMOJI = /:[a-z0-9_+-]+:\s?/g;
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { ModalView } from '../core/blocks.js';
 import type { FileUpload, PostedMessage, Reply, Surface } from '../core/types.js';
-import type { ModalView } from '../slack/blocks.js';
 import { blocksToPlain, plainText } from './plain.js';
 import { createCliProgress } from './progress.js';
 

@@ -1,4 +1,4 @@
-import { escapeMrkdwn, section } from '../slack/blocks.js';
+import { escapeMrkdwn, section } from './blocks.js';
 import { errorIdOf, RefusalError, UserError } from './errors.js';
 import { commandHelp, overview, usageError } from './help.js';
 import { refusalReply, refuseAction } from './refuse.js';

@@ -1,4 +1,4 @@
-import { type Block, context, divider, escapeMrkdwn as esc, header, section } from '../slack/blocks.js';
+import { type Block, context, divider, escapeMrkdwn as esc, header, section } from './blocks.js';
 import { type Registry, SLASH } from './registry.js';
 import type { AnyCommand, Reply } from './types.js';
 

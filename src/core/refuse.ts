@@ -1,4 +1,4 @@
-import { section } from '../slack/blocks.js';
+import { section } from './blocks.js';
 import type { ActionContext, Reply } from './types.js';
 
 /** What a refused command or click shows: the reason, which says what to do instead. */

@@ -9,10 +9,10 @@ import type { ExportService } from '../exports/service.js';
 import type { Logger } from '../log.js';
 import type { RouteHandler } from '../server.js';
 import type { ShareService } from '../sharing/service.js';
-import type { Block, ModalView } from '../slack/blocks.js';
 import type { Repositories } from '../store/repositories.js';
 import type { Store } from '../store/store.js';
 import type { SyncService } from '../sync/service.js';
+import type { Block, ModalView } from './blocks.js';
 import type { Registry } from './registry.js';
 import type { ScheduleService } from './schedules.js';
 

@@ -6,7 +6,6 @@ import type { ClipField } from '../clips/request.js';
 import type { ClipIntent, ClipRecord } from '../clips/service.js';
 import type { ClipState, VodJobSnapshot } from '../clips/tracker.js';
 import type { LiveJobInfo } from '../clips/validate.js';
-import type { Reply } from '../core/types.js';
 import {
   type Block,
   context,
@@ -18,7 +17,8 @@ import {
   section,
   slackDate,
   truncate,
-} from './blocks.js';
+} from '../core/blocks.js';
+import type { Reply } from '../core/types.js';
 
 export const CLIP_MODAL_CALLBACK = 'clip.create';
 /** Every input of the modal uses this action_id; block ids are the ClipField names. */

@@ -3,9 +3,9 @@
  * failure with what to do. Pure rendering: the command gives it plain facts.
  */
 
+import { context, escapeMrkdwn, section } from '../core/blocks.js';
 import type { Reply } from '../core/types.js';
 import type { ExportSummaryView } from '../exports/service.js';
-import { context, escapeMrkdwn, section } from './blocks.js';
 
 export interface ExportProgressView {
   /** e.g. "Analytics export neo-group 2026-01-01..2026-03-31" */

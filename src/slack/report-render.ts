@@ -4,8 +4,17 @@
  */
 import type { MetricChange, MetricKey, Report } from '../analytics/report.js';
 import { formatChange, sparkline, trendArrow } from '../analytics/text-trend.js';
+import {
+  type Block,
+  context,
+  divider,
+  escapeMrkdwn,
+  fields,
+  header,
+  section,
+  truncate,
+} from '../core/blocks.js';
 import type { Reply } from '../core/types.js';
-import { type Block, context, divider, escapeMrkdwn, fields, header, section, truncate } from './blocks.js';
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const one = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });

@@ -3,12 +3,7 @@
  * fix), its tracking rows, the Share anyway / Approve unshare buttons and their stamps, the bulk preview
  * and the `shares` list. Renders plain sharing records only; never calls Brightcove.
  */
-import type { Reply } from '../core/types.js';
-import { describeBulkPlan, describeCheck, describeShareStatus, levelIcon } from '../sharing/describe.js';
-import type { BulkRequest, ShareJob, ShareRequest, UnshareRequest } from '../sharing/service.js';
-import type { ShareStatus } from '../sharing/status.js';
-import type { AccountRef, PreflightCheck } from '../sharing/types.js';
-import type { Decision } from '../store/repositories.js';
+
 import {
   actions,
   type Block,
@@ -20,7 +15,13 @@ import {
   section,
   slackDate,
   truncate,
-} from './blocks.js';
+} from '../core/blocks.js';
+import type { Reply } from '../core/types.js';
+import { describeBulkPlan, describeCheck, describeShareStatus, levelIcon } from '../sharing/describe.js';
+import type { BulkRequest, ShareJob, ShareRequest, UnshareRequest } from '../sharing/service.js';
+import type { ShareStatus } from '../sharing/status.js';
+import type { AccountRef, PreflightCheck } from '../sharing/types.js';
+import type { Decision } from '../store/repositories.js';
 
 /** Sections per card stay well under Slack's 50 blocks whatever the number of affiliates. */
 const MAX_AFFILIATE_ROWS = 15;

@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
+import { type Block, escapeMrkdwn, type ModalView } from '../core/blocks.js';
 import { SLASH } from '../core/registry.js';
 import type { FileUpload, PostedMessage, Reply, Surface } from '../core/types.js';
 import type { Logger } from '../log.js';
-import { type Block, escapeMrkdwn, type ModalView } from './blocks.js';
 import { LatestWins } from './throttle.js';
 
 export type RespondFn = (msg: {

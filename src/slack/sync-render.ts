@@ -2,13 +2,7 @@
  * Block Kit of /brightcove sync: the listing progress, the plan with its buttons (replaced by stamps
  * once clicked), apply progress and the closing summary. Rendering only: no API calls.
  */
-import { errorIdOf, UserError } from '../core/errors.js';
-import type { Reply } from '../core/types.js';
-import type { ApplyCounts, ApplySummary } from '../sync/apply.js';
-import { applyStats, formatStats, otherAccountsNote, outcomeLine, planStats } from '../sync/format.js';
-import type { SyncPlan } from '../sync/plan.js';
-import type { CollectProgress } from '../sync/run.js';
-import type { Phase, PhaseState, PlanRecord } from '../sync/store.js';
+
 import {
   actions,
   type Block,
@@ -22,7 +16,14 @@ import {
   section,
   slackDate,
   truncate,
-} from './blocks.js';
+} from '../core/blocks.js';
+import { errorIdOf, UserError } from '../core/errors.js';
+import type { Reply } from '../core/types.js';
+import type { ApplyCounts, ApplySummary } from '../sync/apply.js';
+import { applyStats, formatStats, otherAccountsNote, outcomeLine, planStats } from '../sync/format.js';
+import type { SyncPlan } from '../sync/plan.js';
+import type { CollectProgress } from '../sync/run.js';
+import type { Phase, PhaseState, PlanRecord } from '../sync/store.js';
 
 /** Items of each kind shown in the message; the rest is in the file. */
 export const FIRST_ITEMS = 5;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { escapeMrkdwn } from '../../src/core/blocks.js';
 import { signSlackRequest } from '../../src/sim/slack/index.js';
-import { escapeMrkdwn } from '../../src/slack/blocks.js';
 import {
   APPROVER,
   CHANNEL,
