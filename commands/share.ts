@@ -97,8 +97,10 @@ async function runOne(ctx: CommandContext<ShareArgs>, args: Extract<ShareArgs, {
     details: `${prep.video.id} → ${prep.affiliates.map((a) => a.name).join(', ')}: ${prep.decision.kind} (${prep.decision.blockers.length} blockers, ${prep.decision.warnings.length} warnings)`,
   });
   if (request.state === 'awaiting' && !surface.buttons) {
-    // Nothing to click here: the warnings above stand unless --yes confirms them up front.
-    if (!ctx.yes) {
+    // Nothing to click here: the warnings above stand unless --yes (or an answer at a terminal) confirms them.
+    const confirmed =
+      ctx.yes === true || (await surface.confirm?.('Share anyway, despite the warnings above?')) === true;
+    if (!confirmed) {
       await surface.reply(
         refusalReply(
           'Nothing was shared: the pre-flight found warnings (above). Read them, then run the same command with --yes to share anyway.',
@@ -115,7 +117,7 @@ async function runOne(ctx: CommandContext<ShareArgs>, args: Extract<ShareArgs, {
         action: 'confirm',
         target: request.id,
         outcome: 'started',
-        details: '--yes',
+        details: ctx.yes ? '--yes' : 'confirmed at the terminal',
       });
     const refusal = await recheckAndShare(
       services,

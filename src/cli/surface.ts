@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import type { ModalView } from '../core/blocks.js';
 import type { FileUpload, PostedMessage, Reply, Surface } from '../core/types.js';
 import { blocksToPlain, plainText } from './plain.js';
@@ -8,11 +9,25 @@ import { createCliProgress } from './progress.js';
 export interface CliOutput {
   out(text: string): void;
   err(text: string): void;
+  /** Reads one answer from the person at the terminal; absent when stdin is not a TTY. */
+  ask?(question: string): Promise<string>;
 }
 
 export const stdio: CliOutput = {
   out: (t) => process.stdout.write(`${t}\n`),
   err: (t) => process.stderr.write(`${t}\n`),
+  ...(process.stdin.isTTY
+    ? {
+        async ask(question: string) {
+          const rl = createInterface({ input: process.stdin, output: process.stderr });
+          try {
+            return await rl.question(question);
+          } finally {
+            rl.close();
+          }
+        },
+      }
+    : {}),
 };
 
 /** The problem a reply reports, if any; replies that only carry `data.error` count as failures. */
@@ -82,6 +97,13 @@ export class CliSurface implements Surface {
     readonly json: boolean,
     private readonly outDir: string,
   ) {}
+
+  /** A y/N prompt on stderr when a person is at the terminal (never with --json); else undefined. */
+  async confirm(question: string): Promise<boolean | undefined> {
+    if (!this.output.ask || this.json) return undefined;
+    const answer = await this.output.ask(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  }
 
   /** A bar on stderr, only on a terminal and never with --json (returns undefined: update the message). */
   progressBar(title: string): ReturnType<typeof createCliProgress> | undefined {

@@ -68,6 +68,11 @@ export interface Surface {
   readonly prefix: string;
   /** Attachment limits (Slack: 10 MB a file, 20 files a message); files beyond them are listed, not sent. */
   readonly attachments: { maxBytes: number; maxCount: number };
+  /**
+   * Asks a yes/no question where someone can answer now (a terminal on a TTY); undefined where nobody
+   * can (a pipe, Slack: there the buttons ask).
+   */
+  confirm?(question: string): Promise<boolean | undefined>;
   /** A progress bar of its own (a terminal on a TTY); else progress updates the message. */
   progressBar?(
     title: string,

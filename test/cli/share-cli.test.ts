@@ -13,15 +13,21 @@ describe('share from the CLI', () => {
   });
   afterAll(() => bc.close());
 
-  const cli = async (args: string[]) => {
+  const cli = async (args: string[], answer?: string) => {
     const out: string[] = [];
     const err: string[] = [];
+    const asked: string[] = [];
     const code = await runCli(args, {
       cwd: ws.dir,
       env: { ...ws.env, LOG_LEVEL: 'warn' },
-      output: { out: (t) => out.push(t), err: (t) => err.push(t) },
+      output: {
+        out: (t) => out.push(t),
+        err: (t) => err.push(t),
+        // a person at a TTY answering the prompt
+        ...(answer === undefined ? {} : { ask: async (q: string) => (asked.push(q), answer) }),
+      },
     });
-    return { code, out: out.join('\n'), err: err.join('\n') };
+    return { code, out: out.join('\n'), err: err.join('\n'), asked };
   };
 
   it('with warnings: refused with a hint (exit 1, nothing shared), then shared with --yes', async () => {
@@ -49,5 +55,14 @@ describe('share from the CLI', () => {
     expect(yes.code, yes.err).toBe(0);
     expect(posts()).toBe(2);
     expect(yes.out).toMatch(/Neo North: shared as/);
+
+    // At a terminal the same warnings are a y/N prompt: "n" shares nothing, "y" shares.
+    const no = await cli(['share', video.id, 'to', 'neo-north'], 'n');
+    expect(no.asked).toEqual(['Share anyway, despite the warnings above? [y/N] ']);
+    expect(no.code).toBe(1);
+    expect(posts()).toBe(2);
+    const answered = await cli(['share', video.id, 'to', 'neo-north'], 'y');
+    expect(answered.code, answered.err).toBe(0);
+    expect(posts()).toBe(3);
   }, 60_000);
 });
