@@ -24,7 +24,14 @@ describe('share from the CLI', () => {
         out: (t) => out.push(t),
         err: (t) => err.push(t),
         // a person at a TTY answering the prompt
-        ...(answer === undefined ? {} : { ask: async (q: string) => (asked.push(q), answer) }),
+        ...(answer === undefined
+          ? {}
+          : {
+              ask: async (q: string) => {
+                asked.push(q);
+                return answer;
+              },
+            }),
       },
     });
     return { code, out: out.join('\n'), err: err.join('\n'), asked };
