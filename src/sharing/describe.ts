@@ -7,32 +7,28 @@ import type { ShareDecision } from './decide.js';
 import type { ShareStatus } from './status.js';
 import type { CheckLevel, PreflightCheck, PreflightReport } from './types.js';
 
-export type TextStyle = 'slack' | 'plain';
+/** How a finding's level is marked; renderers pass their own (Slack: emoji). */
+export type LevelIcon = (level: CheckLevel) => string;
 
-const ICONS: Record<TextStyle, Record<CheckLevel, string>> = {
-  slack: { pass: ':white_check_mark:', warning: ':warning:', blocker: ':no_entry:' },
-  plain: { pass: '[ok]', warning: '[warn]', blocker: '[block]' },
-};
+const PLAIN: Record<CheckLevel, string> = { pass: '[ok]', warning: '[warn]', blocker: '[block]' };
 
-export function levelIcon(level: CheckLevel, style: TextStyle = 'plain'): string {
-  return ICONS[style][level];
-}
+export const plainLevelIcon: LevelIcon = (level) => PLAIN[level];
 
 /** `[warn] Already shared to Neo North … → Share anyway only if …` */
-export function describeCheck(check: PreflightCheck, style: TextStyle = 'plain'): string {
+export function describeCheck(check: PreflightCheck, icon: LevelIcon = plainLevelIcon): string {
   const fix = check.fix ? ` → ${check.fix}` : '';
-  return `${levelIcon(check.level, style)} ${check.reason}${fix}`;
+  return `${icon(check.level)} ${check.reason}${fix}`;
 }
 
-export function describeReport(report: PreflightReport, style: TextStyle = 'plain'): string[] {
+export function describeReport(report: PreflightReport, icon: LevelIcon = plainLevelIcon): string[] {
   const ref = report.video.referenceId ? ` (ref ${report.video.referenceId})` : '';
   const lines = [
     `Pre-flight for “${report.video.name}” ${report.video.id}${ref} from ${report.master.name}:`,
   ];
-  for (const c of report.videoChecks) lines.push(`  ${describeCheck(c, style)}`);
+  for (const c of report.videoChecks) lines.push(`  ${describeCheck(c, icon)}`);
   for (const a of report.affiliates) {
-    lines.push(`${levelIcon(a.level, style)} ${a.affiliate.name} (${a.affiliate.id}):`);
-    for (const c of a.checks) lines.push(`    ${describeCheck(c, style)}`);
+    lines.push(`${icon(a.level)} ${a.affiliate.name} (${a.affiliate.id}):`);
+    for (const c of a.checks) lines.push(`    ${describeCheck(c, icon)}`);
   }
   return lines;
 }
@@ -73,15 +69,15 @@ export function describeShareStatus(s: ShareStatus): string {
   return line;
 }
 
-export function describeBulkPlan(plan: BulkSharePlan, style: TextStyle = 'plain'): string[] {
-  const lines = [plan.summary, ...plan.queryWarnings.map((w) => `${levelIcon('warning', style)} ${w}`)];
+export function describeBulkPlan(plan: BulkSharePlan, icon: LevelIcon = plainLevelIcon): string[] {
+  const lines = [plan.summary, ...plan.queryWarnings.map((w) => `${icon('warning')} ${w}`)];
   for (const row of plan.rows) {
     const level: CheckLevel =
       row.decision === 'blocked' ? 'blocker' : row.decision === 'needs_confirmation' ? 'warning' : 'pass';
     const first = row.blockers[0] ?? row.warnings[0];
     const who = first?.affiliate ? `${first.affiliate.name}: ` : '';
     lines.push(
-      `${levelIcon(level, style)} ${row.video.id} “${row.video.name}”${first ? ` — ${who}${first.check.reason}` : ''}`,
+      `${icon(level)} ${row.video.id} “${row.video.name}”${first ? ` — ${who}${first.check.reason}` : ''}`,
     );
   }
   return lines;

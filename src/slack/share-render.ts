@@ -17,11 +17,15 @@ import {
   truncate,
 } from '../core/blocks.js';
 import type { Reply } from '../core/types.js';
-import { describeBulkPlan, describeCheck, describeShareStatus, levelIcon } from '../sharing/describe.js';
+import { describeBulkPlan, describeCheck, describeShareStatus, type LevelIcon } from '../sharing/describe.js';
 import type { BulkRequest, ShareJob, ShareRequest, UnshareRequest } from '../sharing/service.js';
 import type { ShareStatus } from '../sharing/status.js';
 import type { AccountRef, PreflightCheck } from '../sharing/types.js';
 import type { Decision } from '../store/repositories.js';
+
+const SLACK_ICONS = { pass: ':white_check_mark:', warning: ':warning:', blocker: ':no_entry:' } as const;
+/** Findings' levels as Slack shows them. */
+export const slackLevelIcon: LevelIcon = (level) => SLACK_ICONS[level];
 
 /** Sections per card stay well under Slack's 50 blocks whatever the number of affiliates. */
 const MAX_AFFILIATE_ROWS = 15;
@@ -36,7 +40,7 @@ function stamp(d: Decision | undefined, verb: string): Block[] {
 }
 
 function checkLine(c: PreflightCheck): string {
-  return e(describeCheck(c, 'slack'));
+  return e(describeCheck(c, slackLevelIcon));
 }
 
 const STATE_ICON: Record<ShareStatus['state'], string> = {
@@ -98,14 +102,14 @@ export function renderShareCard(r: ShareRequest, job?: ShareJob): Reply {
     section(
       videoProblems.length > 0
         ? `*The video*\n${videoProblems.map(checkLine).join('\n')}`
-        : `*The video* ${levelIcon('pass', 'slack')} ${report.videoChecks.map((c) => e(c.reason)).join(' ')}`,
+        : `*The video* ${slackLevelIcon('pass')} ${report.videoChecks.map((c) => e(c.reason)).join(' ')}`,
     ),
   );
   for (const a of report.affiliates.slice(0, MAX_AFFILIATE_ROWS)) {
     const own = a.checks.filter((c) => c.level !== 'pass');
     const passes = a.checks.filter((c) => c.level === 'pass');
     const lines = [
-      `${levelIcon(a.level, 'slack')} *${e(a.affiliate.name)}* (${a.affiliate.id})`,
+      `${slackLevelIcon(a.level)} *${e(a.affiliate.name)}* (${a.affiliate.id})`,
       ...own.map(checkLine),
     ];
     if (passes.length > 0) lines.push(`_passed:_ ${passes.map((c) => e(c.reason)).join(' ')}`);
@@ -222,7 +226,7 @@ export interface BulkResultRow {
 
 export function renderBulk(r: BulkRequest, results?: BulkResultRow[]): Reply {
   const { plan } = r.data;
-  const lines = describeBulkPlan(plan, 'slack');
+  const lines = describeBulkPlan(plan, slackLevelIcon);
   const [summary, ...rest] = lines;
   const warnings = rest.slice(0, plan.queryWarnings.length);
   const rows = rest.slice(plan.queryWarnings.length);

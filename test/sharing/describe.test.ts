@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeCheck, describeReport, levelIcon } from '../../src/sharing/describe.js';
+import { describeCheck, describeReport } from '../../src/sharing/describe.js';
 import { runPreflight } from '../../src/sharing/preflight.js';
+import { slackLevelIcon } from '../../src/slack/share-render.js';
 import { facts, input, SOUTH } from './helpers.js';
 
 describe('text helpers', () => {
@@ -12,9 +13,9 @@ describe('text helpers', () => {
       fix: 'Confirm it.',
     };
     expect(describeCheck(check)).toBe('[warn] Geo unknown. → Confirm it.');
-    expect(describeCheck(check, 'slack')).toBe(':warning: Geo unknown. → Confirm it.');
+    expect(describeCheck(check, slackLevelIcon)).toBe(':warning: Geo unknown. → Confirm it.');
     expect(describeCheck({ ...check, level: 'pass', fix: null })).toBe('[ok] Geo unknown.');
-    expect(levelIcon('blocker', 'slack')).toBe(':no_entry:');
+    expect(slackLevelIcon('blocker')).toBe(':no_entry:');
   });
 
   it('a report reads as the video, its checks, then each affiliate with its worst level', () => {
