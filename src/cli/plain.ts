@@ -4,7 +4,7 @@
  * `*bold*`/`_italic_`/`~strike~` markers or backticks, links as "label (url)", mentions as @id, button
  * rows dropped (nothing can be clicked here), entities decoded last so `&lt;id&gt;` prints as `<id>`.
  */
-import type { Block } from '../core/blocks.js';
+import { type Block, blocksToText } from '../core/blocks.js';
 
 const EMOJI = /:[a-z0-9_+-]+:\s?/g;
 
@@ -34,28 +34,5 @@ export function plainText(mrkdwn: string): string {
 
 /** Blocks as terminal lines, for replies that carry no text of their own. */
 export function blocksToPlain(blocks: readonly Block[]): string {
-  const lines: string[] = [];
-  for (const b of blocks) {
-    switch (b.type) {
-      case 'header':
-        lines.push(b.text.text.toUpperCase());
-        break;
-      case 'section':
-        if (b.text) lines.push(plainText(b.text.text));
-        if (b.fields) lines.push(...b.fields.map((f) => `  ${plainText(f.text).replace(/\n/g, ': ')}`));
-        break;
-      case 'context':
-        lines.push(b.elements.map((e) => ('text' in e ? plainText(e.text) : '')).join('  '));
-        break;
-      case 'divider':
-        lines.push('—'.repeat(20));
-        break;
-      case 'image':
-        lines.push(`(image: ${b.alt_text})`);
-        break;
-      default:
-        break;
-    }
-  }
-  return lines.join('\n');
+  return blocksToText(blocks, plainText);
 }

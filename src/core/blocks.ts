@@ -167,17 +167,26 @@ export function slackDate(date: Date, fallback?: string): string {
   return `<!date^${sec}^{date_short_pretty} {time}|${fallback ?? date.toISOString()}>`;
 }
 
-/** Plain text of blocks, for message `text` fallbacks (buttons are left out: a notification cannot be clicked). */
-export function blocksToText(blocks: readonly Block[]): string {
+/** Slack's own markup in a notification text: dates, links and mentions as words, entities decoded. */
+function notificationText(t: string): string {
+  return t
+    .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1')
+    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
+    .replace(/<@([A-Z0-9]+)>/g, '@$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * Blocks as lines of text: for message `text` fallbacks by default (buttons are left out: a
+ * notification cannot be clicked), or with another mrkdwn converter (the terminal's plain text).
+ */
+export function blocksToText(
+  blocks: readonly Block[],
+  fromMrkdwn: (t: string) => string = notificationText,
+): string {
   const lines: string[] = [];
-  const fromMrkdwn = (t: string) =>
-    t
-      .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1')
-      .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
-      .replace(/<@([A-Z0-9]+)>/g, '@$1')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&');
   for (const b of blocks) {
     switch (b.type) {
       case 'header':
