@@ -5,7 +5,7 @@ import {
   ClipInputError,
   type ClipRequest,
   clipExamples,
-  clipOptionsHelp,
+  clipOptions,
   clipUsage,
   parseClipArgs,
 } from '../src/clips/index.js';
@@ -41,13 +41,10 @@ export type ClipArgs =
   | { kind: 'create'; request: ClipRequest; wait: boolean };
 
 const HEX32 = /^[0-9a-f]{32}$/;
-const FLAG_NAMES = ['name', 'tags', 'to', 'credentials', 'profile'] as const;
+const FLAG_NAMES = clipOptions.map((o) => o.name);
 
 const flags: FlagSpec[] = [
-  ...clipOptionsHelp.map(({ flag, help }) => {
-    const [name = '', value] = flag.replace(/^--/, '').split(' ');
-    return { name, ...(value ? { value } : {}), description: help };
-  }),
+  ...clipOptions,
   {
     name: 'no-wait',
     description: 'terminal only: print the clip job id and return instead of following the clip to the end',
@@ -295,7 +292,11 @@ export const clip = defineCommand<ClipArgs>({
   summary:
     'Cut a VOD clip from a live job (last 90s, from/to stream time, a wall-clock window or SMPTE timecodes) ' +
     'and follow it to the new video. Without arguments: a form.',
-  usage: [...clipUsage, 'clip status <clip-job-id>', 'clip  (no arguments: opens a form)'],
+  usage: [
+    ...clipUsage,
+    'clip status <clip-job-id>',
+    'clip  (no arguments: a form in Slack, the live jobs to clip in a terminal)',
+  ],
   examples: [...clipExamples, 'clip status 9582606c50d84be5ad4bc104f2aa3360'],
   flags,
   mutates: (args) => args.kind !== 'status',

@@ -6,7 +6,8 @@
  */
 import { type Block, blocksToText } from '../core/blocks.js';
 
-const EMOJI = /:[a-z0-9_+-]+:\s?/g;
+// An emoji code has a letter in it and stands apart from digits: `00:02:00` and `01:10:18:15` are times.
+const EMOJI = /(?<![\w:]):(?=[a-z0-9_+-]*[a-z_+])[a-z0-9_+-]+:(?![\w:])\s?/g;
 
 export function plainText(mrkdwn: string): string {
   return (

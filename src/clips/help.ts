@@ -10,16 +10,22 @@ export const clipTimeHelp: readonly string[] = [
   'from and to must be the same kind of time; clips are possible up to 7 days after the event',
 ];
 
-export const clipOptionsHelp: readonly { flag: string; help: string }[] = [
-  { flag: '--name "…"', help: 'video name (default: describes the window)' },
-  { flag: '--tags a,b', help: 'Video Cloud tags' },
+/** The clip's options, declared once: the command's flags, its help and the modal's fields use these. */
+export const clipOptions = [
+  { name: 'name', value: '"…"', description: 'video name (default: describes the window)' },
+  { name: 'tags', value: 'a,b', description: 'Video Cloud tags' },
   {
-    flag: '--to videocloud|s3://bucket/path/clip.mp4|ftp://host/path/clip.mp4',
-    help: 'destination (default videocloud)',
+    name: 'to',
+    value: 'videocloud|s3://bucket/path/clip.mp4|ftp://host/path/clip.mp4',
+    description: 'destination (default videocloud)',
   },
-  { flag: '--credentials <label>', help: 'stored Live credential for s3:// or ftp://' },
-  { flag: '--profile <id>', help: 'Video Cloud ingest profile (default: the account default)' },
-];
+  { name: 'credentials', value: '<label>', description: 'stored Live credential for s3:// or ftp://' },
+  {
+    name: 'profile',
+    value: '<id>',
+    description: 'Video Cloud ingest profile (default: the account default)',
+  },
+] as const satisfies readonly { name: string; value: string; description: string }[];
 
 export const clipExamples: readonly string[] = [
   'clip 3ae7fa89943f4a96aa273fbbf175d527 last 90s --name "Last play"',

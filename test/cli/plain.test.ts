@@ -15,6 +15,8 @@ describe('plainText: Slack mrkdwn as a terminal shows it', () => {
     ['field max_height_px and _italic_ and ~gone~', 'field max_height_px and italic and gone'],
     ['&lt;!channel&gt; Breaking', '<!channel> Breaking'],
     ['```a\nb```', 'a\nb'],
+    ['from 00:02:00 to 00:03:00, timecode 01:10:18:15', 'from 00:02:00 to 00:03:00, timecode 01:10:18:15'],
+    ['at 2026-11-21T10:00:00Z :white_check_mark: done', 'at 2026-11-21T10:00:00Z done'],
   ])('%s', (input, expected) => {
     expect(plainText(input)).toBe(expected);
   });

@@ -13,7 +13,7 @@ import { cliWorkspace } from '../support/harness.js';
  * subcommand, problems on stderr with exit 2 (usage) or 1, exactly one JSON document for --json.
  */
 const SLACK_MARKUP =
-  /:[a-z0-9_+-]+:(?!\/\/)|(^|\s)\*[A-Za-z][^*\n]*\*|<@U|<#C|<https?:|&lt;|&gt;|&amp;|\[[A-Z][a-z]+(?: [a-z]+)*\] \[[A-Z]|```/m;
+  /(?<![\w:]):(?=[a-z0-9_+-]*[a-z_+])[a-z0-9_+-]+:(?![\w:/])|(^|\s)\*[A-Za-z][^*\n]*\*|<@U|<#C|<https?:|&lt;|&gt;|&amp;|\[[A-Z][a-z]+(?: [a-z]+)*\] \[[A-Z]|```/m;
 
 let bc: BrightcoveSim;
 let clarify: ClarifySim;
@@ -69,6 +69,12 @@ describe('the CLI speaks terminal', () => {
     ['shares', 'ref:none'],
     ['clips'],
   ];
+
+  it('times and timecodes survive the markup removal', async () => {
+    const r = await cli(['help', 'clip']);
+    expect(r.stdout).toContain('from 00:02:00 to 00:03:00');
+    expect(r.stdout).toContain('from 01:10:18:15 to 01:11:08:15');
+  }, 60_000);
 
   it.each(READS)(
     'plain text, no Slack markup: %s',
