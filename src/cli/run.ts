@@ -112,7 +112,7 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
     services,
     yes: global.yes,
   });
-  surface.finish();
+  await surface.finish();
   await services.store.flush();
   return surface.exitCode;
 }

@@ -38,21 +38,35 @@ function problemOf(reply: Reply): Reply['problem'] {
     : undefined;
 }
 
+const PREFIX = 'brightcove-ops';
+
+/**
+ * A reply as terminal text. Hints written for Slack ("run /brightcove digest add …") name the
+ * command as it is typed here.
+ */
 function render(reply: Reply): string {
-  return reply.text ? plainText(reply.text) : reply.blocks ? blocksToPlain(reply.blocks) : '';
+  const text = reply.text ? plainText(reply.text) : reply.blocks ? blocksToPlain(reply.blocks) : '';
+  return text.replace(/(^|[\s`"'(])\/brightcove(?=\s|$)/gm, `$1${PREFIX}`);
 }
 
+/**
+ * A message as the terminal shows it. Its first state is usually progress ("Building the report…"), so
+ * in text mode it is printed when it is flushed (its final state) or, if never flushed, at the end;
+ * with --json its data sits in one slot of the result, replaced by each newer state.
+ */
 class CliMessage implements PostedMessage {
-  #latest: Reply | null = null;
+  #latest: Reply;
   #printed: Reply | null = null;
 
   constructor(
     private readonly surface: CliSurface,
     first: Reply,
-    /** with --json: where this message's data sits in the result, replaced by its final state */
+    /** with --json: where this message's data sits in the result */
     private readonly slot?: number,
   ) {
-    this.#printed = first;
+    this.#latest = first;
+    // With --json the first state is already in its slot; a problem was already told on stderr.
+    if (slot !== undefined || problemOf(first)) this.#printed = first;
   }
 
   update(reply: Reply): void {
@@ -63,16 +77,16 @@ class CliMessage implements PostedMessage {
   }
 
   async flush(): Promise<void> {
-    if (this.#latest && this.#latest !== this.#printed) {
+    if (this.#latest !== this.#printed) {
       this.#printed = this.#latest;
       this.surface.emit(this.#latest, this.slot);
     }
   }
 
+  /** A reply in the message's thread: a message of its own, printed after this one. */
   async reply(reply: Reply): Promise<PostedMessage> {
     await this.flush();
-    this.surface.emit(reply);
-    return new CliMessage(this.surface, reply);
+    return this.surface.post(reply);
   }
 
   async upload(file: FileUpload): Promise<void> {
@@ -85,7 +99,7 @@ export class CliSurface implements Surface {
   readonly channelId = undefined;
   readonly buttons = false;
   readonly background = false;
-  readonly prefix = 'brightcove-ops';
+  readonly prefix = PREFIX;
   readonly attachments = { maxBytes: Number.POSITIVE_INFINITY, maxCount: Number.POSITIVE_INFINITY };
   readonly results: unknown[] = [];
   readonly files: string[] = [];
@@ -139,7 +153,11 @@ export class CliSurface implements Surface {
   }
 
   async post(reply: Reply): Promise<PostedMessage> {
-    return new CliMessage(this, reply, this.emit(reply));
+    // Text mode prints a message when it settles (see CliMessage); --json gives it its slot now.
+    const slot = this.json || problemOf(reply) ? this.emit(reply) : undefined;
+    const message = new CliMessage(this, reply, this.json ? slot : undefined);
+    this.#messages.push(message);
+    return message;
   }
 
   message(): PostedMessage {
@@ -159,8 +177,11 @@ export class CliSurface implements Surface {
     this.output.err('This command opens a form in Slack; in the terminal give its arguments (see --help).');
   }
 
-  /** With --json: one JSON document on stdout. */
-  finish(): void {
+  readonly #messages: CliMessage[] = [];
+
+  /** Prints what is still unsaid (messages never flushed); with --json, the one JSON document. */
+  async finish(): Promise<void> {
+    for (const m of this.#messages) await m.flush();
     if (!this.json) return;
     const body = this.results.length === 1 ? this.results[0] : this.results;
     this.output.out(JSON.stringify(this.files.length ? { result: body, files: this.files } : body, null, 2));

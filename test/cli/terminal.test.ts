@@ -70,6 +70,12 @@ describe('the CLI speaks terminal', () => {
     ['clips'],
   ];
 
+  it('hints name the command as it is typed in a terminal', async () => {
+    const r = await cli(['digest', 'list']);
+    expect(r.stdout).toContain('brightcove-ops digest add');
+    expect(r.stdout).not.toContain('/brightcove');
+  }, 60_000);
+
   it('times and timecodes survive the markup removal', async () => {
     const r = await cli(['help', 'clip']);
     expect(r.stdout).toContain('from 00:02:00 to 00:03:00');
