@@ -62,7 +62,7 @@ export async function deliverReport(
   message.update(
     renderReport(report, {
       ...(opts.title ? { title: opts.title } : {}),
-      footer: opts.csv ? 'chart and CSV in the thread' : 'chart in the thread',
+      footer: `${opts.csv ? 'chart and CSV' : 'chart'} ${surface.attachments.place}`,
       accountLabels: Object.fromEntries(services.config.accounts.map((a) => [a.id, a.alias])),
     }),
   );

@@ -100,7 +100,11 @@ export class CliSurface implements Surface {
   readonly buttons = false;
   readonly background = false;
   readonly prefix = PREFIX;
-  readonly attachments = { maxBytes: Number.POSITIVE_INFINITY, maxCount: Number.POSITIVE_INFINITY };
+  readonly attachments = {
+    maxBytes: Number.POSITIVE_INFINITY,
+    maxCount: Number.POSITIVE_INFINITY,
+    place: 'in the output folder',
+  };
   readonly results: unknown[] = [];
   readonly files: string[] = [];
   /** The worst problem reported so far: the exit code (usage 2, refused or failed 1). */

@@ -66,8 +66,11 @@ export interface Surface {
   readonly background: boolean;
   /** How a command is typed here ("/brightcove", "brightcove-ops"): help and hints use it. */
   readonly prefix: string;
-  /** Attachment limits (Slack: 10 MB a file, 20 files a message); files beyond them are listed, not sent. */
-  readonly attachments: { maxBytes: number; maxCount: number };
+  /**
+   * Attachments: limits (Slack: 10 MB a file, 20 files a message; files beyond them are listed, not
+   * sent) and where they end up, in words ("in the thread", "in the output folder").
+   */
+  readonly attachments: { maxBytes: number; maxCount: number; place: string };
   /**
    * Asks a yes/no question where someone can answer now (a terminal on a TTY); undefined where nobody
    * can (a pipe, Slack: there the buttons ask).

@@ -294,13 +294,15 @@ export interface ExportSummaryView {
   tooBig: string[];
   /** whether files are attached */
   uploaded: boolean;
+  /** where attached files are, in words ("in the thread") */
+  place?: string;
   by?: string;
 }
 
 /** Where a run is shown (a channel message, a terminal): the command renders, the service decides. */
 export interface ExportView {
-  /** attachment limits of the place the files would be attached to */
-  attachments: { maxBytes: number; maxCount: number };
+  /** attachment limits of the place the files would be attached to, and its name in words */
+  attachments: { maxBytes: number; maxCount: number; place: string };
   /** show who asked (in a channel others read; not in one's own terminal) */
   showRequester: boolean;
   /** how commands are typed there, for the "run it again" advice */
@@ -502,6 +504,7 @@ export class ExportService {
         ...(plan.destination ? { destination: plan.destination } : {}),
         tooBig,
         uploaded: toAttach.length > 0,
+        place: view.attachments.place,
         ...(actor !== 'scheduler' && view.showRequester ? { by: actor } : {}),
       };
       audit(

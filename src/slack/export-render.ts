@@ -63,7 +63,7 @@ export function renderExportSummary(s: ExportSummaryView): Reply {
   const where = s.destination
     ? `Written to destination \`${s.destination.name}\` (${s.destination.folder}).`
     : s.uploaded
-      ? 'Files are in the thread.'
+      ? `Files are ${s.place ?? 'in the thread'}.`
       : '';
   const big =
     s.tooBig.length > 0

@@ -115,7 +115,11 @@ export class SlackSurface implements Surface {
   readonly buttons = true;
   readonly background = true;
   readonly prefix = SLASH;
-  readonly attachments = { maxBytes: MAX_SLACK_FILE_BYTES, maxCount: MAX_SLACK_FILES };
+  readonly attachments = {
+    maxBytes: MAX_SLACK_FILE_BYTES,
+    maxCount: MAX_SLACK_FILES,
+    place: 'in the thread',
+  };
 
   constructor(private readonly opts: SlackSurfaceOptions) {
     this.channelId = opts.channelId;

@@ -135,6 +135,7 @@ describe('the CLI speaks terminal', () => {
     expect(files.some((f) => f.endsWith('.png'))).toBe(true);
     expect(files.some((f) => f.endsWith('.csv'))).toBe(true);
     for (const f of files) expect(r.stdout).toContain(join(out, f));
+    expect(r.stdout).not.toContain('in the thread');
     expect(existsSync(join(ws.dir, files[0]!))).toBe(false);
   }, 60_000);
 });

@@ -14,7 +14,7 @@ class RecordingSurface implements Surface {
   readonly buttons = true;
   readonly background = true;
   readonly prefix = '/brightcove';
-  readonly attachments = { maxBytes: 10 * 1024 * 1024, maxCount: 20 };
+  readonly attachments = { maxBytes: 10 * 1024 * 1024, maxCount: 20, place: 'in the thread' };
   readonly channelId: string | undefined;
   replies: Reply[] = [];
   /** a terminal has no channel */
