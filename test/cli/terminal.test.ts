@@ -28,6 +28,8 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
         ...ws.env,
         ...simEnv(bc, clarify),
         BRIGHTCOVE_OPS_CONFIG: join(ws.dir, 'brightcove-ops.yml'),
+        // charts and CSVs of the runs land in the workspace, never in the repository
+        BRIGHTCOVE_OPS_OUT: join(ws.dir, 'out'),
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
