@@ -223,8 +223,10 @@ export class ClipService {
     try {
       jvodId = firstVodJob(await this.#deps.live.createClips(prepared.body));
     } catch (err) {
-      // An HTTP answer means nothing was created; anything else (a timeout, a reset) may hide a clip job.
-      const found = err instanceof BrightcoveError ? undefined : await this.#lookUp(intent).catch(() => null);
+      // The Live API's own refusals mean nothing was created; a timeout, a reset or a gateway's 502–504
+      // may hide a clip job, so look before giving up.
+      const answered = err instanceof BrightcoveError && ![502, 503, 504].includes(err.status);
+      const found = answered ? undefined : await this.#lookUp(intent).catch(() => null);
       if (found === null) throw err;
       if (!found) {
         this.#deps.durably(() => this.#deps.jobs.remove(intent.id));

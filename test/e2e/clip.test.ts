@@ -237,6 +237,26 @@ describe('clip end to end with Live API notifications', () => {
     expect(everywhere).not.toContain(secret);
   });
 
+  it('a 504 after Brightcove made the clip job: the job is looked up and followed, not sent again', async () => {
+    const { live } = jobsOf(bc);
+    const creates = () => bc.requests.filter((r) => r.method === 'POST' && r.path === '/v1/vods').length;
+    const before = creates();
+    bc.runtime.faults.failAfterWhen = (method, path) =>
+      method === 'POST' && path === '/v1/vods' ? 504 : undefined;
+    try {
+      const { msg, jvodId } = await createClip(
+        `clip ${live.id} from 00:00:10 to 00:00:40 --name "Gateway timeout"`,
+      );
+      expect(creates() - before).toBe(1);
+      expect(bc.data.vodJobs.filter((v) => v.label === 'Gateway timeout')).toHaveLength(1);
+      expect(h.app.services.clips.get(jvodId)?.data.label).toBe('Gateway timeout');
+      expect(h.app.services.clips.intents()).toEqual([]);
+      await runToEnd(msg, 'finished');
+    } finally {
+      bc.runtime.faults.failAfterWhen = undefined;
+    }
+  });
+
   it('a failed clip ends with its reason and a failed audit entry', async () => {
     const { live } = jobsOf(bc);
     const { msg, jvodId } = await createClip(`clip ${live.id} last 30s --name Doomed`);

@@ -55,6 +55,8 @@ export interface Faults {
   hangWhen: ((method: string, path: string) => boolean) | undefined;
   /** requests for which this holds are carried out and never answered (the response is lost) */
   hangAfterWhen: ((method: string, path: string) => boolean) | undefined;
+  /** requests for which this returns a status are carried out, then answered with it (a gateway's 504) */
+  failAfterWhen: ((method: string, path: string) => number | undefined) | undefined;
   /** called before each CMS `GET /videos` page is answered: mutate the library mid-listing */
   onListPage: ((account: string, offset: number, pageIndex: number) => void) | undefined;
 }
@@ -96,6 +98,7 @@ export class SimRuntime {
       hangNext: {},
       hangWhen: undefined,
       hangAfterWhen: undefined,
+      failAfterWhen: undefined,
       onListPage: undefined,
     };
   }
@@ -267,6 +270,8 @@ export async function serveApi(opts: ServeOptions): Promise<ApiServer> {
           runtime.hung.add(res);
           return;
         }
+        const failWith = runtime.faults.failAfterWhen?.(entry.method, path);
+        if (failWith !== undefined) return send(json(failWith, opts.errorBody(failWith)));
         send(response);
       } finally {
         admission.release?.();
