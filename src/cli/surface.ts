@@ -133,19 +133,19 @@ export class CliSurface implements Surface {
   }
 
   /** Prints a reply; with --json, records its data (in `slot` when it is a message's newer state). */
-  emit(reply: Reply, slot?: number): number {
+  emit(reply: Reply, slot?: number): number | undefined {
     const problem = problemOf(reply);
     if (problem && this.problem !== 'usage') this.problem = problem;
     // Problems go to stderr, also with --json: stdout holds only the result document.
     if (problem) this.output.err(render(reply));
     if (!this.json) {
       if (!problem) this.output.out(render(reply));
-      return -1;
+      return undefined;
     }
     // With --json the one document carries the problem's data too, for scripts; a message's progress
     // is replaced by its final state, so no progress is left in the result.
     const data = reply.data ?? { text: plainText(reply.text) };
-    if (slot !== undefined && slot >= 0) {
+    if (slot !== undefined) {
       this.results[slot] = data;
       return slot;
     }
@@ -159,7 +159,7 @@ export class CliSurface implements Surface {
   async post(reply: Reply): Promise<PostedMessage> {
     // Text mode prints a message when it settles (see CliMessage); --json gives it its slot now.
     const slot = this.json || problemOf(reply) ? this.emit(reply) : undefined;
-    const message = new CliMessage(this, reply, this.json ? slot : undefined);
+    const message = new CliMessage(this, reply, slot);
     this.#messages.push(message);
     return message;
   }

@@ -12,7 +12,7 @@ import { type Logger, maskSecrets, registerSecret } from '../log.js';
 import type { AuditLog, JobRecord } from '../store/repositories.js';
 import type { Collection } from '../store/store.js';
 import type { ClipInputError, ClipRequest } from './request.js';
-import { type ClipApi, firstVodJob, type PreparedClip, prepareClip } from './submit.js';
+import { type ClipApi, checkClip, firstVodJob, type PreparedClip, prepareClip } from './submit.js';
 import { formatDuration, formatEpoch, formatOffset } from './time.js';
 import {
   type BackoffOptions,
@@ -24,15 +24,7 @@ import {
   mapVodState,
   type VodJobSnapshot,
 } from './tracker.js';
-import {
-  type ClipValidation,
-  type LiveJobInfo,
-  needsCredentialList,
-  type ResolvedWindow,
-  redactUrl,
-  type ValidateContext,
-  validateClip,
-} from './validate.js';
+import { type ClipValidation, type LiveJobInfo, type ResolvedWindow, redactUrl } from './validate.js';
 import type { VodCreateBody } from './vod-body.js';
 
 export const CLIP_RECORD_KIND = 'clip';
@@ -193,14 +185,8 @@ export class ClipService {
   }
 
   /** Looks the job (and credentials when named) up and validates; makes no change. */
-  async validate(req: ClipRequest): Promise<ClipValidation> {
-    const [job, credentials] = await Promise.all([
-      this.api.getLiveJob(req.jobId),
-      needsCredentialList(req) ? this.api.listCredentials() : Promise.resolve(undefined),
-    ]);
-    const ctx: ValidateContext = { job, now: this.#deps.clock.now() };
-    if (credentials) ctx.credentials = credentials;
-    return validateClip(req, ctx);
+  validate(req: ClipRequest): Promise<ClipValidation> {
+    return checkClip(req, { api: this.api, now: this.#deps.clock.now() });
   }
 
   /**

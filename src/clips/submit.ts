@@ -4,6 +4,7 @@
  */
 import type { ClipInputError, ClipRequest } from './request.js';
 import {
+  type ClipValidation,
   type LiveCredentialInfo,
   type LiveJobInfo,
   needsCredentialList,
@@ -43,11 +44,11 @@ export type PrepareResult = { ok: false; errors: ClipInputError[] } | PreparedCl
 
 export type SubmitResult = { ok: false; errors: ClipInputError[] } | (PreparedClip & { jvodId: string });
 
-/** Looks the job (and credentials) up, validates and builds the body; sends nothing. */
-export async function prepareClip(
+/** Looks the job (and the credentials when named) up and validates the clip against them; sends nothing. */
+export async function checkClip(
   req: ClipRequest,
-  opts: Omit<SubmitOptions, 'api'> & { api: Omit<ClipApi, 'createVods'> },
-): Promise<PrepareResult> {
+  opts: { api: Omit<ClipApi, 'createVods'>; now: Date; maxDurationSec?: number },
+): Promise<ClipValidation> {
   const [job, credentials] = await Promise.all([
     opts.api.getLiveJob(req.jobId),
     needsCredentialList(req) ? opts.api.listCredentials() : Promise.resolve(undefined),
@@ -55,7 +56,15 @@ export async function prepareClip(
   const ctx: ValidateContext = { job, now: opts.now };
   if (credentials) ctx.credentials = credentials;
   if (opts.maxDurationSec !== undefined) ctx.maxDurationSec = opts.maxDurationSec;
-  const validation = validateClip(req, ctx);
+  return validateClip(req, ctx);
+}
+
+/** Checks the clip (checkClip) and builds the body; sends nothing. */
+export async function prepareClip(
+  req: ClipRequest,
+  opts: Omit<SubmitOptions, 'api'> & { api: Omit<ClipApi, 'createVods'> },
+): Promise<PrepareResult> {
+  const validation = await checkClip(req, opts);
   if (!validation.ok) return validation;
   const built = buildVodBody(
     validation.clip,

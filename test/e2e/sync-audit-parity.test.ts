@@ -46,13 +46,11 @@ describe('sync audit: Slack and the CLI write the same entries', () => {
     const slackEntries = h.app.services.repos.audit.latest(1000).slice(0, -before || undefined);
 
     for (const id of cliIds) h.clarify!.bundles.add({ name: `gone ${id}`, external_id: id });
-    const { dir, env } = cliWorkspace(h.bc!, 'parity');
+    const { dir, env } = cliWorkspace(h.bc!, 'parity', h.clarify!);
     const code = await runCli(['sync', 'neo', '--approve-deletes'], {
       cwd: dir,
       env: {
         ...env,
-        CLARIFY_API_URL: h.clarify!.url,
-        CLARIFY_API_KEY: h.clarify!.apiKey,
         LOG_LEVEL: 'silent',
       },
       output: { out: () => undefined, err: () => undefined },

@@ -71,15 +71,13 @@ describe('sync: the mass-delete guard', () => {
   it('the CLI refuses a mass delete without --force (exit 1, nothing deleted), and does it with --force', async () => {
     const more = orphans.map((id) => id.replace(/^9990/, '9991'));
     for (const id of more) h.clarify!.bundles.add({ name: `gone ${id}`, external_id: id });
-    const { dir, env } = cliWorkspace(h.bc!, 'mass');
+    const { dir, env } = cliWorkspace(h.bc!, 'mass', h.clarify!);
     const run = async (argv: string[]) => {
       const out: string[] = [];
       const code = await runCli(argv, {
         cwd: dir,
         env: {
           ...env,
-          CLARIFY_API_URL: h.clarify!.url,
-          CLARIFY_API_KEY: h.clarify!.apiKey,
           LOG_LEVEL: 'silent',
         },
         output: { out: (t) => out.push(t), err: (t) => out.push(t) },

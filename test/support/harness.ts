@@ -79,11 +79,16 @@ export interface HarnessOptions {
  * A folder for the one-shot CLI against the Brightcove simulator: its config file, and the environment
  * that points every API at the simulator and the state file into the folder.
  */
-export function cliWorkspace(bc: BrightcoveSim, name: string): { dir: string; env: Record<string, string> } {
+/** A folder with a config for the simulators and the env a CLI run needs (Clarify's too, when given). */
+export function cliWorkspace(
+  bc: BrightcoveSim,
+  name: string,
+  clarify?: ClarifySim,
+): { dir: string; env: Record<string, string> } {
   const dir = mkdtempSync(join(tmpdir(), `bcops-${name}-`));
   writeFileSync(join(dir, 'brightcove-ops.yml'), simYaml(bc));
   const env = {
-    ...simEnv(bc),
+    ...simEnv(bc, clarify),
     BRIGHTCOVE_OPS_STATE: join(dir, 'state.json'),
     USER: 'ana',
   };
