@@ -10,10 +10,21 @@ export function joinArgv(argv: string[]): string {
   return argv.map((a) => (/\s/.test(a) || a === '' ? `"${a.replace(/"/g, '')}"` : a)).join(' ');
 }
 
-/** The package's version, for `--version`. */
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+/** The package's version, for `--version`: src/cli/ in the sources, dist/src/cli/ when built. */
+function packageVersion(): string {
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as {
+        name?: string;
+        version: string;
+      };
+      if (pkg.name === 'brightcove-ops') return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+}
 
 export interface CliOptions {
   env?: Record<string, string | undefined>;
@@ -79,7 +90,7 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
   const env = opts.env ?? process.env;
   const global = globalOptions(argv);
   if (global.version) {
-    output.out(`brightcove-ops ${VERSION}`);
+    output.out(`brightcove-ops ${packageVersion()}`);
     return 0;
   }
   // Loaded only past --version: the config schema, the services and every command take ~1 s to load.
