@@ -1,17 +1,20 @@
 import { z } from 'zod';
 import { context, fields, header, section } from '../src/core/blocks.js';
+import { defineGrammar } from '../src/core/grammar.js';
 import { defineCommand } from '../src/core/types.js';
+
+const grammar = defineGrammar({
+  usage: ['accounts'],
+  positionals: z.array(z.string()).max(0, 'accounts takes no arguments'),
+});
 
 export const accounts = defineCommand({
   name: 'accounts',
   summary: 'Show the configured Brightcove accounts, their groups and which APIs have credentials.',
-  usage: ['accounts'],
+  grammar,
   examples: ['accounts'],
   mutates: false,
-  args: z.object({
-    positionals: z.array(z.string()).max(0, 'accounts takes no arguments'),
-    flags: z.object({}),
-  }),
+  args: grammar.tokens,
   async run({ surface, services }) {
     const { config } = services;
     const rows = config.accounts.map((a) => ({

@@ -1,29 +1,33 @@
 import { z } from 'zod';
 import { context, escapeMrkdwn, header, section, slackDate } from '../src/core/blocks.js';
+import { defineGrammar } from '../src/core/grammar.js';
 import { defineCommand } from '../src/core/types.js';
 
 const outcomeIcon: Record<string, string> = { ok: '✅', refused: '⛔', failed: '❌', started: '⏳' };
 
+const grammar = defineGrammar({
+  usage: ['audit [--limit N]'],
+  positionals: z.array(z.string()).max(0, 'audit takes no arguments besides --limit'),
+  flags: {
+    limit: {
+      description: 'how many entries (1–200, default 20)',
+      check: z.coerce
+        .number({ message: '--limit must be a number' })
+        .int('--limit must be a whole number')
+        .min(1, '--limit must be at least 1')
+        .max(200, '--limit can be at most 200')
+        .default(20),
+    },
+  },
+});
+
 export const audit = defineCommand({
   name: 'audit',
   summary: 'Show the latest entries of the audit log: who did what, when, and how it ended.',
-  usage: ['audit [--limit N]'],
+  grammar,
   examples: ['audit', 'audit --limit 50'],
-  flags: [{ name: 'limit', value: 'N', description: 'how many entries (1–200, default 20)' }],
   mutates: false,
-  args: z
-    .object({
-      positionals: z.array(z.string()).max(0, 'audit takes no arguments besides --limit'),
-      flags: z.object({
-        limit: z.coerce
-          .number({ message: '--limit must be a number' })
-          .int('--limit must be a whole number')
-          .min(1, '--limit must be at least 1')
-          .max(200, '--limit can be at most 200')
-          .default(20),
-      }),
-    })
-    .transform((t) => ({ limit: t.flags.limit })),
+  args: grammar.tokens.transform((t) => ({ limit: t.flags.limit })),
   async run({ args, surface, services }) {
     const entries = services.repos.audit.latest(args.limit);
     if (entries.length === 0) {

@@ -5,8 +5,7 @@ import {
   ClipInputError,
   type ClipRequest,
   clipExamples,
-  clipOptions,
-  clipUsage,
+  clipGrammar,
   parseClipArgs,
 } from '../src/clips/index.js';
 import { type ClipPublisher, type ClipRecord, type ClipService, HOOK_PATH } from '../src/clips/service.js';
@@ -16,7 +15,6 @@ import { UserError } from '../src/core/errors.js';
 import {
   type Actor,
   defineCommand,
-  type FlagSpec,
   type Host,
   type Services,
   type Surface,
@@ -41,23 +39,9 @@ export type ClipArgs =
   | { kind: 'create'; request: ClipRequest; wait: boolean };
 
 const HEX32 = /^[0-9a-f]{32}$/;
-const FLAG_NAMES = clipOptions.map((o) => o.name);
-
-const flags: FlagSpec[] = [
-  ...clipOptions,
-  {
-    name: 'no-wait',
-    description: 'terminal only: print the clip job id and return instead of following the clip to the end',
-  },
-];
-
-function clipFlags(raw: Record<string, string | true>): ClipFlags {
-  const out: ClipFlags = {};
-  for (const name of FLAG_NAMES) {
-    const v = raw[name];
-    if (typeof v === 'string') out[name] = v;
-  }
-  return out;
+/** The options that shape the clip (--no-wait only changes how the terminal follows it). */
+function clipFlags({ 'no-wait': _, ...values }: ClipFlags & { 'no-wait'?: true }): ClipFlags {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }
 
 /** The Live API key is the one thing every clip needs; say so instead of failing with an error id. */
@@ -291,49 +275,39 @@ export const clip = defineCommand<ClipArgs>({
   name: 'clip',
   summary:
     'Cut a VOD clip from a live job (last 90s, from/to stream time, a wall-clock window or SMPTE timecodes) ' +
-    'and follow it to the new video. Without arguments: a form.',
-  usage: [
-    ...clipUsage,
-    'clip status <clip-job-id>',
-    'clip  (no arguments: a form in Slack, the live jobs to clip in a terminal)',
-  ],
+    'and follow it to the new video. Without arguments: a form in Slack, the live jobs to clip in a terminal.',
+  grammar: clipGrammar,
   examples: [...clipExamples, 'clip status 9582606c50d84be5ad4bc104f2aa3360'],
-  flags,
   mutates: (args) => args.kind !== 'status',
-  args: z
-    .object({
-      positionals: z.array(z.string()),
-      flags: z.record(z.string(), z.union([z.string(), z.literal(true)])),
-    })
-    .transform((t, ctx): ClipArgs => {
-      const f = clipFlags(t.flags);
-      const first = t.positionals[0]?.toLowerCase();
-      if (first === undefined && Object.keys(f).length === 0) return { kind: 'modal' };
-      if (first === 'status') {
-        const id = t.positionals[1]?.trim().toLowerCase();
-        if (!id || !HEX32.test(id) || t.positionals.length > 2) {
-          ctx.addIssue({
-            code: 'custom',
-            message:
-              'clip status takes one clip job id (32 hex characters, e.g. 9582606c50d84be5ad4bc104f2aa3360); ' +
-              'list recent clips with /brightcove clips.',
-          });
-          return z.NEVER;
-        }
-        return { kind: 'status', jvodId: id };
-      }
-      try {
-        return {
-          kind: 'create',
-          request: parseClipArgs(t.positionals, f),
-          wait: t.flags['no-wait'] !== true,
-        };
-      } catch (err) {
-        if (!(err instanceof ClipInputError)) throw err;
-        ctx.addIssue({ code: 'custom', message: err.message });
+  args: clipGrammar.tokens.transform((t, ctx): ClipArgs => {
+    const f = clipFlags(t.flags);
+    const first = t.positionals[0]?.toLowerCase();
+    if (first === undefined && Object.keys(f).length === 0) return { kind: 'modal' };
+    if (first === 'status') {
+      const id = t.positionals[1]?.trim().toLowerCase();
+      if (!id || !HEX32.test(id) || t.positionals.length > 2) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'clip status takes one clip job id (32 hex characters, e.g. 9582606c50d84be5ad4bc104f2aa3360); ' +
+            'list recent clips with /brightcove clips.',
+        });
         return z.NEVER;
       }
-    }),
+      return { kind: 'status', jvodId: id };
+    }
+    try {
+      return {
+        kind: 'create',
+        request: parseClipArgs(t.positionals, f),
+        wait: t.flags['no-wait'] !== true,
+      };
+    } catch (err) {
+      if (!(err instanceof ClipInputError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message });
+      return z.NEVER;
+    }
+  }),
   async run({ args, services, surface, actor }) {
     if (args.kind === 'status') {
       await showStatus(services, surface, args.jvodId);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { studioVideoUrl } from '../src/clips/tracker.js';
 import { UserError } from '../src/core/errors.js';
+import { defineGrammar } from '../src/core/grammar.js';
 import { defineCommand } from '../src/core/types.js';
 import { type ClipListItem, renderClipList } from '../src/slack/clip-render.js';
 import { clipsFor } from './clip.js';
@@ -10,35 +11,38 @@ interface ClipsArgs {
   limit: number;
 }
 
+const grammar = defineGrammar({
+  usage: ['clips [<live-job-id>] [--limit N]'],
+  positionals: z
+    .array(z.string())
+    .max(1, 'clips takes at most one live job id')
+    .refine(
+      (p) => p[0] === undefined || /^[0-9a-f]{32}$/i.test(p[0]),
+      'A live job id is 32 hex characters, e.g. 3ae7fa89943f4a96aa273fbbf175d527.',
+    ),
+  flags: {
+    limit: {
+      description: 'how many clips (1–100, default 20)',
+      check: z.coerce
+        .number({ message: '--limit must be a number' })
+        .int('--limit must be a whole number')
+        .min(1, '--limit must be at least 1')
+        .max(100, '--limit can be at most 100')
+        .default(20),
+    },
+  },
+});
+
 export const clips = defineCommand<ClipsArgs>({
   name: 'clips',
   summary: 'Recent clips: those made with Brightcove Ops, or every clip job of one live job.',
-  usage: ['clips [<live-job-id>] [--limit N]'],
+  grammar,
   examples: ['clips', 'clips 3ae7fa89943f4a96aa273fbbf175d527'],
-  flags: [{ name: 'limit', value: 'N', description: 'how many clips (1–100, default 20)' }],
   mutates: false,
-  args: z
-    .object({
-      positionals: z
-        .array(z.string())
-        .max(1, 'clips takes at most one live job id')
-        .refine(
-          (p) => p[0] === undefined || /^[0-9a-f]{32}$/i.test(p[0]),
-          'A live job id is 32 hex characters, e.g. 3ae7fa89943f4a96aa273fbbf175d527.',
-        ),
-      flags: z.object({
-        limit: z.coerce
-          .number({ message: '--limit must be a number' })
-          .int('--limit must be a whole number')
-          .min(1, '--limit must be at least 1')
-          .max(100, '--limit can be at most 100')
-          .default(20),
-      }),
-    })
-    .transform((t): ClipsArgs => {
-      const jobId = t.positionals[0]?.toLowerCase();
-      return jobId ? { jobId, limit: t.flags.limit } : { limit: t.flags.limit };
-    }),
+  args: grammar.tokens.transform((t): ClipsArgs => {
+    const jobId = t.positionals[0]?.toLowerCase();
+    return jobId ? { jobId, limit: t.flags.limit } : { limit: t.flags.limit };
+  }),
   async run({ args, services, surface }) {
     const svc = clipsFor(services);
     const fromRecord = (jvodId: string): Partial<ClipListItem> => {

@@ -2,22 +2,25 @@ import { z } from 'zod';
 import { describeConfig } from '../src/config/load.js';
 import { section } from '../src/core/blocks.js';
 import { UserError } from '../src/core/errors.js';
+import { defineGrammar } from '../src/core/grammar.js';
 import { defineCommand } from '../src/core/types.js';
 import { parseExportsConfig } from '../src/exports/service.js';
 import { parseSyncConfig } from '../src/sync/config.js';
 
+const grammar = defineGrammar({
+  usage: ['config check'],
+  positionals: z.tuple([z.literal('check', 'the only form is `config check`')], {
+    message: 'the only form is `config check`',
+  }),
+});
+
 export const config = defineCommand({
   name: 'config',
   summary: 'Check the configuration: prints the resolved settings with every secret masked.',
-  usage: ['config check'],
+  grammar,
   examples: ['config check'],
   mutates: false,
-  args: z.object({
-    positionals: z.tuple([z.literal('check', 'the only form is `config check`')], {
-      message: 'the only form is `config check`',
-    }),
-    flags: z.object({}),
-  }),
+  args: grammar.tokens,
   async run({ surface, services, actor }) {
     // Endpoints, role ids and account ids are a map of the deployment: not for every channel member.
     if (!(await services.roles.isOperator(actor)))

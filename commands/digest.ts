@@ -11,6 +11,7 @@ import {
 } from '../src/analytics/service.js';
 import { context, escapeMrkdwn, header, section, slackDate } from '../src/core/blocks.js';
 import { UserError } from '../src/core/errors.js';
+import { defineGrammar } from '../src/core/grammar.js';
 import type { Actor, Host, Services, Surface } from '../src/core/types.js';
 import { defineCommand } from '../src/core/types.js';
 import type { RunContext } from '../src/scheduler/scheduler.js';
@@ -34,76 +35,91 @@ function splitSpec(words: string[]): { spec: string; rest: string[] } {
   return { spec, rest: words.slice(take) };
 }
 
-const digestArgs = z
-  .object({
-    positionals: z.array(z.string()),
-    flags: z.object({
-      tz: z.string().min(1, '--tz needs a zone such as Europe/Paris').optional(),
-      days: z.coerce
+const grammar = defineGrammar({
+  usage: [
+    'digest add <schedule> [<account|group|all>] [--tz <zone>] [--days N] [--channel C…]',
+    'digest list',
+    'digest remove <id>',
+    'digest run <id>',
+    `<schedule>: ${SCHEDULE_USAGE}`,
+  ],
+  flags: {
+    tz: {
+      description: 'IANA time zone of the schedule (default: the configured timezone)',
+      check: z.string().min(1, '--tz needs a zone such as Europe/Paris').optional(),
+    },
+    days: {
+      description: `days each digest covers, ending yesterday (default ${DEFAULT_DIGEST_DAYS})`,
+      check: z.coerce
         .number({ message: '--days must be a number' })
         .int('--days must be a whole number')
         .min(1, '--days must be at least 1')
         .max(MAX_REPORT_DAYS, `--days can be at most ${MAX_REPORT_DAYS}`)
         .optional(),
-      channel: z
+    },
+    channel: {
+      description: 'CLI only: the channel to post in',
+      check: z
         .string()
         .regex(/^#?[CG][A-Z0-9]+$/, '--channel must be a channel id such as C0123ABC')
         .optional(),
-    }),
-  })
-  .transform((t, ctx): DigestArgs => {
-    const fail = (message: string) => {
-      ctx.addIssue({ code: 'custom', message });
-      return z.NEVER;
-    };
-    const [verb, ...rest] = t.positionals;
-    const action = verb?.toLowerCase();
-    const onlyFor = (allowed: boolean) => {
-      const flag = Object.keys(t.flags).find((k) => t.flags[k as keyof typeof t.flags] !== undefined);
-      return !allowed && flag ? `--${flag} only goes with digest add` : undefined;
-    };
-    switch (action) {
-      case 'add': {
-        if (rest.length === 0) return fail(`digest add needs a schedule: ${SCHEDULE_USAGE}`);
-        const { spec, rest: after } = splitSpec(rest);
-        try {
-          parseScheduleSpec(spec);
-        } catch (err) {
-          return fail((err as Error).message);
-        }
-        if (after.length > 1)
-          return fail(
-            `after the schedule, give at most one account, group or \`all\` (got "${after.join(' ')}")`,
-          );
-        return {
-          action: 'add',
-          spec,
-          ...(after[0] ? { scope: after[0] } : {}),
-          ...(t.flags.tz ? { tz: t.flags.tz } : {}),
-          days: t.flags.days ?? DEFAULT_DIGEST_DAYS,
-          ...(t.flags.channel ? { channel: t.flags.channel.replace(/^#/, '') } : {}),
-        };
+    },
+  },
+});
+
+const digestArgs = grammar.tokens.transform((t, ctx): DigestArgs => {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  const [verb, ...rest] = t.positionals;
+  const action = verb?.toLowerCase();
+  const onlyFor = (allowed: boolean) => {
+    const flag = Object.keys(t.flags).find((k) => t.flags[k as keyof typeof t.flags] !== undefined);
+    return !allowed && flag ? `--${flag} only goes with digest add` : undefined;
+  };
+  switch (action) {
+    case 'add': {
+      if (rest.length === 0) return fail(`digest add needs a schedule: ${SCHEDULE_USAGE}`);
+      const { spec, rest: after } = splitSpec(rest);
+      try {
+        parseScheduleSpec(spec);
+      } catch (err) {
+        return fail((err as Error).message);
       }
-      case 'list': {
-        const bad = onlyFor(false);
-        if (bad) return fail(bad);
-        if (rest.length > 0) return fail('digest list takes no arguments');
-        return { action: 'list' };
-      }
-      case 'remove':
-      case 'run': {
-        const bad = onlyFor(false);
-        if (bad) return fail(bad);
-        if (rest.length !== 1 || !rest[0])
-          return fail(`digest ${action} needs one digest id (see \`digest list\`)`);
-        return { action, id: rest[0] };
-      }
-      case undefined:
-        return fail('say what to do: digest add, digest list, digest remove <id> or digest run <id>');
-      default:
-        return fail(`"${verb}" is not a digest action: use add, list, remove or run`);
+      if (after.length > 1)
+        return fail(
+          `after the schedule, give at most one account, group or \`all\` (got "${after.join(' ')}")`,
+        );
+      return {
+        action: 'add',
+        spec,
+        ...(after[0] ? { scope: after[0] } : {}),
+        ...(t.flags.tz ? { tz: t.flags.tz } : {}),
+        days: t.flags.days ?? DEFAULT_DIGEST_DAYS,
+        ...(t.flags.channel ? { channel: t.flags.channel.replace(/^#/, '') } : {}),
+      };
     }
-  });
+    case 'list': {
+      const bad = onlyFor(false);
+      if (bad) return fail(bad);
+      if (rest.length > 0) return fail('digest list takes no arguments');
+      return { action: 'list' };
+    }
+    case 'remove':
+    case 'run': {
+      const bad = onlyFor(false);
+      if (bad) return fail(bad);
+      if (rest.length !== 1 || !rest[0])
+        return fail(`digest ${action} needs one digest id (see \`digest list\`)`);
+      return { action, id: rest[0] };
+    }
+    case undefined:
+      return fail('say what to do: digest add, digest list, digest remove <id> or digest run <id>');
+    default:
+      return fail(`"${verb}" is not a digest action: use add, list, remove or run`);
+  }
+});
 
 function titleFor(d: DigestRecord): string {
   const kind = d.spec.split(' ')[0];
@@ -211,31 +227,13 @@ const who = (a: Actor) => a.userId;
 export const digest = defineCommand<DigestArgs>({
   name: 'digest',
   summary: 'Scheduled analytics digests posted in a channel: add, list, remove, or run one now.',
-  usage: [
-    'digest add <daily HH:MM | weekly <day> HH:MM | cron "<expr>"> [<account|group|all>] [--tz <zone>] [--days N]',
-    'digest list',
-    'digest remove <id>',
-    'digest run <id>',
-  ],
+  grammar,
   examples: [
     'digest add daily 09:00 neo',
     'digest add weekly mon 08:30 all --tz America/New_York --days 7',
     'digest add cron "0 9 * * 1-5" news',
     'digest list',
     'digest run dg_1a2b3c',
-  ],
-  flags: [
-    {
-      name: 'tz',
-      value: 'zone',
-      description: 'IANA time zone of the schedule (default: the configured timezone)',
-    },
-    {
-      name: 'days',
-      value: 'N',
-      description: `days each digest covers, ending yesterday (default ${DEFAULT_DIGEST_DAYS})`,
-    },
-    { name: 'channel', value: 'C…', description: 'CLI only: the channel to post in' },
   ],
   mutates: (args) => args.action === 'add' || args.action === 'remove',
   args: digestArgs,

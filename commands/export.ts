@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { defineGrammar } from '../src/core/grammar.js';
 import type { Actor, Services, Surface } from '../src/core/types.js';
 import { defineCommand } from '../src/core/types.js';
 import { assertDay } from '../src/exports/months.js';
@@ -32,96 +33,113 @@ const positiveInt = (flag: string, max: number) =>
     .max(max, `--${flag} can be at most ${max}`)
     .optional();
 
-const exportArgs = z
-  .object({
-    positionals: z.array(z.string()),
-    flags: z.object({
-      years: z.string().optional(),
-      active: z.literal(true).optional(),
-      format: z.string().optional(),
-      from: z.string().optional(),
-      to: z.string().optional(),
-      dest: z.string().optional(),
-      days: positiveInt('days', MAX_DAYS),
-      recent: positiveInt('recent', 365),
-      consolidate: z.literal(true).optional(),
-    }),
-  })
-  .transform((t, ctx): ExportArgs => {
-    const fail = (message: string) => {
-      ctx.addIssue({ code: 'custom', message });
-      return z.NEVER;
-    };
-    const [what, ...rest] = t.positionals;
-    const kind = what?.toLowerCase();
-    if (kind === undefined) return fail('say what to export: export catalog or export analytics');
-    if (kind !== 'catalog' && kind !== 'analytics')
-      return fail(`"${what}" is not an export: use export catalog or export analytics`);
-    if (rest.length > 1) return fail(`give at most one account, group or \`all\` (got "${rest.join(' ')}")`);
-    const f = t.flags;
-    const only = (flags: (keyof typeof f)[], owner: string) => {
-      const bad = flags.find((k) => f[k] !== undefined);
-      return bad ? fail(`--${bad} only goes with export ${owner}`) : undefined;
-    };
-    const base = {
-      kind: kind as ExportArgs['kind'],
-      ...(rest[0] ? { scope: rest[0] } : {}),
-      active: false,
-      formats: ['csv'] as ('csv' | 'json')[],
-      consolidate: false,
-    };
-    if (kind === 'catalog') {
-      only(['from', 'days', 'recent', 'consolidate'], 'analytics');
-      if (f.dest !== undefined && f.to !== undefined && f.dest !== f.to)
-        return fail('give the destination once: --to <destination> (or --dest)');
-      const dest = f.dest ?? f.to;
-      let years: number[] | undefined;
-      if (f.years !== undefined) {
-        const parts = f.years.split(',').map((y) => y.trim());
-        if (parts.some((y) => !/^\d{4}$/.test(y)))
-          return fail(`--years takes years separated by commas, such as 2024,2025 (got "${f.years}")`);
-        years = parts.map(Number);
-      }
-      const format = (f.format ?? 'csv').toLowerCase();
-      if (!(FORMATS as readonly string[]).includes(format))
-        return fail(`--format must be csv, json or both (got "${f.format}")`);
-      return {
-        ...base,
-        ...(dest ? { dest } : {}),
-        ...(years ? { years } : {}),
-        active: f.active === true,
-        formats: format === 'both' ? ['csv', 'json'] : [format as 'csv' | 'json'],
-      };
+const grammar = defineGrammar({
+  usage: [
+    'export catalog [<account|group|all>] [--years 2024,2025] [--active] [--format csv|json|both] [--to <destination>]',
+    'export analytics [<account|group|all>] --from YYYY-MM-DD [--to YYYY-MM-DD] [--recent N] [--consolidate] [--dest <destination>]',
+    'export analytics [<account|group|all>] --days N [--recent N] [--consolidate] [--dest <destination>]',
+  ],
+  flags: {
+    years: { description: 'catalog: only videos published in these years', check: z.string().optional() },
+    active: { description: 'catalog: only ACTIVE videos' },
+    format: { description: 'catalog: file format (default csv)', check: z.string().optional() },
+    from: { description: 'analytics: first day', check: z.string().optional() },
+    to: {
+      description: 'analytics: last day (default yesterday); catalog: the configured destination to write to',
+      check: z.string().optional(),
+    },
+    days: {
+      description: 'analytics: the last N days, ending yesterday',
+      check: positiveInt('days', MAX_DAYS),
+    },
+    recent: {
+      description: 'analytics: only videos viewed in the last N days',
+      check: positiveInt('recent', 365),
+    },
+    consolidate: { description: 'analytics: one file per group for the whole range' },
+    dest: {
+      description: 'write to this configured destination (exports.destinations) instead of uploading',
+      aliases: ['destination'],
+      check: z.string().optional(),
+    },
+  },
+});
+
+const exportArgs = grammar.tokens.transform((t, ctx): ExportArgs => {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  const [what, ...rest] = t.positionals;
+  const kind = what?.toLowerCase();
+  if (kind === undefined) return fail('say what to export: export catalog or export analytics');
+  if (kind !== 'catalog' && kind !== 'analytics')
+    return fail(`"${what}" is not an export: use export catalog or export analytics`);
+  if (rest.length > 1) return fail(`give at most one account, group or \`all\` (got "${rest.join(' ')}")`);
+  const f = t.flags;
+  const only = (flags: (keyof typeof f)[], owner: string) => {
+    const bad = flags.find((k) => f[k] !== undefined);
+    return bad ? fail(`--${bad} only goes with export ${owner}`) : undefined;
+  };
+  const base = {
+    kind: kind as ExportArgs['kind'],
+    ...(rest[0] ? { scope: rest[0] } : {}),
+    active: false,
+    formats: ['csv'] as ('csv' | 'json')[],
+    consolidate: false,
+  };
+  if (kind === 'catalog') {
+    only(['from', 'days', 'recent', 'consolidate'], 'analytics');
+    if (f.dest !== undefined && f.to !== undefined && f.dest !== f.to)
+      return fail('give the destination once: --to <destination> (or --dest)');
+    const dest = f.dest ?? f.to;
+    let years: number[] | undefined;
+    if (f.years !== undefined) {
+      const parts = f.years.split(',').map((y) => y.trim());
+      if (parts.some((y) => !/^\d{4}$/.test(y)))
+        return fail(`--years takes years separated by commas, such as 2024,2025 (got "${f.years}")`);
+      years = parts.map(Number);
     }
-    only(['years', 'active', 'format'], 'catalog');
-    // In an analytics export --to is the last day; the destination is --dest.
-    if (f.to !== undefined && !DAY.test(f.to))
-      return fail(
-        `--to in an analytics export is the last day, YYYY-MM-DD (got "${f.to}"); to write to a configured destination use --dest ${f.to}`,
-      );
-    if (f.days !== undefined && (f.from !== undefined || f.to !== undefined))
-      return fail('give either --days N or --from/--to, not both');
-    if (f.days === undefined && f.from === undefined)
-      return fail('say which days: --from YYYY-MM-DD [--to YYYY-MM-DD] or --days N');
-    if (f.from !== undefined) {
-      try {
-        assertDay(f.from, '--from');
-        if (f.to !== undefined) assertDay(f.to, '--to');
-      } catch (err) {
-        return fail((err as Error).message);
-      }
-      if (f.to !== undefined && f.from > f.to) return fail(`--from (${f.from}) is after --to (${f.to})`);
-    }
+    const format = (f.format ?? 'csv').toLowerCase();
+    if (!(FORMATS as readonly string[]).includes(format))
+      return fail(`--format must be csv, json or both (got "${f.format}")`);
     return {
       ...base,
-      ...(f.dest ? { dest: f.dest } : {}),
-      ...(f.from ? { from: f.from } : {}),
-      ...(f.to ? { to: f.to } : {}),
-      ...(f.days ? { days: f.days } : {}),
-      ...(f.recent ? { recent: f.recent } : {}),
-      consolidate: f.consolidate === true,
+      ...(dest ? { dest } : {}),
+      ...(years ? { years } : {}),
+      active: f.active === true,
+      formats: format === 'both' ? ['csv', 'json'] : [format as 'csv' | 'json'],
     };
-  });
+  }
+  only(['years', 'active', 'format'], 'catalog');
+  // In an analytics export --to is the last day; the destination is --dest.
+  if (f.to !== undefined && !DAY.test(f.to))
+    return fail(
+      `--to in an analytics export is the last day, YYYY-MM-DD (got "${f.to}"); to write to a configured destination use --dest ${f.to}`,
+    );
+  if (f.days !== undefined && (f.from !== undefined || f.to !== undefined))
+    return fail('give either --days N or --from/--to, not both');
+  if (f.days === undefined && f.from === undefined)
+    return fail('say which days: --from YYYY-MM-DD [--to YYYY-MM-DD] or --days N');
+  if (f.from !== undefined) {
+    try {
+      assertDay(f.from, '--from');
+      if (f.to !== undefined) assertDay(f.to, '--to');
+    } catch (err) {
+      return fail((err as Error).message);
+    }
+    if (f.to !== undefined && f.from > f.to) return fail(`--from (${f.from}) is after --to (${f.to})`);
+  }
+  return {
+    ...base,
+    ...(f.dest ? { dest: f.dest } : {}),
+    ...(f.from ? { from: f.from } : {}),
+    ...(f.to ? { to: f.to } : {}),
+    ...(f.days ? { days: f.days } : {}),
+    ...(f.recent ? { recent: f.recent } : {}),
+    consolidate: f.consolidate === true,
+  };
+});
 
 /** Shows a run in a surface: one progress message (or the terminal's bar), then its summary or failure. */
 function exportView(surface: Surface): ExportView {
@@ -210,37 +228,13 @@ const who = (a: Actor) => a.userId;
 export const exportCommand = defineCommand<ExportArgs>({
   name: 'export',
   summary: 'Catalogue and daily-analytics CSV exports, uploaded here or written to a configured destination.',
-  usage: [
-    'export catalog [<account|group|all>] [--years 2024,2025] [--active] [--format csv|json|both] [--to <destination>]',
-    'export analytics [<account|group|all>] --from YYYY-MM-DD [--to YYYY-MM-DD] [--recent N] [--consolidate] [--dest <destination>]',
-    'export analytics [<account|group|all>] --days N [--recent N] [--consolidate] [--dest <destination>]',
-  ],
+  grammar,
   examples: [
     'export catalog all --years 2024,2025 --active --format both',
     'export catalog neo --to share',
     'export analytics neo --from 2025-01-01 --to 2025-03-31',
     'export analytics news --from 2023-01-01 --to 2025-12-31 --consolidate --dest share',
     'export analytics all --days 7 --recent 30',
-  ],
-  flags: [
-    { name: 'years', value: 'Y,Y', description: 'catalog: only videos published in these years' },
-    { name: 'active', description: 'catalog: only ACTIVE videos' },
-    { name: 'format', value: 'csv|json|both', description: 'catalog: file format (default csv)' },
-    { name: 'from', value: 'YYYY-MM-DD', description: 'analytics: first day' },
-    {
-      name: 'to',
-      value: 'YYYY-MM-DD | destination',
-      description: 'analytics: last day (default yesterday); catalog: the configured destination to write to',
-    },
-    { name: 'days', value: 'N', description: 'analytics: the last N days, ending yesterday' },
-    { name: 'recent', value: 'N', description: 'analytics: only videos viewed in the last N days' },
-    { name: 'consolidate', description: 'analytics: one file per group for the whole range' },
-    {
-      name: 'dest',
-      value: 'destination',
-      description: 'write to this configured destination (exports.destinations) instead of uploading',
-      aliases: ['destination'],
-    },
   ],
   // Reading and uploading changes nothing; writing to a shared destination does (operators only, audited).
   mutates: (args) => args.dest !== undefined,

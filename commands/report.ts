@@ -9,6 +9,7 @@ import {
   periodFromArgs,
 } from '../src/analytics/service.js';
 import { newErrorId } from '../src/core/errors.js';
+import { defineGrammar } from '../src/core/grammar.js';
 import { defineCommand, type Services, type Surface } from '../src/core/types.js';
 import { failureText, periodLabel, renderReport } from '../src/slack/report-render.js';
 
@@ -119,19 +120,32 @@ const wholeNumber = (flag: string, max: number) =>
     .max(max, `${flag} can be at most ${max}`)
     .optional();
 
-export const reportArgs = z
-  .object({
-    positionals: z
-      .array(z.string())
-      .max(1, 'report takes at most one account, group or `all` (then options like --days 7)'),
-    flags: z.object({
-      days: wholeNumber('--days', MAX_REPORT_DAYS),
-      from: dateFlag('--from'),
-      to: dateFlag('--to'),
-      csv: z.literal(true, { message: '--csv takes no value' }).optional(),
-      'not-viewed': wholeNumber('--not-viewed', 365),
-    }),
-  })
+const grammar = defineGrammar({
+  usage: [
+    'report [<account|group|all>] [--days N | --from YYYY-MM-DD [--to YYYY-MM-DD]] [--csv] [--not-viewed N]',
+  ],
+  positionals: z
+    .array(z.string())
+    .max(1, 'report takes at most one account, group or `all` (then options like --days 7)'),
+  flags: {
+    days: {
+      description: `the last N complete days (default 7, at most ${MAX_REPORT_DAYS})`,
+      check: wholeNumber('--days', MAX_REPORT_DAYS),
+    },
+    from: { description: 'first day of the period (inclusive)', check: dateFlag('--from') },
+    to: {
+      description: 'last day of the period (inclusive; default yesterday)',
+      check: dateFlag('--to'),
+    },
+    csv: { description: 'attach the daily rows as CSV' },
+    'not-viewed': {
+      description: 'also count videos with no views in the last N days',
+      check: wholeNumber('--not-viewed', 365),
+    },
+  },
+});
+
+const reportArgs = grammar.tokens
   .superRefine((t, ctx) => {
     const { days, from, to } = t.flags;
     if (days !== undefined && (from !== undefined || to !== undefined))
@@ -156,19 +170,8 @@ export const report = defineCommand({
   name: 'report',
   summary:
     'Views, play rate, engagement and minutes for an account, a group or all, with the change against the previous period, the top 10 videos, the device split and a chart.',
-  usage: ['report [<account|group|all>] [--days N | --from YYYY-MM-DD --to YYYY-MM-DD] [--csv]'],
+  grammar,
   examples: ['report neo', 'report all --days 30', 'report news --from 2026-10-01 --to 2026-10-31 --csv'],
-  flags: [
-    {
-      name: 'days',
-      value: 'N',
-      description: `the last N complete days (default 7, at most ${MAX_REPORT_DAYS})`,
-    },
-    { name: 'from', value: 'YYYY-MM-DD', description: 'first day of the period (inclusive)' },
-    { name: 'to', value: 'YYYY-MM-DD', description: 'last day of the period (inclusive; default yesterday)' },
-    { name: 'csv', description: 'attach the daily rows as CSV' },
-    { name: 'not-viewed', value: 'N', description: 'also count videos with no views in the last N days' },
-  ],
   mutates: false,
   args: reportArgs,
   async run({ args, surface, services }) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defineGrammar } from '../src/core/grammar.js';
 import { refusalReply, refuseAction, showOnMessage } from '../src/core/refuse.js';
 import {
   type ActionContext,
@@ -20,12 +21,28 @@ import {
   type ShareService,
 } from '../src/sharing/service.js';
 import { renderBulk, renderShareCard } from '../src/slack/share-render.js';
+import { MASTER_FLAG } from './shared-flags.js';
 
 type ShareArgs =
   | { mode: 'one'; video: string; affiliates: string; from?: string }
   | { mode: 'bulk'; query: string; affiliates: string; from?: string };
 
-const USAGE_HINT = 'share <video-id|ref:REF> to <affiliate>[,<affiliate>…]';
+const grammar = defineGrammar({
+  usage: [
+    'share <video-id|ref:REF> to <affiliate>[,<affiliate>…] [--from <account>]',
+    'share --query "<CMS search>" to <affiliate>[,<affiliate>…] [--from <account>]',
+  ],
+  flags: {
+    from: MASTER_FLAG,
+    query: {
+      description: `bulk: share the videos matching a CMS search (first ${DEFAULT_BULK_CAP} shown, then confirm)`,
+      check: z
+        .string({ message: '--query needs a CMS search in quotes, e.g. --query "tags:promo"' })
+        .optional(),
+    },
+  },
+});
+const USAGE_HINT = grammar.usage[0];
 
 /** Renders the card for a request and its tracking job, reading both fresh from the store. */
 function cardUpdater(svc: ShareService, requestId: string, message: PostedMessage | undefined) {
@@ -293,64 +310,39 @@ export const share = defineCommand<ShareArgs>({
   name: 'share',
   summary:
     'Share a video with affiliate accounts: a pre-flight card first, then the share followed to COMPLETE or ERROR.',
-  usage: [
-    'share <video-id|ref:REF> to <affiliate>[,<affiliate>…] [--from <account>]',
-    'share --query "<CMS search>" to <affiliate>[,<affiliate>…] [--from <account>]',
-  ],
+  grammar,
   examples: [
     'share 6301234567001 to neo-north',
     'share ref:seal-0042 to neo-north,neo-south --from neo',
     'share --query "tags:promo" to neo-north',
   ],
-  flags: [
-    {
-      name: 'from',
-      value: 'account',
-      description: 'the master account that owns the video (default: the first configured)',
-    },
-    {
-      name: 'query',
-      value: 'CMS search',
-      description: `bulk: share the videos matching a CMS search (first ${DEFAULT_BULK_CAP} shown, then confirm)`,
-    },
-  ],
   mutates: true,
-  args: z
-    .object({
-      positionals: z.array(z.string()),
-      flags: z.object({
-        from: z.string({ message: '--from needs an account, e.g. --from neo' }).optional(),
-        query: z
-          .string({ message: '--query needs a CMS search in quotes, e.g. --query "tags:promo"' })
-          .optional(),
-      }),
-    })
-    .transform((t, ctx): ShareArgs => {
-      const p = t.positionals;
-      const from = t.flags.from ? { from: t.flags.from } : {};
-      if (t.flags.query !== undefined) {
-        if (p[0]?.toLowerCase() !== 'to' || p.length < 2) {
-          ctx.addIssue({
-            code: 'custom',
-            message: 'With --query, name the affiliates: share --query "<CMS search>" to <affiliate>',
-          });
-          return z.NEVER;
-        }
-        return { mode: 'bulk', query: t.flags.query, affiliates: affiliateList(p.slice(1)), ...from };
-      }
-      if (p.length === 0) {
-        ctx.addIssue({ code: 'custom', message: `Name a video and the affiliates: ${USAGE_HINT}` });
-        return z.NEVER;
-      }
-      if (p[1]?.toLowerCase() !== 'to' || p.length < 3) {
+  args: grammar.tokens.transform((t, ctx): ShareArgs => {
+    const p = t.positionals;
+    const from = t.flags.from ? { from: t.flags.from } : {};
+    if (t.flags.query !== undefined) {
+      if (p[0]?.toLowerCase() !== 'to' || p.length < 2) {
         ctx.addIssue({
           code: 'custom',
-          message: `After the video, write \`to\` and the affiliates: ${USAGE_HINT}`,
+          message: `With --query, name the affiliates: ${grammar.usage[1]}`,
         });
         return z.NEVER;
       }
-      return { mode: 'one', video: p[0]!, affiliates: affiliateList(p.slice(2)), ...from };
-    }),
+      return { mode: 'bulk', query: t.flags.query, affiliates: affiliateList(p.slice(1)), ...from };
+    }
+    if (p.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `Name a video and the affiliates: ${USAGE_HINT}` });
+      return z.NEVER;
+    }
+    if (p[1]?.toLowerCase() !== 'to' || p.length < 3) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `After the video, write \`to\` and the affiliates: ${USAGE_HINT}`,
+      });
+      return z.NEVER;
+    }
+    return { mode: 'one', video: p[0]!, affiliates: affiliateList(p.slice(2)), ...from };
+  }),
   async run(ctx) {
     if (ctx.args.mode === 'bulk') return runBulk(ctx, ctx.args);
     return runOne(ctx, ctx.args);

@@ -1,35 +1,36 @@
 import { z } from 'zod';
+import { defineGrammar } from '../src/core/grammar.js';
 import { defineCommand } from '../src/core/types.js';
 import { type AcceptanceFacts, summarizeShares } from '../src/sharing/status.js';
 import type { AffiliateRef } from '../src/sharing/types.js';
 import { renderShares } from '../src/slack/share-render.js';
+import { MASTER_FLAG } from './shared-flags.js';
 
 interface SharesArgs {
   video: string;
   from?: string;
 }
 
+const USAGE = 'shares <video-id|ref:REF> [--from <account>]';
+const grammar = defineGrammar({
+  usage: [USAGE],
+  positionals: z
+    .array(z.string())
+    .min(1, 'Name a video: shares <video-id|ref:REF>')
+    .max(1, `shares takes one video: ${USAGE}`),
+  flags: { from: MASTER_FLAG },
+});
+
 export const shares = defineCommand<SharesArgs>({
   name: 'shares',
   summary:
     'Where a video is shared, in what state, and whether each copy waits for the affiliate to accept it.',
-  usage: ['shares <video-id|ref:REF> [--from <account>]'],
+  grammar,
   examples: ['shares 6301234567001', 'shares ref:seal-0042 --from neo'],
-  flags: [
-    { name: 'from', value: 'account', description: 'the master account (default: the first configured)' },
-  ],
   mutates: false,
-  args: z
-    .object({
-      positionals: z
-        .array(z.string())
-        .min(1, 'Name a video: shares <video-id|ref:REF>')
-        .max(1, 'shares takes one video: shares <video-id|ref:REF> [--from <account>]'),
-      flags: z.object({ from: z.string({ message: '--from needs an account, e.g. --from neo' }).optional() }),
-    })
-    .transform(
-      (t): SharesArgs => ({ video: t.positionals[0]!, ...(t.flags.from ? { from: t.flags.from } : {}) }),
-    ),
+  args: grammar.tokens.transform(
+    (t): SharesArgs => ({ video: t.positionals[0]!, ...(t.flags.from ? { from: t.flags.from } : {}) }),
+  ),
   async run({ args, surface, services }) {
     const svc = services.sharing;
     const { master, video, records, members } = await svc.shares(args.video, args.from);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { findAccount } from '../src/core/accounts.js';
 import { reportFailure } from '../src/core/dispatch.js';
 import { RefusalError, UserError } from '../src/core/errors.js';
+import { defineGrammar } from '../src/core/grammar.js';
 import { refusalReply, refuseAction, showOnMessage } from '../src/core/refuse.js';
 import {
   type ActionContext,
@@ -38,7 +39,22 @@ interface SyncArgs {
   force: boolean;
 }
 
-const flag = (name: string) => z.literal(true, { message: `--${name} takes no value` }).optional();
+const grammar = defineGrammar({
+  usage: ['sync [<account>] [--keep-deleted] [--dry-run | --apply] [--approve-deletes [--force]]'],
+  positionals: z.array(z.string()).max(1, 'sync takes at most one account: sync [<account>]'),
+  flags: {
+    'keep-deleted': {
+      aliases: ['keep_deleted_bundles'],
+      description: 'plan no deletes at all (the original --keep_deleted_bundles)',
+    },
+    'dry-run': { description: 'only show the plan (the default; the original --dry_run)' },
+    apply: { description: 'CLI only: apply the planned creates and updates' },
+    'approve-deletes': {
+      description: 'CLI only: delete bundles whose video the CMS confirms missing (404)',
+    },
+    force: { description: 'CLI only: with --approve-deletes, confirm a mass delete' },
+  },
+});
 
 /** Lists, plans and saves; in Slack the one message shows progress and then becomes the plan. */
 async function planAndPost(
@@ -348,35 +364,11 @@ export const sync = defineCommand<SyncArgs>({
   name: 'sync',
   summary:
     'Compare a library with its Clarify bundles: posts the plan with Apply, Approve-deletes and Discard buttons.',
-  usage: ['sync [<account>] [--keep-deleted]'],
+  grammar,
   examples: ['sync', 'sync neo', 'sync neo --keep-deleted'],
-  flags: [
-    {
-      name: 'keep-deleted',
-      aliases: ['keep_deleted_bundles'],
-      description: 'plan no deletes at all (the original --keep_deleted_bundles)',
-    },
-    { name: 'dry-run', description: 'only show the plan (the default; the original --dry_run)' },
-    { name: 'apply', description: 'CLI only: apply the planned creates and updates' },
-    {
-      name: 'approve-deletes',
-      description: 'CLI only: delete bundles whose video the CMS confirms missing (404)',
-    },
-    { name: 'force', description: 'CLI only: with --approve-deletes, confirm a mass delete' },
-  ],
   // A dry run changes nothing; the CLI's --apply/--approve-deletes do.
   mutates: (a) => a.apply || a.approveDeletes,
-  args: z
-    .object({
-      positionals: z.array(z.string()).max(1, 'sync takes at most one account: sync [<account>]'),
-      flags: z.object({
-        'keep-deleted': flag('keep-deleted'),
-        'dry-run': flag('dry-run'),
-        apply: flag('apply'),
-        'approve-deletes': flag('approve-deletes'),
-        force: flag('force'),
-      }),
-    })
+  args: grammar.tokens
     .refine((t) => !(t.flags['dry-run'] && (t.flags.apply || t.flags['approve-deletes'])), {
       message: '--dry-run cannot be combined with --apply or --approve-deletes',
     })

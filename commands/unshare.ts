@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { defineGrammar } from '../src/core/grammar.js';
 import { refuseAction, showOnMessage } from '../src/core/refuse.js';
 import { type ActionContext, defineCommand } from '../src/core/types.js';
 import { cancelRequest } from '../src/sharing/cancel.js';
 import { UNSHARE_KIND, type UnshareRequest, type UnshareRequestData } from '../src/sharing/service.js';
 import { renderUnshare } from '../src/slack/share-render.js';
+import { MASTER_FLAG } from './shared-flags.js';
 
 interface UnshareArgs {
   video: string;
@@ -11,7 +13,10 @@ interface UnshareArgs {
   from?: string;
 }
 
-const USAGE_HINT = 'unshare <video-id|ref:REF> from <affiliate>';
+const grammar = defineGrammar({
+  usage: ['unshare <video-id|ref:REF> from <affiliate> [--from <account>]'],
+  flags: { from: MASTER_FLAG },
+});
 
 const show = (ctx: ActionContext, record: UnshareRequest) => showOnMessage(ctx, renderUnshare(record));
 
@@ -52,25 +57,17 @@ function onCancel(ctx: ActionContext): Promise<void> {
 export const unshare = defineCommand<UnshareArgs>({
   name: 'unshare',
   summary: "Remove a share: deletes the affiliate's copy, so it waits for an approver's click.",
-  usage: ['unshare <video-id|ref:REF> from <affiliate> [--from <account>]'],
+  grammar,
   examples: ['unshare 6301234567001 from neo-north'],
-  flags: [
-    { name: 'from', value: 'account', description: 'the master account (default: the first configured)' },
-  ],
   mutates: true,
-  args: z
-    .object({
-      positionals: z.array(z.string()),
-      flags: z.object({ from: z.string({ message: '--from needs an account, e.g. --from neo' }).optional() }),
-    })
-    .transform((t, ctx): UnshareArgs => {
-      const p = t.positionals;
-      if (p.length !== 3 || p[1]?.toLowerCase() !== 'from') {
-        ctx.addIssue({ code: 'custom', message: `Name one video and one affiliate: ${USAGE_HINT}` });
-        return z.NEVER;
-      }
-      return { video: p[0]!, affiliate: p[2]!, ...(t.flags.from ? { from: t.flags.from } : {}) };
-    }),
+  args: grammar.tokens.transform((t, ctx): UnshareArgs => {
+    const p = t.positionals;
+    if (p.length !== 3 || p[1]?.toLowerCase() !== 'from') {
+      ctx.addIssue({ code: 'custom', message: `Name one video and one affiliate: ${grammar.usage[0]}` });
+      return z.NEVER;
+    }
+    return { video: p[0]!, affiliate: p[2]!, ...(t.flags.from ? { from: t.flags.from } : {}) };
+  }),
   async run({ args, services, surface, actor }) {
     const svc = services.sharing;
     const { master, plan } = await svc.prepareUnshare(args.video, args.affiliate, args.from);

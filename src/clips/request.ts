@@ -3,6 +3,7 @@
  * the credentials exist or the duration is within the API's limit is `validate.ts`'s job, because those
  * need the live job and the credential list.
  */
+import { CLIP_FORMS } from './help.js';
 import {
   type ClipTime,
   DEFAULT_FRAME_RATE,
@@ -64,12 +65,7 @@ export interface ClipFlags {
   profile?: string;
 }
 
-export const CLIP_USAGE = [
-  'clip <live-job-id> last <duration>',
-  'clip <live-job-id> from <time> to <time>',
-  'clip <live-job-id> from <time> for <duration>',
-];
-const USAGE_HINT = `Usage: ${CLIP_USAGE.join(' | ')}`;
+const USAGE_HINT = `Usage: ${CLIP_FORMS.join(' | ')}`;
 
 const JOB_ID_RE = /^[0-9a-f]{32}$/;
 /** CMS limits: names 1–248 (the stricter of the two documented), tags ≤128 chars, no commas, ≤1200. */

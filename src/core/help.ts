@@ -4,18 +4,24 @@ import type { AnyCommand, Reply } from './types.js';
 
 /** Help, usage errors, the CLI's --help and the manifest's usage hint all come from the declarations. */
 
+/** The forms as typed here (with the prefix), then the definitions of the parts they name (without). */
 export function usageLines(command: AnyCommand, prefix = SLASH): string[] {
-  return command.usage.map((u) => `${prefix} ${u}`);
+  const { forms } = command.grammar;
+  return [
+    ...forms.filter((f) => !f.defines).map((f) => `${prefix} ${f.text}`),
+    ...forms.filter((f) => f.defines).map((f) => f.text),
+  ];
 }
 
-function flagLines(command: AnyCommand): string[] {
-  return (command.flags ?? []).map((f) => `--${f.name}${f.value ? ` ${f.value}` : ''}  ${f.description}`);
+/** Each flag as typed (`--days N`) with its description. */
+function flagPairs(command: AnyCommand): [string, string][] {
+  return command.grammar.flags.map((f) => [`--${f.name}${f.value ? ` ${f.value}` : ''}`, f.description]);
 }
 
 export function overview(registry: Registry, prefix = SLASH): Reply {
   // Usage is full of `<account>` placeholders: unescaped, Slack turns them into (broken) links.
   const lines = registry.commands.map(
-    (c) => `\`${esc(`${prefix} ${c.usage[0] ?? c.name}`)}\`\n      ${esc(c.summary)}`,
+    (c) => `\`${esc(`${prefix} ${c.grammar.usage[0] ?? c.name}`)}\`\n      ${esc(c.summary)}`,
   );
   const blocks: Block[] = [
     header('Brightcove Ops'),
@@ -24,19 +30,21 @@ export function overview(registry: Registry, prefix = SLASH): Reply {
   ];
   const text = [
     'Brightcove Ops commands:',
-    ...registry.commands.map((c) => `  ${prefix} ${c.usage[0] ?? c.name}  —  ${c.summary}`),
+    ...registry.commands.map((c) => `  ${prefix} ${c.grammar.usage[0] ?? c.name}  —  ${c.summary}`),
     `Details and examples: ${prefix} help <subcommand>`,
   ].join('\n');
   return {
     text,
     blocks,
-    data: registry.commands.map((c) => ({ name: c.name, summary: c.summary, usage: c.usage })),
+    data: registry.commands.map((c) => ({ name: c.name, summary: c.summary, usage: c.grammar.usage })),
   };
 }
 
 export function commandHelp(command: AnyCommand, prefix = SLASH): Reply {
   const usage = usageLines(command, prefix);
-  const flags = flagLines(command);
+  const flags = flagPairs(command);
+  // The terminal lines up the descriptions in one column.
+  const width = Math.min(32, Math.max(0, ...flags.map(([f]) => f.length)));
   const examples = command.examples.map((e) => `${prefix} ${e}`);
   const blocks: Block[] = [
     header(`${prefix} ${command.name}`),
@@ -44,11 +52,7 @@ export function commandHelp(command: AnyCommand, prefix = SLASH): Reply {
     section(`*Usage*\n\`\`\`${esc(usage.join('\n'))}\`\`\``),
   ];
   if (flags.length)
-    blocks.push(
-      section(
-        `*Options*\n${flags.map((f) => `• \`${esc(f.split('  ')[0] ?? '')}\` ${esc(f.split('  ').slice(1).join(' '))}`).join('\n')}`,
-      ),
-    );
+    blocks.push(section(`*Options*\n${flags.map(([f, what]) => `• \`${esc(f)}\` ${esc(what)}`).join('\n')}`));
   if (examples.length)
     blocks.push(divider(), section(`*Examples*\n${examples.map((e) => `\`${esc(e)}\``).join('\n')}`));
   if (command.mutates === true) blocks.push(context('Changes things in Brightcove: operators only.'));
@@ -56,7 +60,7 @@ export function commandHelp(command: AnyCommand, prefix = SLASH): Reply {
     `${prefix} ${command.name} — ${command.summary}`,
     'Usage:',
     ...usage.map((u) => `  ${u}`),
-    ...(flags.length ? ['Options:', ...flags.map((f) => `  ${f}`)] : []),
+    ...(flags.length ? ['Options:', ...flags.map(([f, what]) => `  ${f.padEnd(width)}  ${what}`)] : []),
     ...(examples.length ? ['Examples:', ...examples.map((e) => `  ${e}`)] : []),
   ].join('\n');
   return {
@@ -65,8 +69,10 @@ export function commandHelp(command: AnyCommand, prefix = SLASH): Reply {
     data: {
       name: command.name,
       summary: command.summary,
-      usage: command.usage,
-      flags: command.flags ?? [],
+      usage: command.grammar.usage,
+      // each form read: literals, positional placeholders and flags with their arity
+      forms: command.grammar.forms,
+      flags: command.grammar.flags,
       examples: command.examples,
     },
   };
@@ -87,7 +93,7 @@ export function usageError(command: AnyCommand, problem: string, prefix = SLASH)
       section(`*Usage*\n\`\`\`${esc(usage.join('\n'))}\`\`\``),
       context(`More: \`${prefix} help ${command.name}\``),
     ],
-    data: { error: problem, usage: command.usage },
+    data: { error: problem, usage: command.grammar.usage },
     problem: 'usage',
   };
 }

@@ -30,8 +30,8 @@ export class Registry {
     return command ? { command, verb: id.slice(dot + 1) } : undefined;
   }
 
-  arity(command: AnyCommand): FlagArity {
-    const all = [...(command.flags ?? []), ...GLOBAL_FLAGS];
+  arity(command: Pick<AnyCommand, 'grammar'>): FlagArity {
+    const all = [...command.grammar.flags, ...GLOBAL_FLAGS];
     const aliases = new Map<string, string>();
     for (const f of all) {
       aliases.set(f.name.replace(/-/g, '_'), f.name);
@@ -41,7 +41,7 @@ export class Registry {
   }
 
   knownFlags(command: AnyCommand): Set<string> {
-    return new Set([...(command.flags ?? []), ...GLOBAL_FLAGS].map((f) => f.name));
+    return new Set([...command.grammar.flags, ...GLOBAL_FLAGS].map((f) => f.name));
   }
 
   /** Closest command names, for "did you mean …?". */

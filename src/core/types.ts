@@ -13,6 +13,7 @@ import type { Repositories } from '../store/repositories.js';
 import type { Store } from '../store/store.js';
 import type { SyncService } from '../sync/service.js';
 import type { Block, ModalView } from './blocks.js';
+import type { GrammarInfo } from './grammar.js';
 import type { Registry } from './registry.js';
 import type { ScheduleService } from './schedules.js';
 
@@ -178,6 +179,7 @@ export interface ViewContext extends BaseContext {
 /** What a view submission answers: nothing (close), or errors shown on the modal's fields. */
 export type ViewResult = undefined | { errors: Record<string, string> };
 
+/** A flag as help and the tokenizer see it, derived from the grammar (src/core/grammar.ts). */
 export interface FlagSpec {
   name: string;
   /** placeholder of the value (e.g. "N"); absent for boolean flags */
@@ -189,13 +191,15 @@ export interface FlagSpec {
 export interface CommandDeclaration<A> {
   name: string;
   summary: string;
-  /** usage lines without the leading "/brightcove " */
-  usage: string[];
+  /** usage forms and flags, declared once (defineGrammar); usage lines have no leading "/brightcove " */
+  grammar: GrammarInfo;
   examples: string[];
-  flags?: FlagSpec[];
   /** whether it changes anything (then only operators may run it) */
   mutates: boolean | ((args: A) => boolean);
-  /** the grammar: a zod schema over the tokens ({ positionals, flags }); its messages are shown to the user */
+  /**
+   * The arguments: the grammar's checked tokens (`grammar.tokens`), refined and transformed; its
+   * messages are shown to the user.
+   */
   args: z.ZodType<A>;
   run(ctx: CommandContext<A>): Promise<void>;
   /** button handlers by verb; action_id is `<name>.<verb>` */

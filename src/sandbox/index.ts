@@ -137,7 +137,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<RunningSandbox
       slack,
       users: SANDBOX_USERS,
       channel: { id: SANDBOX_CHANNEL, name: 'video-ops' },
-      commands: registry.commands.map((c) => ({ name: c.name, summary: c.summary, usage: [...c.usage] })),
+      commands: registry.commands.map((c) => ({
+        name: c.name,
+        summary: c.summary,
+        usage: [...c.grammar.usage],
+      })),
       usageHint: usageHint(registry),
       logger,
       port,

@@ -2,6 +2,7 @@
  * Block Kit for clips: the channel card that follows one clip job, the "new clip" modal, and the lists
  * of `clip status` / `clips`. Pure rendering of records; no Brightcove calls.
  */
+import { clipFlagHelp } from '../clips/help.js';
 import type { ClipField } from '../clips/request.js';
 import type { ClipIntent, ClipRecord } from '../clips/service.js';
 import type { ClipState, VodJobSnapshot } from '../clips/tracker.js';
@@ -222,6 +223,12 @@ const TIME_HINT =
   'Start and end must be the same kind.';
 
 /** The "new clip" modal; `privateMetadata` carries the channel the clip's message goes to. */
+/** The option fields' hints are the grammar's flag descriptions, capitalized: one wording everywhere. */
+const hint = (flag: Parameters<typeof clipFlagHelp>[0]) => {
+  const d = clipFlagHelp(flag);
+  return d.charAt(0).toUpperCase() + d.slice(1);
+};
+
 export function renderClipModal(jobs: LiveJobInfo[], privateMetadata: string): ModalView {
   const options = jobs.slice(0, 100).map(jobOption);
   return {
@@ -255,19 +262,16 @@ export function renderClipModal(jobs: LiveJobInfo[], privateMetadata: string): M
       input('start', 'Start', text('00:02:00'), { optional: true, hint: TIME_HINT }),
       input('end', 'End', text('00:03:00'), { optional: true }),
       input('duration', 'Duration', text('90s'), { optional: true, hint: '90s, 2m, 1h30m; at most 48h' }),
-      input('name', 'Name', text('Goal 1'), { optional: true }),
-      input('tags', 'Tags', text('goal, highlights'), { optional: true, hint: 'Comma-separated' }),
+      input('name', 'Name', text('Goal 1'), { optional: true, hint: hint('name') }),
+      input('tags', 'Tags', text('goal, highlights'), { optional: true, hint: hint('tags') }),
       input('destination', 'Destination', text('videocloud', 'videocloud'), {
         optional: true,
-        hint: 'videocloud, s3://bucket/path/clip.mp4 or ftp://host/path/clip.mp4',
+        hint: hint('to'),
       }),
-      input('credentials', 'Credentials', text('s3-clips'), {
-        optional: true,
-        hint: 'Label of a stored Live credential (S3/FTP only)',
-      }),
+      input('credentials', 'Credentials', text('s3-clips'), { optional: true, hint: hint('credentials') }),
       input('profile', 'Ingest profile', text('multi-platform-standard-static'), {
         optional: true,
-        hint: 'Video Cloud only; empty = the account default',
+        hint: hint('profile'),
       }),
     ],
   };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
 import { runCommandText } from '../../src/core/dispatch.js';
 import { UserError } from '../../src/core/errors.js';
+import { defineGrammar } from '../../src/core/grammar.js';
 import { Registry } from '../../src/core/registry.js';
 import { defineCommand, type PostedMessage, type Reply, type Surface } from '../../src/core/types.js';
 import { createLogger } from '../../src/log.js';
@@ -40,13 +40,15 @@ class RecordingSurface implements Surface {
   async openModal() {}
 }
 
+const bare = (name: string) => defineGrammar({ usage: [name] });
+
 const boom = defineCommand({
   name: 'boom',
   summary: 'fails on purpose for the test',
-  usage: ['boom'],
+  grammar: bare('boom'),
   examples: ['boom'],
   mutates: false,
-  args: z.object({ positionals: z.array(z.string()), flags: z.object({}) }),
+  args: bare('boom').tokens,
   async run() {
     throw new Error('secret internal detail at line 42');
   },
@@ -54,10 +56,10 @@ const boom = defineCommand({
 const oops = defineCommand({
   name: 'oops',
   summary: 'a user mistake for the test',
-  usage: ['oops'],
+  grammar: bare('oops'),
   examples: ['oops'],
   mutates: false,
-  args: z.object({ positionals: z.array(z.string()), flags: z.object({}) }),
+  args: bare('oops').tokens,
   async run() {
     throw new UserError('Video 123 does not exist in neo.');
   },
@@ -65,10 +67,10 @@ const oops = defineCommand({
 const change = defineCommand({
   name: 'change',
   summary: 'a mutating command for the test',
-  usage: ['change'],
+  grammar: bare('change'),
   examples: ['change'],
   mutates: true,
-  args: z.object({ positionals: z.array(z.string()), flags: z.object({}) }),
+  args: bare('change').tokens,
   async run({ surface }) {
     await surface.reply({ text: 'changed' });
   },

@@ -10,10 +10,12 @@ describe('registry', () => {
 
   it('every command has usage lines, examples and a summary', () => {
     for (const c of allCommands) {
-      expect(c.usage.length, c.name).toBeGreaterThan(0);
+      expect(c.grammar.usage.length, c.name).toBeGreaterThan(0);
       expect(c.examples.length, c.name).toBeGreaterThan(0);
       expect(c.summary.length, c.name).toBeGreaterThan(10);
-      for (const u of c.usage) expect(u.startsWith(c.name), `${c.name}: ${u}`).toBe(true);
+      // Forms start with the command's name; definition lines (`<clip options>: …`) define a part.
+      for (const f of c.grammar.forms)
+        expect(f.defines !== undefined || f.text.startsWith(c.name), `${c.name}: ${f.text}`).toBe(true);
     }
   });
 

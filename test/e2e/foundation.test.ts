@@ -24,7 +24,7 @@ describe('foundation end to end (HTTP receiver, signed requests)', () => {
     const text = await h.ephemeralAfter('help');
     // As Slack receives it: the usage placeholders escaped, so they are shown and not read as links.
     for (const c of h.app.services.registry.commands)
-      expect(text).toContain(escapeMrkdwn(`/brightcove ${c.usage[0]}`));
+      expect(text).toContain(escapeMrkdwn(`/brightcove ${c.grammar.usage[0]}`));
     expect(text).not.toMatch(/<[a-z]/);
   });
 
