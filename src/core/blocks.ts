@@ -1,94 +1,36 @@
+import type {
+  ActionsBlock,
+  Button,
+  ContextBlock,
+  DividerBlock,
+  HeaderBlock,
+  ImageBlock,
+  InputBlock,
+  ModalView,
+  MrkdwnElement,
+  PlainTextElement,
+  PlainTextOption,
+  SectionBlock,
+} from '@slack/types';
+
 /**
  * Block Kit builders. Text is cut to Slack's limits here, once, so no renderer can produce a
  * message Slack rejects for a long video name.
  */
-export interface TextObject {
-  type: 'plain_text' | 'mrkdwn';
-  text: string;
-  emoji?: boolean;
-}
-
-export interface ButtonElement {
-  type: 'button';
-  action_id: string;
-  text: TextObject;
-  value?: string;
-  style?: 'primary' | 'danger';
-  url?: string;
-  confirm?: {
-    title: TextObject;
-    text: TextObject;
-    confirm: TextObject;
-    deny: TextObject;
-    style?: 'primary' | 'danger';
-  };
-}
-
+/** Slack's own Block Kit types (@slack/types), narrowed to the kinds this app renders. */
 export type Block =
-  | { type: 'header'; text: TextObject; block_id?: string }
-  | {
-      type: 'section';
-      text?: TextObject;
-      fields?: TextObject[];
-      accessory?: ButtonElement | ImageElement;
-      block_id?: string;
-    }
-  | { type: 'context'; elements: (TextObject | ImageElement)[]; block_id?: string }
-  | { type: 'divider'; block_id?: string }
-  | { type: 'actions'; elements: ButtonElement[]; block_id?: string }
-  | {
-      type: 'image';
-      image_url?: string;
-      slack_file?: { id: string };
-      alt_text: string;
-      title?: TextObject;
-      block_id?: string;
-    }
-  | {
-      type: 'input';
-      block_id: string;
-      label: TextObject;
-      element: InputElement;
-      optional?: boolean;
-      hint?: TextObject;
-    };
-
-export interface ImageElement {
-  type: 'image';
-  image_url: string;
-  alt_text: string;
-}
-
-export interface OptionObject {
-  text: TextObject;
-  value: string;
-}
-
-export type InputElement =
-  | {
-      type: 'plain_text_input';
-      action_id: string;
-      placeholder?: TextObject;
-      initial_value?: string;
-      multiline?: boolean;
-    }
-  | {
-      type: 'static_select';
-      action_id: string;
-      options: OptionObject[];
-      placeholder?: TextObject;
-      initial_option?: OptionObject;
-    };
-
-export interface ModalView {
-  type: 'modal';
-  callback_id: string;
-  title: TextObject;
-  submit?: TextObject;
-  close?: TextObject;
-  blocks: Block[];
-  private_metadata?: string;
-}
+  | SectionBlock
+  | HeaderBlock
+  | ContextBlock
+  | DividerBlock
+  | ActionsBlock
+  | ImageBlock
+  | InputBlock;
+export type TextObject = PlainTextElement | MrkdwnElement;
+export type ButtonElement = Button;
+export type OptionObject = PlainTextOption;
+export type InputElement = InputBlock['element'];
+export type { ModalView };
 
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -105,12 +47,12 @@ export function escapeMrkdwn(text: string): string {
     .replace(/>/g, '&gt;');
 }
 
-export const plain = (text: string, max = 3000): TextObject => ({
+export const plain = (text: string, max = 3000): PlainTextElement => ({
   type: 'plain_text',
   text: truncate(text, max),
   emoji: true,
 });
-export const mrkdwn = (text: string, max = 3000): TextObject => ({
+export const mrkdwn = (text: string, max = 3000): MrkdwnElement => ({
   type: 'mrkdwn',
   text: truncate(text, max),
 });
