@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-old-space-size=1536
+#!/usr/bin/env -S node --max-old-space-size=1536 --optimize-for-size
 // The flags after `node` are src/node-flags.ts's CLI_NODE_FLAGS (a heap policy; see there), written out
 // because this file runs before any TypeScript can be loaded.
 //

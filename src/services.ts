@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { createRegistry } from '../commands/index.js';
 import { ReportService } from './analytics/service.js';
 import { createBrightcove } from './brightcove/index.js';
 import { ClarifyClient } from './clarify/client.js';
@@ -12,8 +11,9 @@ import { createClipService } from './clips/service.js';
 import { type Clock, systemClock } from './clock.js';
 import type { AppConfig } from './config/schema.js';
 import { UserError } from './core/errors.js';
+import { Registry } from './core/registry.js';
 import { ScheduleService } from './core/schedules.js';
-import type { Services } from './core/types.js';
+import type { AnyCommand, Services } from './core/types.js';
 import { ExportService } from './exports/service.js';
 import { createHttpDispatcher } from './http/dispatcher.js';
 import { createLogger, type Logger } from './log.js';
@@ -40,6 +40,11 @@ export async function createServices(opts: {
   roles?: Services['roles'];
   ticker?: Ticker;
   dispatcher?: Dispatcher;
+  /**
+   * The commands to register (default: every command). The one-shot CLI passes only the one it runs
+   * (commands/lazy.ts), so a sync does not load the chart renderer or the export pipeline.
+   */
+  commands?: readonly AnyCommand[];
 }): Promise<Services> {
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
@@ -72,7 +77,7 @@ export async function createServices(opts: {
     logger,
     roles: opts.roles ?? createRoles(config, undefined, clock, logger),
     newId,
-    registry: createRegistry(),
+    registry: new Registry(opts.commands ?? (await import('../commands/index.js')).allCommands),
     brightcove,
     bcAccount(account) {
       if (!account.credentials) {

@@ -94,12 +94,13 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
     return 0;
   }
   // Loaded only past --version: the config schema, the services and every command take ~1 s to load.
-  const [{ ConfigError, loadConfig }, { runCommandText }, { createLogger }, { createServices }] =
+  const [{ ConfigError, loadConfig }, { runCommandText }, { createLogger }, { createServices }, commands] =
     await Promise.all([
       import('../config/load.js'),
       import('../core/dispatch.js'),
       import('../log.js'),
       import('../services.js'),
+      import('../../commands/lazy.js').then((m) => m.commandsFor(global.words[0])),
     ]);
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -113,7 +114,12 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
   }
   const level = (env.LOG_LEVEL as LogLevel | undefined) ?? 'warn';
   const logger = createLogger({ level, write: (l) => output.err(terminalLogLine(l, level === 'debug')) });
-  const services = await createServices({ config, logger, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const services = await createServices({
+    config,
+    logger,
+    commands,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   const outDir = global.out ?? env.BRIGHTCOVE_OPS_OUT ?? opts.cwd ?? process.cwd();
   const surface = new CliSurface(output, global.json, resolve(opts.cwd ?? process.cwd(), outDir));
   const user = env.USER ?? safeUser();

@@ -2,11 +2,21 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { allCommands, createRegistry } from '../../commands/index.js';
+import { COMMAND_NAMES, commandsFor } from '../../commands/lazy.js';
 import { usageHint } from '../../src/core/help.js';
 import { distance } from '../../src/core/registry.js';
 
 describe('registry', () => {
   const registry = createRegistry();
+
+  it('the CLI loads each command by the name it has, and knows every command', async () => {
+    expect(COMMAND_NAMES).toEqual(allCommands.map((c) => c.name));
+    for (const name of COMMAND_NAMES.filter((n) => n !== 'help'))
+      expect((await commandsFor(name)).map((c) => c.name)).toEqual([name]);
+    expect(await commandsFor('help')).toEqual(allCommands);
+    expect(await commandsFor('sycn')).toEqual(allCommands);
+    expect(await commandsFor(undefined)).toEqual(allCommands);
+  });
 
   it('every command has usage lines, examples and a summary', () => {
     for (const c of allCommands) {

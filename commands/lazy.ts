@@ -1,0 +1,35 @@
+import type { AnyCommand } from '../src/core/types.js';
+
+/**
+ * The commands by name, each loaded on demand: the one-shot CLI loads only the command it runs (a sync
+ * neither parses the chart renderer nor the export pipeline; about 10 MB less at start). The list and
+ * its order are commands/index.ts's (test/core/registry.test.ts holds them together).
+ */
+const LOADERS: Record<string, () => Promise<AnyCommand>> = {
+  help: async () => (await import('./help.js')).help,
+  accounts: async () => (await import('./accounts.js')).accounts,
+  sync: async () => (await import('./sync.js')).sync,
+  audit: async () => (await import('./audit.js')).audit,
+  config: async () => (await import('./config.js')).config,
+  report: async () => (await import('./report.js')).report,
+  digest: async () => (await import('./digest.js')).digest,
+  clip: async () => (await import('./clip.js')).clip,
+  clips: async () => (await import('./clips.js')).clips,
+  export: async () => (await import('./export.js')).exportCommand,
+  share: async () => (await import('./share.js')).share,
+  shares: async () => (await import('./shares.js')).shares,
+  unshare: async () => (await import('./unshare.js')).unshare,
+};
+
+export const COMMAND_NAMES: readonly string[] = Object.keys(LOADERS);
+
+/**
+ * What a command line needs: just its command when the first word names one, else every command
+ * (help lists them all; an unknown word gets suggestions from all of them).
+ */
+export async function commandsFor(firstWord: string | undefined): Promise<AnyCommand[]> {
+  const name = firstWord?.toLowerCase();
+  const load = name !== undefined && name !== 'help' ? LOADERS[name] : undefined;
+  if (load) return [await load()];
+  return (await import('./index.js')).allCommands;
+}
