@@ -5,23 +5,25 @@ import type { AnyCommand } from '../src/core/types.js';
  * neither parses the chart renderer nor the export pipeline; about 10 MB less at start). The list and
  * its order are commands/index.ts's (test/core/registry.test.ts holds them together).
  */
-const LOADERS: Record<string, () => Promise<AnyCommand>> = {
-  help: async () => (await import('./help.js')).help,
-  accounts: async () => (await import('./accounts.js')).accounts,
-  sync: async () => (await import('./sync.js')).sync,
-  audit: async () => (await import('./audit.js')).audit,
-  config: async () => (await import('./config.js')).config,
-  report: async () => (await import('./report.js')).report,
-  digest: async () => (await import('./digest.js')).digest,
-  clip: async () => (await import('./clip.js')).clip,
-  clips: async () => (await import('./clips.js')).clips,
-  export: async () => (await import('./export.js')).exportCommand,
-  share: async () => (await import('./share.js')).share,
-  shares: async () => (await import('./shares.js')).shares,
-  unshare: async () => (await import('./unshare.js')).unshare,
-};
+const LOADERS = new Map<string, () => Promise<AnyCommand>>(
+  Object.entries({
+    help: async () => (await import('./help.js')).help,
+    accounts: async () => (await import('./accounts.js')).accounts,
+    sync: async () => (await import('./sync.js')).sync,
+    audit: async () => (await import('./audit.js')).audit,
+    config: async () => (await import('./config.js')).config,
+    report: async () => (await import('./report.js')).report,
+    digest: async () => (await import('./digest.js')).digest,
+    clip: async () => (await import('./clip.js')).clip,
+    clips: async () => (await import('./clips.js')).clips,
+    export: async () => (await import('./export.js')).exportCommand,
+    share: async () => (await import('./share.js')).share,
+    shares: async () => (await import('./shares.js')).shares,
+    unshare: async () => (await import('./unshare.js')).unshare,
+  }),
+);
 
-export const COMMAND_NAMES: readonly string[] = Object.keys(LOADERS);
+export const COMMAND_NAMES: readonly string[] = [...LOADERS.keys()];
 
 /**
  * What a command line needs: just its command when the first word names one, else every command
@@ -29,7 +31,8 @@ export const COMMAND_NAMES: readonly string[] = Object.keys(LOADERS);
  */
 export async function commandsFor(firstWord: string | undefined): Promise<AnyCommand[]> {
   const name = firstWord?.toLowerCase();
-  const load = name !== undefined && name !== 'help' ? LOADERS[name] : undefined;
+  // A Map, not an object: `constructor` or `__proto__` typed as a subcommand must not find Object's own.
+  const load = name !== undefined && name !== 'help' ? LOADERS.get(name) : undefined;
   if (load) return [await load()];
   return (await import('./index.js')).allCommands;
 }

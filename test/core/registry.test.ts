@@ -15,6 +15,9 @@ describe('registry', () => {
       expect((await commandsFor(name)).map((c) => c.name)).toEqual([name]);
     expect(await commandsFor('help')).toEqual(allCommands);
     expect(await commandsFor('sycn')).toEqual(allCommands);
+    // found by the CLI fuzz test: an object's inherited keys are not commands
+    for (const word of ['constructor', '__proto__', 'toString'])
+      expect(await commandsFor(word)).toEqual(allCommands);
     expect(await commandsFor(undefined)).toEqual(allCommands);
   });
 
