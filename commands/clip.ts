@@ -33,7 +33,7 @@ import {
   renderClipSnapshot,
 } from '../src/slack/clip-render.js';
 
-export type ClipArgs =
+type ClipArgs =
   | { kind: 'modal' }
   | { kind: 'status'; jvodId: string }
   | { kind: 'create'; request: ClipRequest; wait: boolean };
@@ -164,9 +164,7 @@ const FIELD_EXAMPLE = { start: '00:02:00', end: '00:03:00', duration: '90s' };
 const ARTICLE = { start: 'a', end: 'an', duration: 'a' };
 
 /** Modal values → the same words the command takes; missing or stray fields are reported per field. */
-export function modalToRequest(
-  values: Values,
-): { request: ClipRequest } | { errors: Record<string, string> } {
+function modalToRequest(values: Values): { request: ClipRequest } | { errors: Record<string, string> } {
   const mode = fieldValue(values, 'mode') ?? 'last';
   const spec = MODE_NEEDS[mode];
   if (!spec) return { errors: { mode: 'Pick what to clip.' } };

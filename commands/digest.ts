@@ -19,7 +19,7 @@ import { describeScheduleSpec, parseScheduleSpec, SCHEDULE_USAGE } from '../src/
 import { failureText } from '../src/slack/report-render.js';
 import { deliverReport } from './report.js';
 
-export const DEFAULT_DIGEST_DAYS = 7;
+const DEFAULT_DIGEST_DAYS = 7;
 
 type DigestArgs =
   | { action: 'add'; spec: string; scope?: string; tz?: string; days: number; channel?: string }
@@ -136,7 +136,7 @@ function describe(d: DigestRecord): string {
 }
 
 /** One digest run: the report for the digest's last N days, posted in its channel. */
-export async function runDigest(
+async function runDigest(
   services: Services,
   surface: Surface,
   d: DigestRecord,

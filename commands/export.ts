@@ -22,7 +22,7 @@ import {
 
 const MAX_DAYS = 1100;
 
-export type ExportArgs = ExportRequest;
+type ExportArgs = ExportRequest;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const positiveInt = (flag: string, max: number) =>
@@ -179,11 +179,7 @@ function exportView(surface: Surface): ExportView {
 }
 
 /** A scheduled export from `exports.schedules`: written to its destination, told in its channel. */
-export async function runScheduledExport(
-  services: Services,
-  surface: Surface,
-  s: ExportSchedule,
-): Promise<boolean> {
+async function runScheduledExport(services: Services, surface: Surface, s: ExportSchedule): Promise<boolean> {
   const exports = services.exports;
   const cfg = exports.config();
   const args: ExportArgs = {

@@ -13,7 +13,7 @@ import { defineGrammar } from '../src/core/grammar.js';
 import { defineCommand, type Services, type Surface } from '../src/core/types.js';
 import { failureText, periodLabel, renderReport } from '../src/slack/report-render.js';
 
-export interface DeliverOptions {
+interface DeliverOptions {
   scope: ReportScope;
   period: Period;
   /** zone "today" is read in */
@@ -28,7 +28,7 @@ export interface DeliverOptions {
   retryHint?: string;
 }
 
-export type DeliverResult = { ok: true; report: Report } | { ok: false; reason: string; errorId?: string };
+type DeliverResult = { ok: true; report: Report } | { ok: false; reason: string; errorId?: string };
 
 /**
  * Posts one channel message and fills it in: progress, then the summary; the chart (and the CSV) go in its

@@ -10,7 +10,7 @@ import { createSlackApp, type SlackApp } from './slack/app.js';
 import { createRoles } from './slack/roles.js';
 import type { Store } from './store/store.js';
 
-export interface StartOptions {
+interface StartOptions {
   config: AppConfig;
   clock?: Clock;
   logger?: Logger;

@@ -33,7 +33,7 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export interface LoggerOptions {
+interface LoggerOptions {
   level?: LogLevel;
   write?: (line: string) => void;
   base?: Record<string, unknown>;

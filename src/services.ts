@@ -26,7 +26,7 @@ import { SyncService } from './sync/service.js';
 import { SyncPlanStore } from './sync/store.js';
 import { ClarifyTarget } from './sync/target.js';
 
-export function randomId(prefix: string): string {
+function randomId(prefix: string): string {
   return `${prefix}_${randomBytes(5).toString('hex')}`;
 }
 

@@ -7,17 +7,17 @@ import type { DailyPoint } from './report.js';
 const require = createRequire(import.meta.url);
 
 /** Shipped with the npm package, so labels render on servers without any system font. */
-export const CHART_FONT_FILE = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
-export const CHART_FONT_FAMILY = 'DejaVu Sans';
+const CHART_FONT_FILE = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+const CHART_FONT_FAMILY = 'DejaVu Sans';
 
-export interface TrendChartOptions {
+interface TrendChartOptions {
   title?: string;
   width?: number;
   height?: number;
 }
 
 /** Views per day, one line per device type plus the total. */
-export function trendChartSpec(daily: readonly DailyPoint[], opts: TrendChartOptions = {}): TopLevelSpec {
+function trendChartSpec(daily: readonly DailyPoint[], opts: TrendChartOptions = {}): TopLevelSpec {
   const devices = [...new Set(daily.flatMap((d) => Object.keys(d.byDevice)))].sort();
   const values = daily.flatMap((d) => [
     { date: d.date, series: 'total', views: d.views },
@@ -62,7 +62,7 @@ export async function renderTrendSvg(
   }
 }
 
-export interface RasterImage {
+interface RasterImage {
   width: number;
   height: number;
   /** RGBA, row by row */
@@ -86,7 +86,7 @@ export function rasterizeSvg(svg: string, fontFiles: string[] = [CHART_FONT_FILE
   };
 }
 
-export function svgToPng(svg: string): Buffer {
+function svgToPng(svg: string): Buffer {
   return rasterizeSvg(svg).png;
 }
 

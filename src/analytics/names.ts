@@ -1,12 +1,12 @@
 import { type Logger, silentLogger } from '../log.js';
 
 /** One CMS lookup for up to 10 ids (`GET /videos/id1,…,id10`); returns the names it found. */
-export type LookupVideoNames = (
+type LookupVideoNames = (
   accountId: string,
   videoIds: string[],
 ) => Promise<Map<string, string> | Record<string, string>>;
 
-export const NAME_LOOKUP_BATCH = 10;
+const NAME_LOOKUP_BATCH = 10;
 
 /**
  * Names for videos the analytics rows did not name. Cached across reports (names rarely change and digests

@@ -43,7 +43,7 @@ export const VIDEO_FIELDS = [
   ...RETENTION_POINTS.map((p) => `video_engagement_${p}`),
 ];
 
-export const PREVIOUS_VIDEO_FIELDS = [
+const PREVIOUS_VIDEO_FIELDS = [
   'video',
   'video_view',
   'video_impression',
@@ -52,7 +52,7 @@ export const PREVIOUS_VIDEO_FIELDS = [
   'engagement_score',
 ];
 
-export const DEVICE_DAILY_FIELDS = [
+const DEVICE_DAILY_FIELDS = [
   'date',
   'device_type',
   'video_view',
@@ -61,15 +61,15 @@ export const DEVICE_DAILY_FIELDS = [
   'video_percent_viewed',
 ];
 
-export const VIEWED_FIELDS = ['video', 'video_view'];
+const VIEWED_FIELDS = ['video', 'video_view'];
 
 /** Per-video totals over a period, every video with activity (`limit=all`, never one call per video). */
-export function videoTotalsQuery(p: Period, fields = VIDEO_FIELDS): AnalyticsQuery {
+function videoTotalsQuery(p: Period, fields = VIDEO_FIELDS): AnalyticsQuery {
   return { dimensions: ['video'], fields, from: p.from, to: p.to, sort: '-video_view', limit: 'all' };
 }
 
 /** Views per day and device type: the daily trend, the device split and the chart in one call. */
-export function deviceDailyQuery(p: Period): AnalyticsQuery {
+function deviceDailyQuery(p: Period): AnalyticsQuery {
   return {
     dimensions: ['date', 'device_type'],
     fields: DEVICE_DAILY_FIELDS,
@@ -81,7 +81,7 @@ export function deviceDailyQuery(p: Period): AnalyticsQuery {
 }
 
 /** Which videos had any view in a window (the old pipeline's "recently viewed" list). */
-export function viewedInWindowQuery(p: Period): AnalyticsQuery {
+function viewedInWindowQuery(p: Period): AnalyticsQuery {
   return {
     dimensions: ['video'],
     fields: VIEWED_FIELDS,
@@ -95,7 +95,7 @@ export function viewedInWindowQuery(p: Period): AnalyticsQuery {
 const count = analyticsCount;
 const optionalMetric = analyticsMetric;
 
-export const videoRowSchema = z.object({
+const videoRowSchema = z.object({
   video: analyticsId,
   video_name: z.string().nullish(),
   video_view: count,
@@ -110,7 +110,7 @@ export const videoRowSchema = z.object({
 });
 export type VideoRow = z.output<typeof videoRowSchema>;
 
-export const deviceDayRowSchema = z.object({
+const deviceDayRowSchema = z.object({
   date: z.string(),
   device_type: z
     .string()
@@ -133,7 +133,7 @@ export interface AccountAnalytics {
   queries: number;
 }
 
-export interface QueryPlan {
+interface QueryPlan {
   period: Period;
   /** window for "videos not viewed in N days"; omitted: not computed */
   notViewedWindow?: Period;
@@ -153,7 +153,7 @@ const samePeriod = (a: Period, b: Period) => a.from === b.from && a.to === b.to;
  * views by day and device, and (only when the window differs from the period) which videos were viewed in
  * the not-viewed window. At most 4 calls whatever the library size.
  */
-export async function fetchAccountAnalytics(
+async function fetchAccountAnalytics(
   run: RunAnalyticsQuery,
   accountId: string,
   plan: QueryPlan,

@@ -18,7 +18,7 @@ import {
 } from './queries.js';
 
 /** Additive sums; ratios are derived from them so group/all figures weight every view equally. */
-export interface Totals {
+interface Totals {
   views: number;
   impressions: number;
   secondsViewed: number;
@@ -28,7 +28,7 @@ export interface Totals {
   engagementViews: number;
 }
 
-export interface Metrics {
+interface Metrics {
   views: number;
   impressions: number;
   /** views / impressions */
@@ -41,7 +41,7 @@ export interface Metrics {
 }
 
 export type MetricKey = keyof Metrics;
-export const METRIC_KEYS: MetricKey[] = [
+const METRIC_KEYS: MetricKey[] = [
   'views',
   'impressions',
   'playRate',
@@ -67,7 +67,7 @@ export interface Retention {
   p100: number | null;
 }
 
-export interface TopVideo {
+interface TopVideo {
   accountId: string;
   videoId: string;
   name: string;
@@ -79,7 +79,7 @@ export interface TopVideo {
   retention: Retention;
 }
 
-export interface DeviceShare {
+interface DeviceShare {
   device: string;
   views: number;
   /** 0..1 of all views in the period */
@@ -106,14 +106,14 @@ export interface VideoListing {
 
 export type ListVideos = (accountId: string) => Promise<VideoListing[]>;
 
-export interface NotViewed {
+interface NotViewed {
   days: number;
   window: Period;
   total: number;
   videos: Array<{ accountId: string; videoId: string; name: string }>;
 }
 
-export interface AccountReport {
+interface AccountReport {
   accountId: string;
   current: Metrics;
   previous: Metrics;
@@ -143,7 +143,7 @@ export interface Report {
   queryCounts: Record<string, number>;
 }
 
-export function emptyTotals(): Totals {
+function emptyTotals(): Totals {
   return {
     views: 0,
     impressions: 0,
@@ -154,7 +154,7 @@ export function emptyTotals(): Totals {
   };
 }
 
-export function addVideoRow(t: Totals, r: VideoRow): void {
+function addVideoRow(t: Totals, r: VideoRow): void {
   t.views += r.video_view;
   t.impressions += r.video_impression;
   t.secondsViewed += r.video_seconds_viewed;
@@ -165,7 +165,7 @@ export function addVideoRow(t: Totals, r: VideoRow): void {
   }
 }
 
-export function totalsOf(rows: readonly VideoRow[]): Totals {
+function totalsOf(rows: readonly VideoRow[]): Totals {
   const t = emptyTotals();
   for (const r of rows) addVideoRow(t, r);
   return t;
@@ -186,7 +186,7 @@ function mergeTotals(list: readonly Totals[]): Totals {
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
-export function metricsOf(t: Totals): Metrics {
+function metricsOf(t: Totals): Metrics {
   return {
     views: t.views,
     impressions: t.impressions,
@@ -199,7 +199,7 @@ export function metricsOf(t: Totals): Metrics {
   };
 }
 
-export function changeOf(current: number | null, previous: number | null): MetricChange {
+function changeOf(current: number | null, previous: number | null): MetricChange {
   if (current === null || previous === null) return { current, previous, delta: null, change: null };
   return {
     current,
@@ -209,7 +209,7 @@ export function changeOf(current: number | null, previous: number | null): Metri
   };
 }
 
-export function compareMetrics(current: Metrics, previous: Metrics): Record<MetricKey, MetricChange> {
+function compareMetrics(current: Metrics, previous: Metrics): Record<MetricKey, MetricChange> {
   const out = {} as Record<MetricKey, MetricChange>;
   for (const k of METRIC_KEYS) out[k] = changeOf(current[k], previous[k]);
   return out;
@@ -252,7 +252,7 @@ export function topVideos(data: readonly AccountAnalytics[], n: number): Array<{
   return all.slice(0, n);
 }
 
-export function deviceSplit(rows: readonly DeviceDayRow[]): DeviceShare[] {
+function deviceSplit(rows: readonly DeviceDayRow[]): DeviceShare[] {
   const by = new Map<string, { views: number; seconds: number }>();
   let total = 0;
   for (const r of rows) {
@@ -272,11 +272,7 @@ export function deviceSplit(rows: readonly DeviceDayRow[]): DeviceShare[] {
     .sort((a, b) => b.views - a.views || a.device.localeCompare(b.device));
 }
 
-export function dailyTrend(
-  rows: readonly DeviceDayRow[],
-  period: Period,
-  provisionalFrom: string,
-): DailyPoint[] {
+function dailyTrend(rows: readonly DeviceDayRow[], period: Period, provisionalFrom: string): DailyPoint[] {
   const points = new Map<string, DailyPoint>(
     datesIn(period).map((date) => [
       date,
@@ -301,7 +297,7 @@ export function dailyTrend(
   return [...points.values()];
 }
 
-export interface BuildReportOptions {
+interface BuildReportOptions {
   run: RunAnalyticsQuery;
   scope: ReportScope;
   period: Period;
@@ -399,7 +395,7 @@ async function nameTopVideos(report: Report, names: VideoNameCache | undefined):
   );
 }
 
-export async function notViewedVideos(
+async function notViewedVideos(
   data: readonly AccountAnalytics[],
   listVideos: ListVideos,
   days: number,

@@ -22,7 +22,7 @@ import { buildReport, type ListVideos, type Report, type ReportScope } from './r
 
 /** Longest period a report may cover: `video` totals over longer ranges get slow and hit the 1 M-row cap. */
 export const MAX_REPORT_DAYS = 366;
-export const DEFAULT_REPORT_DAYS = 7;
+const DEFAULT_REPORT_DAYS = 7;
 
 /** The Analytics client as the report model wants it. Never sends `reconciled`: both stores, latest figures. */
 export function analyticsRunner(clientFor: (accountId: string) => AnalyticsClient): RunAnalyticsQuery {
@@ -87,22 +87,12 @@ function checkDate(text: string, flag: string): string {
   return text;
 }
 
-export interface ReportRequest {
-  /** alias, id, group or `all`; optional with a single configured account */
-  scope?: string;
-  period: PeriodArgs;
-  /** zone "today" is read in (default: the configured timezone) */
-  tz?: string;
-  /** also list videos not viewed in this many days */
-  notViewedDays?: number;
-}
-
-export interface ResolvedScope extends ReportScope {
+interface ResolvedScope extends ReportScope {
   accounts: BrightcoveAccount[];
 }
 
 /** What the ReportService needs of the services around it. */
-export type ReportServiceContext = Pick<Services, 'config' | 'brightcove' | 'bcAccount' | 'clock' | 'logger'>;
+type ReportServiceContext = Pick<Services, 'config' | 'brightcove' | 'bcAccount' | 'clock' | 'logger'>;
 
 /** One per app (built by createServices): the name cache is shared by every report and digest. */
 export class ReportService {
@@ -159,7 +149,7 @@ export class ReportService {
 
 export const DIGEST_KIND = 'digest';
 
-export interface DigestData {
+interface DigestData {
   /** what the user typed for the scope (re-resolved at each run, so config changes apply) */
   scope?: string;
   /** days covered by each digest, ending yesterday */
@@ -168,7 +158,7 @@ export interface DigestData {
 
 export type DigestRecord = ScheduleRecord<DigestData>;
 
-export interface NewDigest {
+interface NewDigest {
   spec: string;
   tz: string;
   scope?: string;
@@ -210,7 +200,7 @@ export function digests(services: Services): DigestRecord[] {
 
 export type { Report };
 
-export interface FailureExplanation {
+interface FailureExplanation {
   reason: string;
   advice: string;
   /** an unexpected failure: log it with an error id */

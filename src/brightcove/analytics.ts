@@ -14,7 +14,7 @@ import {
 } from './schemas.js';
 
 /** `YYYY-MM-DD` (account timezone), a Date / epoch ms, `now`, `alltime`, or relative like `-30d`, `+2w`. */
-export type AnalyticsTime = string | number | Date;
+type AnalyticsTime = string | number | Date;
 
 export interface AnalyticsQuery {
   /** default: the client's account */

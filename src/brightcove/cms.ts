@@ -31,7 +31,7 @@ import {
   VideoShareSchema,
 } from './schemas.js';
 
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 const MAX_IDS_PER_GET = 10;
 /**
  * Pages requested ahead of the consumer: the limiter keeps at most 10 requests per second in flight, so 12

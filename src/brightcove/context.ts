@@ -54,7 +54,7 @@ export const DEFAULT_LIMITS: BrightcoveLimits = {
  * start-time sliding window got 429s from a strict server when the first requests were slowed by connects).
  * In-flight requests never exceed min(perInterval, concurrency).
  */
-export class CmsLimiter {
+class CmsLimiter {
   readonly #queue: PQueue;
   constructor(
     perInterval: number,

@@ -8,7 +8,7 @@ import { CmsErrorBodySchema, OAuthErrorSchema } from './schemas.js';
 
 export type BrightcoveApi = 'oauth' | 'cms' | 'analytics' | 'live';
 
-export interface BrightcoveErrorInfo {
+interface BrightcoveErrorInfo {
   api: BrightcoveApi;
   status: number;
   errorCode?: string;

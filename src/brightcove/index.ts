@@ -29,14 +29,7 @@ export * from './errors.js';
 export { LiveClient } from './live.js';
 export type * from './schemas.js';
 
-export const BRIGHTCOVE_DEFAULT_ENDPOINTS: BrightcoveEndpoints = {
-  oauth: 'https://oauth.brightcove.com',
-  cms: 'https://cms.api.brightcove.com',
-  analytics: 'https://analytics.api.brightcove.com',
-  live: 'https://api.bcovlive.io',
-};
-
-export interface BrightcoveOptions {
+interface BrightcoveOptions {
   endpoints: BrightcoveEndpoints;
   liveApiKey?: string;
   dispatcher?: Dispatcher;

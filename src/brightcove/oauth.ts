@@ -20,7 +20,7 @@ interface CachedToken {
 }
 
 /** refresh this long before Brightcove's stated expiry, like the reference clients (240 s of 300 s) */
-export const TOKEN_REFRESH_MARGIN_MS = 60_000;
+const TOKEN_REFRESH_MARGIN_MS = 60_000;
 
 export class TokenManager {
   readonly #cache = new Map<string, CachedToken>();

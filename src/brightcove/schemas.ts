@@ -15,7 +15,6 @@ export const AccessTokenSchema = z.looseObject({
   token_type: z.string().optional(),
   expires_in: z.number().positive(),
 });
-export type AccessToken = z.infer<typeof AccessTokenSchema>;
 
 export const OAuthErrorSchema = z.looseObject({
   error: z.string(),
@@ -23,12 +22,11 @@ export const OAuthErrorSchema = z.looseObject({
 });
 
 // ---------------------------------------------------------------- CMS errors
-export const CmsErrorItemSchema = z.looseObject({
+const CmsErrorItemSchema = z.looseObject({
   error_code: z.string(),
   message: z.string().nullish(),
   request_id: z.string().optional(),
 });
-export type CmsErrorItem = z.infer<typeof CmsErrorItemSchema>;
 /** CMS and Analytics errors are arrays; tolerate a bare object too. */
 export const CmsErrorBodySchema = z.union([
   z.array(CmsErrorItemSchema),
@@ -36,17 +34,17 @@ export const CmsErrorBodySchema = z.union([
 ]);
 
 // ---------------------------------------------------------------- CMS video
-export const ImageSourceSchema = z.looseObject({
+const ImageSourceSchema = z.looseObject({
   src: z.string(),
   width: z.number().nullish(),
   height: z.number().nullish(),
 });
-export const ImageSchema = z.looseObject({
+const ImageSchema = z.looseObject({
   asset_id: nullableString.optional(),
   src: z.string().nullish(),
   sources: z.array(ImageSourceSchema).optional(),
 });
-export const SharingSchema = z.looseObject({
+const SharingSchema = z.looseObject({
   by_external_acct: z.boolean(),
   by_id: nullableString,
   source_id: nullableString,
@@ -55,7 +53,7 @@ export const SharingSchema = z.looseObject({
 });
 export type Sharing = z.infer<typeof SharingSchema>;
 
-export const CuePointSchema = z.looseObject({
+const CuePointSchema = z.looseObject({
   id: nullableString.optional(),
   name: nullableString.optional(),
   type: z.string(),
@@ -64,7 +62,7 @@ export const CuePointSchema = z.looseObject({
   force_stop: z.boolean().optional(),
 });
 
-export const TextTrackSchema = z.looseObject({
+const TextTrackSchema = z.looseObject({
   id: nullableString.optional(),
   src: z.string().nullish(),
   srclang: z.string().nullish(),
@@ -74,8 +72,7 @@ export const TextTrackSchema = z.looseObject({
   default: z.boolean().optional(),
 });
 
-export const VideoStateSchema = z.enum(['ACTIVE', 'INACTIVE', 'PENDING', 'DELETED']);
-export type VideoState = z.infer<typeof VideoStateSchema>;
+const VideoStateSchema = z.enum(['ACTIVE', 'INACTIVE', 'PENDING', 'DELETED']);
 
 export const CmsVideoSchema = z.looseObject({
   id: idString,
@@ -130,7 +127,7 @@ export const CountSchema = z.looseObject({ count: z.number().int().nonnegative()
 
 // ---------------------------------------------------------------- sources / assets
 /** A rendition from `GET /videos/{id}/sources`. Which keys appear depends on the delivery kind. */
-export const CmsSourceSchema = z.looseObject({
+const CmsSourceSchema = z.looseObject({
   src: z.string().optional(),
   type: z.string().optional(),
   container: z.string().optional(),
@@ -152,7 +149,7 @@ export const CmsSourceSchema = z.looseObject({
 export type CmsSource = z.infer<typeof CmsSourceSchema>;
 export const CmsSourceListSchema = z.array(CmsSourceSchema);
 
-export const CmsAssetSchema = z.looseObject({
+const CmsAssetSchema = z.looseObject({
   id: idString,
   account_id: idString.optional(),
   type: z.string().optional(),
@@ -224,7 +221,7 @@ export const ContractSchema = z.looseObject({
 });
 export type Contract = z.infer<typeof ContractSchema>;
 
-export const ShareErrorSchema = z.looseObject({
+const ShareErrorSchema = z.looseObject({
   error_code: z.string(),
   error_message: z.string().nullish(),
 });
@@ -261,7 +258,7 @@ export const VideoShareListSchema = z.array(VideoShareSchema);
 
 // ---------------------------------------------------------------- Analytics
 const metric = z.number().nullable();
-export const AnalyticsRowSchema = z.looseObject({
+const AnalyticsRowSchema = z.looseObject({
   video: nullableString.optional(),
   date: z.string().optional(),
   device_type: z.string().optional(),
@@ -295,9 +292,9 @@ export type AnalyticsStatus = z.infer<typeof AnalyticsStatusSchema>;
 export const AlltimeViewsSchema = z.looseObject({ alltime_video_views: z.number() });
 
 // ---------------------------------------------------------------- Live
-export const LiveStateHistorySchema = z.looseObject({ state: z.string(), transition_timestamp: z.number() });
+const LiveStateHistorySchema = z.looseObject({ state: z.string(), transition_timestamp: z.number() });
 
-export const LiveJobSchema = z.looseObject({
+const LiveJobSchema = z.looseObject({
   id: z.string(),
   state: z.string(),
   created_at: z.string(),
@@ -322,20 +319,7 @@ export const LiveJobListSchema = z.looseObject({
   start_token: z.string().nullish(),
 });
 
-export const VodJobStateSchema = z.enum([
-  'waiting',
-  'waiting_finish_live',
-  'processing',
-  'creating_asset',
-  'finished',
-  'failed',
-  'error',
-  'cancelling',
-  'cancelled',
-]);
-export type VodJobState = z.infer<typeof VodJobStateSchema>;
-
-export const VodJobSchema = z.looseObject({
+const VodJobSchema = z.looseObject({
   jvod_id: z.string(),
   job_id: z.string(),
   label: z.string().nullish(),
@@ -374,16 +358,7 @@ export const CreateVodResponseSchema = z.looseObject({
 });
 export type CreateVodResponse = z.infer<typeof CreateVodResponseSchema>;
 
-export const VodNotificationSchema = z.looseObject({
-  event: z.string(),
-  jvod_id: z.string(),
-  jvod_state: z.string(),
-  job_id: z.string().optional(),
-  label: z.string().nullish(),
-});
-export type VodNotification = z.infer<typeof VodNotificationSchema>;
-
-export const LiveCredentialSchema = z.looseObject({
+const LiveCredentialSchema = z.looseObject({
   credential_id: z.string(),
   label: z.string(),
   type: z.string(),

@@ -7,14 +7,14 @@ import { type Dispatcher, request } from 'undici';
 import type { Logger } from '../log.js';
 import type { BrightcoveApi } from './errors.js';
 
-export interface HttpResult {
+interface HttpResult {
   status: number;
   body: unknown;
   headers: Record<string, string | string[] | undefined>;
   requestId: string;
 }
 
-export interface HttpCall {
+interface HttpCall {
   api: BrightcoveApi;
   method: Dispatcher.HttpMethod;
   url: string;

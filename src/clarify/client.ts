@@ -42,7 +42,7 @@ export interface ClarifyClientOptions {
   pageSize?: number;
 }
 
-export interface CreateBundleInput {
+interface CreateBundleInput {
   name?: string;
   media_url?: string;
   metadata?: MetadataData;

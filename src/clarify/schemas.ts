@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Clarify v1 HAL shapes (reference/clarify.md §2). Objects are loose so fields Clarify added
  * later (or fixtures carry) never break parsing; only what the sync relies on is required.
  */
-export const LinkSchema = z.looseObject({ href: z.string() });
+const LinkSchema = z.looseObject({ href: z.string() });
 
 const CurieSchema = z.looseObject({ href: z.string(), name: z.string(), templated: z.boolean().optional() });
 
@@ -18,8 +18,8 @@ const ResourceLinksSchema = z.looseObject({
 });
 
 /** A metadata value Clarify accepts: string, number, boolean or an array of those (no null, no nesting). */
-export type MetadataScalar = string | number | boolean;
-export type MetadataValue = MetadataScalar | MetadataScalar[];
+type MetadataScalar = string | number | boolean;
+type MetadataValue = MetadataScalar | MetadataScalar[];
 export type MetadataData = Record<string, MetadataValue>;
 
 export const MetadataSchema = z.looseObject({
@@ -34,7 +34,7 @@ export const MetadataSchema = z.looseObject({
 });
 export type ClarifyMetadata = z.infer<typeof MetadataSchema>;
 
-export const TrackSchema = z.looseObject({
+const TrackSchema = z.looseObject({
   id: z.string(),
   track: z.number().int(),
   media_url: z.string().optional(),
@@ -53,7 +53,6 @@ export const TracksSchema = z.looseObject({
   _class: z.literal('Tracks'),
   _links: ResourceLinksSchema.extend({ items: z.array(LinkSchema).optional() }),
 });
-export type ClarifyTracks = z.infer<typeof TracksSchema>;
 
 export const BundleSchema = z.looseObject({
   id: z.string(),

@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 
-export interface CliProgress {
+interface CliProgress {
   update(done: number, total: number, item: string): void;
   stop(): void;
 }

@@ -26,7 +26,7 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-export interface CliOptions {
+interface CliOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   output?: CliOutput;
@@ -42,7 +42,7 @@ interface GlobalOptions {
   words: string[];
 }
 
-export function globalOptions(argv: string[]): GlobalOptions {
+function globalOptions(argv: string[]): GlobalOptions {
   const opts: GlobalOptions = { json: false, yes: false, version: false, words: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -63,7 +63,7 @@ export function globalOptions(argv: string[]): GlobalOptions {
  * A log line as a terminal shows it: "warning: msg (key=value …)". The JSON log is for the app's log
  * collector; a person at a terminal gets one readable line, and a stack only with LOG_LEVEL=debug.
  */
-export function terminalLogLine(line: string, withStacks: boolean): string {
+function terminalLogLine(line: string, withStacks: boolean): string {
   let record: Record<string, unknown>;
   try {
     record = JSON.parse(line) as Record<string, unknown>;

@@ -36,7 +36,7 @@ export class ClipInputError extends Error {
   }
 }
 
-export type ClipWindowSpec =
+type ClipWindowSpec =
   /** `last <duration>`: the last seconds up to now (live job) or up to finished_at. */
   | { mode: 'last'; durationSec: number }
   /** `from <time> to <time>`; both bounds are the same kind. */
@@ -69,9 +69,9 @@ const USAGE_HINT = `Usage: ${CLIP_FORMS.join(' | ')}`;
 
 const JOB_ID_RE = /^[0-9a-f]{32}$/;
 /** CMS limits: names 1–248 (the stricter of the two documented), tags ≤128 chars, no commas, ≤1200. */
-export const MAX_NAME_LENGTH = 248;
-export const MAX_TAG_LENGTH = 128;
-export const MAX_TAGS = 1200;
+const MAX_NAME_LENGTH = 248;
+const MAX_TAG_LENGTH = 128;
+const MAX_TAGS = 1200;
 
 function time(text: string | undefined, field: 'start' | 'end', frameRate: number): ClipTime {
   const label = field === 'start' ? 'from' : 'to';

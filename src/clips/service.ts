@@ -27,12 +27,12 @@ import {
 import { type ClipValidation, type LiveJobInfo, type ResolvedWindow, redactUrl } from './validate.js';
 import type { VodCreateBody } from './vod-body.js';
 
-export const CLIP_RECORD_KIND = 'clip';
+const CLIP_RECORD_KIND = 'clip';
 /** A clip about to be sent: on disk before `POST /v1/vods`, replaced by the clip record once it is answered. */
-export const CLIP_INTENT_KIND = 'clip-intent';
+const CLIP_INTENT_KIND = 'clip-intent';
 export const HOOK_PATH = '/hooks/live';
 
-export interface ClipJobData {
+interface ClipJobData {
   jvodId: string;
   liveJobId: string;
   /** The output label (the clip's name), echoed by the API. */
@@ -54,7 +54,7 @@ export interface ClipJobData {
 export type ClipRecord = JobRecord<ClipJobData>;
 
 /** What a clip record holds before the Live API has named the clip job. */
-export interface ClipIntentData extends Omit<ClipJobData, 'jvodId' | 'apiState' | 'history' | 'outcome'> {
+interface ClipIntentData extends Omit<ClipJobData, 'jvodId' | 'apiState' | 'history' | 'outcome'> {
   /**
    * Why a restart may not send the stored body again when Brightcove never got it: a "last N" window of
    * a live job (it would cut a later window), or a password in the body (never stored). Absent: it may.
@@ -66,19 +66,19 @@ export interface ClipIntentData extends Omit<ClipJobData, 'jvodId' | 'apiState' 
 export type ClipIntent = JobRecord<ClipIntentData>;
 
 /** What a restart found for a clip whose `POST /v1/vods` was cut short. */
-export type ReconciledIntent =
+type ReconciledIntent =
   | { kind: 'adopted' | 'resent'; record: ClipRecord }
   | { kind: 'not-sent'; intent: ClipIntent; reason: string };
 
 /** Shows a clip record somewhere (a channel message); called after every change. */
 export type ClipPublisher = (record: ClipRecord) => void;
 
-export type LiveApi = Pick<
+type LiveApi = Pick<
   LiveClient,
   'getJob' | 'listJobs' | 'createClips' | 'getClip' | 'listClips' | 'listCredentials'
 >;
 
-export interface ClipServiceDeps {
+interface ClipServiceDeps {
   live: LiveApi;
   /** CMS lookup in the Video Cloud account linked to the Live account; absent when none is configured. */
   findVideoByReferenceId?: (referenceId: string) => Promise<{ id: string; name?: string } | undefined>;
@@ -97,7 +97,7 @@ export interface ClipServiceDeps {
   backoff?: Partial<BackoffOptions>;
 }
 
-export type CreateResult =
+type CreateResult =
   | { ok: false; errors: ClipInputError[] }
   | { ok: true; record: ClipRecord; warnings: string[] };
 
@@ -105,7 +105,7 @@ const recordId = (jvodId: string) => `clip_${jvodId}`;
 /** How far before an intent a clip job's `jvod_created_at` may lie and still be the intent's (clock skew). */
 const INTENT_CLOCK_SKEW_MS = 5 * 60_000;
 
-export function describeClipWindow(w: ResolvedWindow): string {
+function describeClipWindow(w: ResolvedWindow): string {
   switch (w.kind) {
     case 'last':
       return `last ${formatDuration(w.durationSec)}`;
@@ -118,7 +118,7 @@ export function describeClipWindow(w: ResolvedWindow): string {
   }
 }
 
-export function describeClipDestination(d: ClipRequest['destination']): string {
+function describeClipDestination(d: ClipRequest['destination']): string {
   if (d.kind === 'videocloud') return d.profile ? `Video Cloud (profile ${d.profile})` : 'Video Cloud';
   return `${redactUrl(d.url)}${d.credentials ? ` (credentials ${d.credentials})` : ''}`;
 }
@@ -545,7 +545,7 @@ function isClipState(s: string): s is ClipState {
 }
 
 /** What building the app's ClipService needs of the services around it. */
-export type ClipServiceContext = Pick<
+type ClipServiceContext = Pick<
   Services,
   'config' | 'brightcove' | 'bcAccount' | 'repos' | 'store' | 'clock' | 'logger' | 'newId'
 >;

@@ -22,7 +22,7 @@ export interface ClipApi {
   createVods(body: VodCreateBody): Promise<{ vod_jobs: { jvod_id: string; label?: string | null }[] }>;
 }
 
-export interface SubmitOptions {
+interface SubmitOptions {
   api: ClipApi;
   now: Date;
   newId: () => string;
@@ -40,9 +40,9 @@ export interface PreparedClip {
   warnings: string[];
 }
 
-export type PrepareResult = { ok: false; errors: ClipInputError[] } | PreparedClip;
+type PrepareResult = { ok: false; errors: ClipInputError[] } | PreparedClip;
 
-export type SubmitResult = { ok: false; errors: ClipInputError[] } | (PreparedClip & { jvodId: string });
+type SubmitResult = { ok: false; errors: ClipInputError[] } | (PreparedClip & { jvodId: string });
 
 /** Looks the job (and the credentials when named) up and validates the clip against them; sends nothing. */
 export async function checkClip(

@@ -27,7 +27,7 @@ export type ClipTime =
   /** An absolute instant, in epoch seconds. */
   | { kind: 'absolute'; text: string; epochSec: number };
 
-export type ClipTimeKind = ClipTime['kind'];
+type ClipTimeKind = ClipTime['kind'];
 
 const DURATION_EXAMPLES = 'Write it like 90s, 2m, 1h30m, 01:30 or 90.';
 const TIME_EXAMPLES =

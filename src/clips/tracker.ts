@@ -20,7 +20,7 @@ export interface VodJobSnapshot {
   [key: string]: unknown;
 }
 
-export interface ClipVideo {
+interface ClipVideo {
   id: string;
   name?: string;
   studioUrl: string;
@@ -113,7 +113,7 @@ export function studioVideoUrl(videoId: string): string {
 /** Undocumented fields that some deployments use for a failure message; shown when present. */
 const REASON_FIELDS = ['error_message', 'errorMessage', 'jvod_error', 'error', 'reason', 'message'];
 
-export function failureReason(snapshot: VodJobSnapshot): string {
+function failureReason(snapshot: VodJobSnapshot): string {
   const detail = REASON_FIELDS.map((k) => snapshot[k]).find(
     (v): v is string => typeof v === 'string' && v !== '',
   );

@@ -49,8 +49,8 @@ export interface ValidateContext {
   retentionDays?: number;
 }
 
-export const MAX_CLIP_DURATION_SEC = 172_800;
-export const CLIP_RETENTION_DAYS = 7;
+const MAX_CLIP_DURATION_SEC = 172_800;
+const CLIP_RETENTION_DAYS = 7;
 
 /** The window in the one API field family it will be sent as. */
 export type ResolvedWindow =
@@ -93,12 +93,12 @@ function describeWindow(w: ResolvedWindow): string {
   }
 }
 
-export function defaultClipName(jobId: string, w: ResolvedWindow): string {
+function defaultClipName(jobId: string, w: ResolvedWindow): string {
   return `Clip of live job ${jobId.slice(0, 8)} (${describeWindow(w)})`;
 }
 
 /** Where "stream start" is anchored: not named by the docs, so this is the inferred order from B6. */
-export function streamStartMs(job: LiveJobInfo): number {
+function streamStartMs(job: LiveJobInfo): number {
   const streamCreated = job.stream?.created_at ? Date.parse(job.stream.created_at) : Number.NaN;
   if (Number.isFinite(streamCreated)) return streamCreated;
   const processing = (job.state_history ?? [])

@@ -4,7 +4,7 @@
  */
 import type { ValidatedClip } from './validate.js';
 
-export interface VodOutputBody {
+interface VodOutputBody {
   label: string;
   duration?: number;
   stream_start_time?: number;
@@ -27,7 +27,7 @@ export interface VodCreateBody {
   outputs: VodOutputBody[];
 }
 
-export interface BuiltVodRequest {
+interface BuiltVodRequest {
   body: VodCreateBody;
   /** The output label, echoed in the create response and in notifications. */
   label: string;
@@ -35,7 +35,7 @@ export interface BuiltVodRequest {
   referenceId?: string;
 }
 
-export interface VodBodyOptions {
+interface VodBodyOptions {
   /** Random id source; injected so tests (and retries) get the same reference id. */
   newId: () => string;
   /** Where the Live API posts `state_changed` for this clip (the app's public hook URL), if any. */

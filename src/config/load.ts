@@ -59,7 +59,7 @@ function readJson(file: string): unknown {
  * Reads a credential file in either of the original tools' formats:
  * `{account, client_id, client_secret}` (clarify_brightcove_sync) or `{client_id, client_secret, proxies}` (secrets.json).
  */
-export function readCredentialFile(file: string): {
+function readCredentialFile(file: string): {
   accountId?: string;
   credentials: Credentials;
   proxies?: Record<string, string>;
@@ -110,7 +110,7 @@ function checkTimezone(file: string, key: string, tz: string): string {
   return tz;
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   env?: Env;
   cwd?: string;
 }
@@ -335,7 +335,7 @@ export function secretsOf(config: AppConfig): string[] {
   return out.filter((s): s is string => Boolean(s));
 }
 
-export function mask(secret: string | undefined): string | undefined {
+function mask(secret: string | undefined): string | undefined {
   if (!secret) return undefined;
   // Not even a prefix: a partial secret still narrows a guess.
   return `******** (${secret.length} characters)`;

@@ -18,7 +18,7 @@ const slackIdList = z.array(
   z.string().regex(/^[USWG][A-Z0-9]+$/, 'expected a Slack user id (U…/W…) or user-group id (S…)'),
 );
 
-export const accountSchema = z.strictObject({
+const accountSchema = z.strictObject({
   alias: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'an alias is lower-case letters, digits, - and _'),
   id: accountIdSchema,
   business_unit: z.string().optional(),

@@ -26,8 +26,7 @@ export type Block =
   | ActionsBlock
   | ImageBlock
   | InputBlock;
-export type TextObject = PlainTextElement | MrkdwnElement;
-export type ButtonElement = Button;
+type ButtonElement = Button;
 export type OptionObject = PlainTextOption;
 export type InputElement = InputBlock['element'];
 export type { ModalView };

@@ -15,7 +15,7 @@ import type {
   ViewResult,
 } from './types.js';
 
-export interface Invocation {
+interface Invocation {
   actor: Actor;
   surface: Surface;
   services: Services;
@@ -24,7 +24,7 @@ export interface Invocation {
   yes?: boolean;
 }
 
-export function errorReply(errorId: string): Reply {
+function errorReply(errorId: string): Reply {
   const text = `Something went wrong (error id ${errorId}). Try again; if it keeps failing, give the error id to whoever runs Brightcove Ops: it is in the logs.`;
   return { text, blocks: [section(`:x: ${text}`)], data: { error: 'internal', errorId }, problem: 'failed' };
 }
@@ -217,9 +217,7 @@ export async function runAction(
  * the terminal) must neither run B nor overwrite A (issue 14). Ephemeral messages have no ts: there
  * the record's requester and channel must match.
  */
-export function notBoundHere(
-  ctx: Pick<ActionContext, 'value' | 'clicked' | 'actor' | 'services'>,
-): string | null {
+function notBoundHere(ctx: Pick<ActionContext, 'value' | 'clicked' | 'actor' | 'services'>): string | null {
   const where = ctx.clicked;
   if (!where) return null;
   const record = ctx.services.repos.pending.get(ctx.value);

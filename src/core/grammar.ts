@@ -17,7 +17,7 @@ import type { FlagSpec } from './types.js';
  */
 
 /** One usage form, read. */
-export interface UsageForm {
+interface UsageForm {
   /** the line as written */
   text: string;
   /** `<name>` when the line defines a part (`<clip options>: …`) instead of being a form */
@@ -107,7 +107,7 @@ export interface GrammarInfo {
   readonly flags: readonly FlagSpec[];
 }
 
-export interface Grammar<F extends Record<string, FlagDecl>, P extends z.ZodType> extends GrammarInfo {
+interface Grammar<F extends Record<string, FlagDecl>, P extends z.ZodType> extends GrammarInfo {
   /** the tokens ({ positionals, flags }) checked: the command's `args` refines and transforms this */
   readonly tokens: z.ZodObject<{ positionals: P; flags: z.ZodObject<FlagShape<F>> }>;
 }

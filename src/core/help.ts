@@ -5,7 +5,7 @@ import type { AnyCommand, Reply } from './types.js';
 /** Help, usage errors, the CLI's --help and the manifest's usage hint all come from the declarations. */
 
 /** The forms as typed here (with the prefix), then the definitions of the parts they name (without). */
-export function usageLines(command: AnyCommand, prefix = SLASH): string[] {
+function usageLines(command: AnyCommand, prefix = SLASH): string[] {
   const { forms } = command.grammar;
   return [
     ...forms.filter((f) => !f.defines).map((f) => `${prefix} ${f.text}`),

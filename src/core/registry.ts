@@ -4,9 +4,7 @@ import type { AnyCommand, FlagSpec } from './types.js';
 export const SLASH = '/brightcove';
 
 /** Every flag any command accepts by default. */
-export const GLOBAL_FLAGS: FlagSpec[] = [
-  { name: 'json', description: 'CLI only: print machine-readable JSON' },
-];
+const GLOBAL_FLAGS: FlagSpec[] = [{ name: 'json', description: 'CLI only: print machine-readable JSON' }];
 
 export class Registry {
   readonly #byName = new Map<string, AnyCommand>();

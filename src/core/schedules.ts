@@ -13,7 +13,7 @@ export interface ScheduleJob<T = unknown> {
   data: T;
 }
 
-export type ScheduleRunner = (job: ScheduleJob, ctx: RunContext) => Promise<void>;
+type ScheduleRunner = (job: ScheduleJob, ctx: RunContext) => Promise<void>;
 
 interface RunRecord {
   id: string;

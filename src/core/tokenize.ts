@@ -10,7 +10,7 @@ export interface FlagArity {
   aliases?: ReadonlyMap<string, string>;
 }
 
-export interface ParsedTokens {
+interface ParsedTokens {
   positionals: string[];
   flags: Record<string, string | true>;
 }

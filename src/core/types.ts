@@ -188,7 +188,7 @@ export interface FlagSpec {
   aliases?: string[];
 }
 
-export interface CommandDeclaration<A> {
+interface CommandDeclaration<A> {
   name: string;
   summary: string;
   /** usage forms and flags, declared once (defineGrammar); usage lines have no leading "/brightcove " */

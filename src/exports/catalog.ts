@@ -7,7 +7,7 @@
 import type { CmsVideo } from '../brightcove/schemas.js';
 import { toCsv } from '../core/csv.js';
 
-export const CATALOG_BASE_COLUMNS = [
+const CATALOG_BASE_COLUMNS = [
   'account_id',
   'id',
   'name',
@@ -19,7 +19,7 @@ export const CATALOG_BASE_COLUMNS = [
   'tags',
 ] as const;
 
-export interface CatalogOptions {
+interface CatalogOptions {
   /** custom field internal names, one column each, in this order (missing values are empty) */
   customFields: readonly string[];
   /** keep only videos whose `published_at` falls in one of these years (UTC) */
@@ -28,7 +28,7 @@ export interface CatalogOptions {
   activeOnly?: boolean;
 }
 
-export interface CatalogRow {
+interface CatalogRow {
   account_id: string;
   id: string;
   name: string;
@@ -42,7 +42,7 @@ export interface CatalogRow {
   custom: Record<string, string | null>;
 }
 
-export interface Catalog {
+interface Catalog {
   rows: CatalogRow[];
   customFields: string[];
   /** videos seen in the listing (before filters, after de-duplication) */
@@ -60,7 +60,7 @@ function keep(video: CmsVideo, opts: CatalogOptions): boolean {
   return true;
 }
 
-export function catalogRow(video: CmsVideo, customFields: readonly string[]): CatalogRow {
+function catalogRow(video: CmsVideo, customFields: readonly string[]): CatalogRow {
   return {
     account_id: video.account_id,
     id: video.id,
@@ -97,7 +97,7 @@ export async function collectCatalog(
   return { rows, customFields: [...opts.customFields], scanned: seen.size, duplicates };
 }
 
-export function catalogColumns(customFields: readonly string[]): string[] {
+function catalogColumns(customFields: readonly string[]): string[] {
   return [...CATALOG_BASE_COLUMNS, ...customFields];
 }
 

@@ -16,9 +16,9 @@ import { DAILY_COLUMNS, type DailyRow } from './daily.js';
 import { writeFileAtomic } from './destination.js';
 import { addDaysTo, type DayRange, dayOf } from './months.js';
 
-export const CHECKPOINT_COLLECTION = 'export_checkpoints';
+const CHECKPOINT_COLLECTION = 'export_checkpoints';
 
-export interface CheckpointRecord {
+interface CheckpointRecord {
   /** `<accountId>:<from>:<to>` */
   id: string;
   accountId: string;

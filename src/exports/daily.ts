@@ -28,7 +28,7 @@ export const RETENTION_FIELDS = [
   'video_engagement_100',
 ] as const;
 
-export const METRIC_FIELDS = [
+const METRIC_FIELDS = [
   'video',
   'date',
   'video_name',
@@ -40,7 +40,7 @@ export const METRIC_FIELDS = [
 ] as const;
 
 /** Devices with their own column; tv, other and unknown devices are counted in `views_other`. */
-export const DEVICE_COLUMNS = ['desktop', 'mobile', 'tablet'] as const;
+const DEVICE_COLUMNS = ['desktop', 'mobile', 'tablet'] as const;
 type DeviceColumn = (typeof DEVICE_COLUMNS)[number] | 'other';
 
 export interface DailyRow {
@@ -98,7 +98,7 @@ export interface AccountCapabilities {
   retention?: boolean;
 }
 
-export interface ExportAccountRef {
+interface ExportAccountRef {
   id: string;
   alias: string;
 }
@@ -136,7 +136,7 @@ function parseItems<S extends z.ZodType>(schema: S, result: AnalyticsResult, wha
   return parsed.data;
 }
 
-export function metricsQuery(range: DayRange, retention: boolean): AnalyticsQuery {
+function metricsQuery(range: DayRange, retention: boolean): AnalyticsQuery {
   return {
     dimensions: ['video', 'date'],
     fields: [...METRIC_FIELDS, ...(retention ? RETENTION_FIELDS : [])],
@@ -147,7 +147,7 @@ export function metricsQuery(range: DayRange, retention: boolean): AnalyticsQuer
   };
 }
 
-export function devicesQuery(range: DayRange): AnalyticsQuery {
+function devicesQuery(range: DayRange): AnalyticsQuery {
   return {
     dimensions: ['video', 'date', 'device_type'],
     fields: ['video', 'date', 'device_type', 'video_view'],
@@ -158,7 +158,7 @@ export function devicesQuery(range: DayRange): AnalyticsQuery {
   };
 }
 
-export function deviceFilterQuery(range: DayRange, device: string): AnalyticsQuery {
+function deviceFilterQuery(range: DayRange, device: string): AnalyticsQuery {
   return {
     dimensions: ['video', 'date'],
     fields: ['video', 'date', 'video_view'],
@@ -184,7 +184,7 @@ export function recentlyViewedQuery(now: Date, days: number): AnalyticsQuery {
 }
 
 /** A query the account refused as invalid (400): the Brightcove client's errors carry `status`. */
-export function isRejectedQuery(err: unknown): boolean {
+function isRejectedQuery(err: unknown): boolean {
   return typeof err === 'object' && err !== null && 'status' in err && err.status === 400;
 }
 
@@ -255,7 +255,7 @@ function emptyRow(account: ExportAccountRef, video: string, date: string): Daily
   };
 }
 
-export interface MonthFetchOptions {
+interface MonthFetchOptions {
   capabilities?: AccountCapabilities;
   counter?: QueryCounter;
   /** current CMS names, used when the analytics row has no recorded name */
@@ -356,7 +356,7 @@ export async function fetchDailyRows(
   );
 }
 
-export function dailyCsvRecords(rows: readonly DailyRow[]): (string | number)[][] {
+function dailyCsvRecords(rows: readonly DailyRow[]): (string | number)[][] {
   return rows.map((r) => DAILY_COLUMNS.map((c) => r[c] ?? ''));
 }
 

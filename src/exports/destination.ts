@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 export const PLACEHOLDERS = ['YYYY_MM', 'YYYY', 'account', 'business_unit', 'group'] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
+type Placeholder = (typeof PLACEHOLDERS)[number];
 export type TemplateValues = Partial<Record<Placeholder, string>>;
 
 export class TemplateError extends Error {
@@ -104,15 +104,11 @@ export async function writeFileAtomic(path: string, content: FileContent): Promi
 }
 
 /** A folder destination: `path` is a folder template, relative paths resolve against `root`. */
-export interface FolderDestination {
+interface FolderDestination {
   kind: 'folder';
   path: string;
 }
 export type Destination = FolderDestination;
-
-export function validateDestination(dest: Destination): void {
-  templatePlaceholders(dest.path);
-}
 
 /** Deliver one file; returns the final path. */
 export async function deliver(

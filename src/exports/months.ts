@@ -50,7 +50,7 @@ export function monthsBetween(from: string, to: string): MonthRange[] {
   return out;
 }
 
-export function daysIn(r: DayRange): number {
+function daysIn(r: DayRange): number {
   return differenceInCalendarDays(utc(r.to), utc(r.from)) + 1;
 }
 

@@ -61,7 +61,7 @@ export interface AnalyticsExportSpec extends CommonSpec {
   capabilities?: Record<string, AccountCapabilities>;
 }
 
-export interface CatalogExportSpec extends CommonSpec {
+interface CatalogExportSpec extends CommonSpec {
   kind: 'catalog';
   customFields: readonly string[];
   publishedYears?: readonly number[];
@@ -91,7 +91,7 @@ export interface ExportDeps {
   onProgress?: (p: ExportProgress) => void;
 }
 
-export interface ExportFile {
+interface ExportFile {
   kind: 'month' | 'consolidated' | 'catalog';
   path: string;
   rows: number;

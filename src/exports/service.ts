@@ -37,7 +37,6 @@ import {
 
 export const EXPORT_KIND = 'export';
 export const FORMATS = ['csv', 'json', 'both'] as const;
-export type CatalogFormat = (typeof FORMATS)[number];
 
 const template = (what: string) =>
   z
@@ -98,7 +97,7 @@ const scheduleSchema = z.strictObject({
   format: z.enum(FORMATS, { message: 'format must be csv, json or both' }).default('csv'),
 });
 
-export const exportsConfigSchema = z.strictObject({
+const exportsConfigSchema = z.strictObject({
   custom_fields: z
     .array(z.string().min(1), { message: 'custom_fields must be a list of custom field names' })
     .default([]),
@@ -118,11 +117,11 @@ export const exportsConfigSchema = z.strictObject({
     .default([]),
 });
 
-export type ExportsConfig = z.infer<typeof exportsConfigSchema>;
+type ExportsConfig = z.infer<typeof exportsConfigSchema>;
 export type ExportSchedule = z.infer<typeof scheduleSchema>;
-export type DestinationConfig = ExportsConfig['destinations'][string];
+type DestinationConfig = ExportsConfig['destinations'][string];
 
-export class ExportsConfigError extends Error {
+class ExportsConfigError extends Error {
   override readonly name = 'ExportsConfigError';
 }
 
@@ -157,7 +156,7 @@ export function parseExportsConfig(raw: unknown, config?: Services['config']): E
   return cfg;
 }
 
-export function scheduleId(s: ExportSchedule, index: number): string {
+function scheduleId(s: ExportSchedule, index: number): string {
   return `export:${s.id ?? `${s.kind}-${s.scope}-${index}`}`;
 }
 
@@ -172,12 +171,12 @@ export function exportScheduleJobs(cfg: ExportsConfig, defaultTz: string): Sched
 }
 
 /** The export's folder for a configured destination. */
-export function folderOf(dest: DestinationConfig): Destination {
+function folderOf(dest: DestinationConfig): Destination {
   return { kind: 'folder', path: dest.path };
 }
 
 /** Where `--consolidate` writes for a destination: its consolidated_path, or its path if that has only {group}. */
-export function consolidatedFolder(name: string, dest: DestinationConfig): Destination {
+function consolidatedFolder(name: string, dest: DestinationConfig): Destination {
   if (dest.consolidated_path) return { kind: 'folder', path: dest.consolidated_path };
   if (templatePlaceholders(dest.path).every((p) => p === 'group')) return { kind: 'folder', path: dest.path };
   throw new ExportsConfigError(
@@ -189,7 +188,7 @@ export function consolidatedFolder(name: string, dest: DestinationConfig): Desti
  * The accounts of a scope. `{group}` is the scope when it is a group (consolidating "news" gives one file for
  * news), otherwise the account's first configured group, otherwise its alias.
  */
-export function exportAccounts(
+function exportAccounts(
   services: Pick<Services, 'config'>,
   scope: string | undefined,
 ): { label: string; accounts: ExportAccount[] } {
@@ -206,12 +205,12 @@ export function exportAccounts(
   };
 }
 
-export function checkpointDir(services: Pick<Services, 'config'>, cfg: ExportsConfig): string {
+function checkpointDir(services: Pick<Services, 'config'>, cfg: ExportsConfig): string {
   return cfg.checkpoints ?? join(dirname(services.config.statePath), 'export-checkpoints');
 }
 
 /** The dependencies of `runExport` over the app's Brightcove clients, store and clock. */
-export function exportDeps(
+function exportDeps(
   services: ExportServiceContext,
   cfg: ExportsConfig,
   onProgress?: (p: ExportProgress) => void,
@@ -244,7 +243,7 @@ export function exportDeps(
 }
 
 /** The last `days` whole days, ending yesterday (UTC days, like the Analytics API's dates). */
-export function lastDaysRange(now: Date, days: number): { from: string; to: string } {
+function lastDaysRange(now: Date, days: number): { from: string; to: string } {
   const to = addDaysTo(dayOf(now), -1);
   return { from: addDaysTo(to, -(days - 1)), to };
 }
@@ -313,14 +312,14 @@ export interface ExportView {
   started(title: string): Promise<ExportRunView>;
 }
 
-export interface ExportRunView {
+interface ExportRunView {
   progress(p: ExportProgress): void;
   done(summary: ExportSummaryView, attach: { name: string; path: string }[]): Promise<void>;
   failed(reason: string, advice: string, errorId?: string): Promise<void>;
 }
 
 /** What the export workflow needs of the services around it. */
-export type ExportServiceContext = Pick<
+type ExportServiceContext = Pick<
   Services,
   'config' | 'brightcove' | 'bcAccount' | 'clock' | 'logger' | 'repos' | 'store'
 >;

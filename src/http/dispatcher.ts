@@ -6,13 +6,13 @@
  */
 import { Agent, type Dispatcher, EnvHttpProxyAgent, RetryAgent } from 'undici';
 
-export interface ProxyOptions {
+interface ProxyOptions {
   https?: string;
   http?: string;
   noProxy?: string;
 }
 
-export interface HttpDispatcherOptions {
+interface HttpDispatcherOptions {
   proxy?: ProxyOptions;
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
@@ -24,7 +24,7 @@ export interface HttpDispatcherOptions {
   random?: () => number;
 }
 
-export const RETRY_STATUS_CODES = [429, 500, 502, 503, 504];
+const RETRY_STATUS_CODES = [429, 500, 502, 503, 504];
 const IDEMPOTENT: Dispatcher.HttpMethod[] = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'];
 
 /**
@@ -33,7 +33,7 @@ const IDEMPOTENT: Dispatcher.HttpMethod[] = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'D
  */
 const IDEMPOTENT_POST_PATHS = [/^\/v4\/access_token(\?|$)/];
 
-export function isRetryable(method: string, path: string | undefined): boolean {
+function isRetryable(method: string, path: string | undefined): boolean {
   if (IDEMPOTENT.includes(method as Dispatcher.HttpMethod)) return true;
   return method === 'POST' && path !== undefined && IDEMPOTENT_POST_PATHS.some((re) => re.test(path));
 }

@@ -15,7 +15,7 @@ import type { SandboxUser } from './world.js';
  * modal submissions) handed to the simulator's user side, which signs them exactly as Slack does.
  */
 
-export const CONSOLE_ASSETS_DIR = fileURLToPath(new URL('./console/', import.meta.url));
+const CONSOLE_ASSETS_DIR = fileURLToPath(new URL('./console/', import.meta.url));
 
 const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -39,13 +39,13 @@ const MIME: Record<string, string> = {
 
 const PREVIEW_CHARS = 4000;
 
-export interface CommandInfo {
+interface CommandInfo {
   name: string;
   summary: string;
   usage: string[];
 }
 
-export interface ConsoleOptions {
+interface ConsoleOptions {
   slack: SlackSim;
   users: readonly SandboxUser[];
   channel: { id: string; name: string };
@@ -58,7 +58,7 @@ export interface ConsoleOptions {
   assetsDir?: string;
 }
 
-export interface ConsoleFile {
+interface ConsoleFile {
   id: string;
   filename: string;
   title: string;
@@ -71,7 +71,7 @@ export interface ConsoleFile {
   truncated?: boolean;
 }
 
-export interface ConsoleMessage {
+interface ConsoleMessage {
   /** arrival order in this console (Slack orders by ts; echoes have no ts of the simulator's) */
   order: number;
   channel: string;
@@ -85,7 +85,7 @@ export interface ConsoleMessage {
   replyCount: number;
 }
 
-export interface ConsoleCommandEcho {
+interface ConsoleCommandEcho {
   order: number;
   ts: string;
   text: string;
@@ -122,17 +122,17 @@ const ackBody = z
 
 class BadRequest extends Error {}
 
-export function isTextFile(filename: string, snippetType?: string): boolean {
+function isTextFile(filename: string, snippetType?: string): boolean {
   if (snippetType) return true;
   const type = MIME[extname(filename).toLowerCase()];
   return type !== undefined && !type.startsWith('image/');
 }
 
-export function mimeOf(filename: string): string {
+function mimeOf(filename: string): string {
   return MIME[extname(filename).toLowerCase()] ?? 'application/octet-stream';
 }
 
-export function describeFile(f: SimFile): ConsoleFile {
+function describeFile(f: SimFile): ConsoleFile {
   const mimetype = mimeOf(f.filename);
   const text = isTextFile(f.filename, f.snippetType);
   const body = text ? f.content.toString('utf8') : '';

@@ -28,7 +28,7 @@ import {
  * that speaks Slack through the simulator's user side.
  */
 
-export interface SandboxOptions {
+interface SandboxOptions {
   logger: Logger;
   /** console port (default PORT or 3000; 0 = any free port) */
   port?: number;

@@ -10,7 +10,7 @@ import { bundleName, mapVideoMetadata } from '../sync/metadata.js';
 
 export const SANDBOX_CHANNEL = 'C0VIDEOOPS';
 
-export type SandboxRole = 'operator' | 'approver' | 'member';
+type SandboxRole = 'operator' | 'approver' | 'member';
 
 export interface SandboxUser {
   id: string;

@@ -8,7 +8,7 @@ import { Cron } from 'croner';
 import type { ScheduleSpec } from './spec.js';
 
 /** The spec as one cron expression: daily and weekly are cron expressions with one time. */
-export function cronExpression(spec: ScheduleSpec): string {
+function cronExpression(spec: ScheduleSpec): string {
   switch (spec.kind) {
     case 'daily':
       return `${spec.minute} ${spec.hour} * * *`;

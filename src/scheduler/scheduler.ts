@@ -29,7 +29,7 @@ export interface RunContext {
 export type Ticker = (tick: () => void) => { stop(): void };
 
 /** Production ticker: a node-cron task firing at second 0 of every minute. */
-export const nodeCronTicker: Ticker = (tick) => {
+const nodeCronTicker: Ticker = (tick) => {
   const task = cronSchedule('* * * * *', () => tick(), {
     name: 'brightcove-ops-scheduler',
     noOverlap: false,
@@ -37,7 +37,7 @@ export const nodeCronTicker: Ticker = (tick) => {
   return { stop: () => void task.destroy() };
 };
 
-export interface SchedulerOptions {
+interface SchedulerOptions {
   clock: Clock;
   run: (job: ScheduledJob, ctx: RunContext) => Promise<void>;
   /**
@@ -51,7 +51,7 @@ export interface SchedulerOptions {
   ticker?: Ticker;
 }
 
-export interface JobStatus {
+interface JobStatus {
   id: string;
   spec: ScheduleSpec;
   tz: string;
@@ -67,7 +67,7 @@ interface Entry {
   lastRunAt?: Date;
 }
 
-export type ManualRunResult = 'started' | 'already-running' | 'unknown-job';
+type ManualRunResult = 'started' | 'already-running' | 'unknown-job';
 
 const MINUTE = 60_000;
 

@@ -21,7 +21,7 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-export function parseTimeOfDay(text: string): { hour: number; minute: number } {
+function parseTimeOfDay(text: string): { hour: number; minute: number } {
   const m = /^(\d{1,2}):(\d{2})$/.exec(text);
   if (!m)
     throw new ScheduleSpecError(`"${text}" is not a time: write it as HH:MM on a 24-hour clock, e.g. 09:30`);
@@ -32,7 +32,7 @@ export function parseTimeOfDay(text: string): { hour: number; minute: number } {
   return { hour, minute };
 }
 
-export function parseWeekday(text: string): number {
+function parseWeekday(text: string): number {
   const t = text.toLowerCase();
   // Accept "mon", "monday" and the common "tues"/"thurs" abbreviations.
   const idx = DAY_NAMES.findIndex(
@@ -154,7 +154,7 @@ export function describeScheduleSpec(spec: ScheduleSpec, tz: string): string {
   }
 }
 
-export function isValidTimeZone(tz: string): boolean {
+function isValidTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;

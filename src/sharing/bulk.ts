@@ -36,7 +36,7 @@ export function checkSearchQuery(query: string): string[] {
   return warnings;
 }
 
-export interface BulkRow {
+interface BulkRow {
   video: VideoSummary;
   decision: ShareDecisionKind;
   blockers: Finding[];
@@ -64,7 +64,7 @@ export interface BulkSharePlan {
   confirmLabel: string | null;
 }
 
-export interface BulkPlanInput {
+interface BulkPlanInput {
   query: string;
   affiliates: AffiliateRef[];
   total: number;
@@ -121,7 +121,7 @@ export function planBulkShare(input: BulkPlanInput): BulkSharePlan {
 }
 
 /** Caches the lookups that are the same for every video of a bulk run (channel, members, fields, contracts). */
-export function memoizeSharedLookups(deps: PreflightDeps): PreflightDeps {
+function memoizeSharedLookups(deps: PreflightDeps): PreflightDeps {
   const cache = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, run: () => Promise<T>): Promise<T> => {
     let p = cache.get(key) as Promise<T> | undefined;
@@ -143,7 +143,7 @@ export function memoizeSharedLookups(deps: PreflightDeps): PreflightDeps {
   };
 }
 
-export interface BulkGatherOptions {
+interface BulkGatherOptions {
   videos: CmsVideo[];
   affiliates: AffiliateRef[];
   cap?: number;

@@ -2,7 +2,7 @@ import { refuseAction, showOnMessage } from '../core/refuse.js';
 import type { ActionContext, Reply } from '../core/types.js';
 import type { PendingRecord } from '../store/repositories.js';
 
-export interface CancelRules<T> {
+interface CancelRules<T> {
   command: 'share' | 'unshare';
   kind: string;
   /** whether the clicker may cancel a request made by `requestedBy` */

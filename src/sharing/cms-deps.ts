@@ -38,7 +38,7 @@ export async function nullIfNotFound<T>(call: Promise<T>): Promise<T | null> {
   }
 }
 
-export interface CmsDepsOptions {
+interface CmsDepsOptions {
   master: AccountRef;
   /** a CMS client for an account the app has credentials for; undefined otherwise */
   cmsFor(accountId: string): SharingCms | undefined;

@@ -12,7 +12,7 @@ export type LevelIcon = (level: CheckLevel) => string;
 
 const PLAIN: Record<CheckLevel, string> = { pass: '[ok]', warning: '[warn]', blocker: '[block]' };
 
-export const plainLevelIcon: LevelIcon = (level) => PLAIN[level];
+const plainLevelIcon: LevelIcon = (level) => PLAIN[level];
 
 /** `[warn] Already shared to Neo North … → Share anyway only if …` */
 export function describeCheck(check: PreflightCheck, icon: LevelIcon = plainLevelIcon): string {

@@ -58,7 +58,7 @@ function noAccess<T>(affiliate: AffiliateRef): Lookup<T> {
   return { status: 'unknown', reason: `the app has no credentials for ${affiliate.name}.` };
 }
 
-export class VideoNotFoundError extends Error {
+class VideoNotFoundError extends Error {
   override name = 'VideoNotFoundError';
 }
 

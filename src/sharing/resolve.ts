@@ -30,7 +30,7 @@ export function parseVideoKey(input: string): VideoKey {
   );
 }
 
-export function describeVideoKey(key: VideoKey): string {
+function describeVideoKey(key: VideoKey): string {
   return key.kind === 'id' ? `video ${key.id}` : `reference id ${key.referenceId}`;
 }
 

@@ -29,7 +29,7 @@ import { type ShareStatus, trackShares } from './status.js';
 import type { AccountRef, AffiliateRef, PreflightReport, ShareRecord } from './types.js';
 import { executeUnshare, planUnshare, type UnshareOutcome, type UnsharePlan } from './unshare.js';
 
-export type ShareRequestState = 'blocked' | 'awaiting' | 'sharing' | 'shared' | 'expired';
+type ShareRequestState = 'blocked' | 'awaiting' | 'sharing' | 'shared' | 'expired';
 
 export interface ShareRequestData {
   master: AccountRef;
@@ -46,7 +46,6 @@ export interface BulkRequestData {
 }
 export type BulkRequest = PendingRecord<BulkRequestData>;
 
-export type UnshareState = 'awaiting' | 'executing' | 'done' | 'cancelled' | 'expired';
 export interface UnshareRequestData {
   master: AccountRef;
   plan: UnsharePlan;
@@ -54,7 +53,7 @@ export interface UnshareRequestData {
 }
 export type UnshareRequest = PendingRecord<UnshareRequestData>;
 
-export interface ShareTrackData {
+interface ShareTrackData {
   requestId: string;
   master: AccountRef;
   videoId: string;
@@ -71,7 +70,7 @@ export const UNSHARE_KIND = 'unshare';
 
 const ACTIVE_FOR_BUTTONS: ReadonlySet<string> = new Set(['awaiting']);
 
-export interface SharePreparation {
+interface SharePreparation {
   master: AccountRef;
   video: CmsVideo;
   affiliates: AffiliateRef[];
@@ -80,7 +79,7 @@ export interface SharePreparation {
 }
 
 /** What sharing needs of the services around it. */
-export type ShareServiceContext = Pick<
+type ShareServiceContext = Pick<
   Services,
   'config' | 'store' | 'repos' | 'clock' | 'logger' | 'newId' | 'brightcove' | 'bcAccount'
 >;

@@ -9,9 +9,9 @@ import { type Logger, silentLogger } from '../log.js';
 import { describeShareErrors, parseShareErrors, type ShareErrorWords } from './share-errors.js';
 import type { AffiliateRef, ShareRecord } from './types.js';
 
-export type ShareState = 'processing' | 'complete' | 'complete_with_errors' | 'failed' | 'unknown';
+type ShareState = 'processing' | 'complete' | 'complete_with_errors' | 'failed' | 'unknown';
 /** Whether the affiliate's copy is live: `pending` = waiting for the affiliate to accept (no auto-accept). */
-export type Acceptance = 'pending' | 'accepted' | 'inactive' | 'unknown';
+type Acceptance = 'pending' | 'accepted' | 'inactive' | 'unknown';
 
 export interface AcceptanceFacts {
   /** the affiliate contract's `auto_accept` */
@@ -34,7 +34,7 @@ export interface ShareStatus {
   updatedAt: string | null;
 }
 
-export function mapShareState(apiStatus: string, hasErrors: boolean): ShareState {
+function mapShareState(apiStatus: string, hasErrors: boolean): ShareState {
   switch (apiStatus.toUpperCase()) {
     case 'PROCESSING':
     case 'PENDING':
@@ -50,10 +50,10 @@ export function mapShareState(apiStatus: string, hasErrors: boolean): ShareState
   }
 }
 
-export const isTerminalShareState = (s: ShareState) =>
+const isTerminalShareState = (s: ShareState) =>
   s === 'complete' || s === 'complete_with_errors' || s === 'failed';
 
-export function acceptanceOf(facts: AcceptanceFacts | undefined): Acceptance {
+function acceptanceOf(facts: AcceptanceFacts | undefined): Acceptance {
   const state = facts?.affiliateVideoState?.toUpperCase();
   if (state === 'PENDING') return 'pending';
   if (state === 'ACTIVE') return 'accepted';
@@ -97,7 +97,7 @@ export function summarizeShares(
 
 // ------------------------------------------------------------------ the poller
 
-export interface ShareBackoff {
+interface ShareBackoff {
   initialMs: number;
   factor: number;
   maxMs: number;
@@ -128,7 +128,7 @@ export interface TrackSharesOptions {
   logger?: Logger;
 }
 
-export interface TrackSharesResult {
+interface TrackSharesResult {
   statuses: ShareStatus[];
   /** true when every share reached COMPLETE or ERROR */
   finished: boolean;

@@ -5,7 +5,7 @@
 import { createLogger } from '../log.js';
 import { startBrightcoveSim } from './brightcove/index.js';
 
-export interface RunningSim {
+interface RunningSim {
   name: string;
   env: Record<string, string>;
   close(): Promise<void>;

@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { guardSlackRequests } from './request-guard.js';
 import { fallback, type RespondFn, SlackSurface } from './surface.js';
 
-export interface SlackAppOptions {
+interface SlackAppOptions {
   services: Services;
   mode: 'http' | 'socket';
   botToken: string;

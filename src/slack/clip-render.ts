@@ -21,7 +21,7 @@ import {
 } from '../core/blocks.js';
 import type { Reply } from '../core/types.js';
 
-export const CLIP_MODAL_CALLBACK = 'clip.create';
+const CLIP_MODAL_CALLBACK = 'clip.create';
 /** Every input of the modal uses this action_id; block ids are the ClipField names. */
 export const CLIP_INPUT_ACTION = 'value';
 
@@ -32,7 +32,7 @@ const STAGES: { state: ClipState; label: string }[] = [
   { state: 'finished', label: 'finished' },
 ];
 
-export function clipStateLabel(state: string): string {
+function clipStateLabel(state: string): string {
   if (state === 'stopped') return 'no longer followed';
   return STAGES.find((s) => s.state === state)?.label ?? state;
 }

@@ -7,7 +7,7 @@ import { context, escapeMrkdwn, section } from '../core/blocks.js';
 import type { Reply } from '../core/types.js';
 import type { ExportSummaryView } from '../exports/service.js';
 
-export interface ExportProgressView {
+interface ExportProgressView {
   /** e.g. "Analytics export neo-group 2026-01-01..2026-03-31" */
   title: string;
   done: number;
@@ -45,7 +45,7 @@ export function formatDuration(ms: number): string {
   return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;

@@ -28,7 +28,7 @@ const LABELS: Record<MetricKey, string> = {
   avgPercentViewed: 'Avg % viewed',
 };
 
-export function formatMetric(key: MetricKey, v: number | null): string {
+function formatMetric(key: MetricKey, v: number | null): string {
   if (v === null) return 'n/a';
   switch (key) {
     case 'playRate':
@@ -63,7 +63,7 @@ export function periodLabel(r: Report): string {
 
 const pct = (v: number | null) => (v === null ? '–' : `${Math.round(v * 100)}`);
 
-export interface RenderOptions {
+interface RenderOptions {
   /** e.g. "Daily digest" */
   title?: string;
   /** a line under the figures, e.g. "Chart and CSV in the thread" */
@@ -152,10 +152,7 @@ export function renderReport(r: Report, opts: RenderOptions = {}): Reply {
   return { text: reportText(r, title), blocks, data: reportData(r) };
 }
 
-export function reportText(
-  r: Report,
-  title = `Video analytics: ${r.scope.label} · ${periodLabel(r)}`,
-): string {
+function reportText(r: Report, title = `Video analytics: ${r.scope.label} · ${periodLabel(r)}`): string {
   const lines = [title];
   for (const k of Object.keys(LABELS) as MetricKey[]) {
     lines.push(`${LABELS[k]}: ${formatMetric(k, r.current[k])} (${changeText(k, r.changes[k])})`);

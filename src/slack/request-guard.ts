@@ -6,7 +6,7 @@ import { defaultBodyLimit, HTTPModuleFunctions } from '@slack/bolt';
  * parses `payload=null` (or `[]`, `7`) from a correctly signed request and then reads `.type` of it
  * in a promise nobody awaits, which kills the process (issue 14); Slack never sends such bodies.
  */
-export function malformedSlackBody(contentType: string | undefined, body: string): string | null {
+function malformedSlackBody(contentType: string | undefined, body: string): string | null {
   if (!body) return 'empty body';
   const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (contentType?.startsWith('application/json')) {

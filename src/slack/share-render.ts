@@ -51,7 +51,7 @@ const STATE_ICON: Record<ShareStatus['state'], string> = {
   unknown: ':grey_question:',
 };
 
-export function statusLine(s: ShareStatus): string {
+function statusLine(s: ShareStatus): string {
   return `${STATE_ICON[s.state]} ${e(describeShareStatus(s))}`;
 }
 
@@ -219,7 +219,7 @@ export function renderUnshare(r: UnshareRequest): Reply {
   return { text: blocksToText(blocks), blocks, data: { request: r.id, state: r.state, plan, outcome } };
 }
 
-export interface BulkResultRow {
+interface BulkResultRow {
   videoId: string;
   error?: string;
 }

@@ -12,7 +12,7 @@ export type RespondFn = (msg: {
   replace_original?: boolean;
 }) => Promise<unknown>;
 
-export interface SlackSurfaceOptions {
+interface SlackSurfaceOptions {
   client: WebClient;
   channelId?: string;
   userId: string;
@@ -36,7 +36,7 @@ export function fallback(reply: Reply): string {
  * One Slack message the app posted: progress goes through `update` (throttled, last wins),
  * follow-ups go to its thread.
  */
-export class SlackMessage implements PostedMessage {
+class SlackMessage implements PostedMessage {
   readonly #updates: LatestWins<Reply>;
 
   constructor(
@@ -106,9 +106,9 @@ async function uploadFile(
 }
 
 /** Larger files are not attached in Slack (they stay in the destination); a CLI run writes them all. */
-export const MAX_SLACK_FILE_BYTES = 10 * 1024 * 1024;
+const MAX_SLACK_FILE_BYTES = 10 * 1024 * 1024;
 /** More files than this are listed, not attached, so one export can't flood a thread. */
-export const MAX_SLACK_FILES = 20;
+const MAX_SLACK_FILES = 20;
 
 export class SlackSurface implements Surface {
   readonly channelId: string | undefined;

@@ -26,7 +26,7 @@ import type { CollectProgress } from '../sync/run.js';
 import type { Phase, PhaseState, PlanRecord } from '../sync/store.js';
 
 /** Items of each kind shown in the message; the rest is in the file. */
-export const FIRST_ITEMS = 5;
+const FIRST_ITEMS = 5;
 
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -38,7 +38,7 @@ function when(iso: string | undefined): string {
   return iso ? slackDate(new Date(iso)) : '';
 }
 
-export function syncTitle(accountAlias: string, target: string): string {
+function syncTitle(accountAlias: string, target: string): string {
   return `Sync ${accountAlias} → ${target}`;
 }
 

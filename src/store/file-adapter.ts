@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import type { SyncAdapter } from 'lowdb';
 
 /** A state file that cannot be used as it is: start-up stops with its path and what is wrong. */
-export class StateFileError extends Error {
+class StateFileError extends Error {
   override readonly name = 'StateFileError';
 }
 

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { maskSecrets } from '../log.js';
 import type { Collection, Store } from './store.js';
 
-export type AuditOutcome = 'ok' | 'refused' | 'failed' | 'started';
+type AuditOutcome = 'ok' | 'refused' | 'failed' | 'started';
 
 export interface AuditEntry {
   id: string;

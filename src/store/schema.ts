@@ -2,7 +2,7 @@
  * The state file's shape. Every collection holds records with an id; their payload types belong to
  * the features that own them (plans to sync, clips to clips, …) and are declared in ./records.ts.
  */
-export const CURRENT_VERSION = 1;
+const CURRENT_VERSION = 1;
 
 export interface StoredRecord {
   id: string;
@@ -16,7 +16,7 @@ export interface StateData {
 type Migration = (data: StateData) => StateData;
 
 /** migrations[n] upgrades version n to n + 1. */
-export const migrations: Migration[] = [
+const migrations: Migration[] = [
   // v0 (no version field, flat arrays) → v1 (collections)
   (data) => {
     const legacy = data as unknown as Record<string, unknown>;

@@ -38,7 +38,7 @@ const scheduleSchema = z.strictObject({
   tz: z.string().optional(),
 });
 
-export const syncConfigSchema = z.strictObject({
+const syncConfigSchema = z.strictObject({
   max_height: z
     .number({ message: 'sync.max_height must be a number of pixels, e.g. 1080' })
     .int('sync.max_height must be a whole number')
@@ -82,7 +82,7 @@ export const syncConfigSchema = z.strictObject({
 });
 
 export type SyncSchedule = z.infer<typeof scheduleSchema>;
-export type SyncConfig = z.infer<typeof syncConfigSchema>;
+type SyncConfig = z.infer<typeof syncConfigSchema>;
 
 export class SyncConfigError extends Error {
   override readonly name = 'SyncConfigError';

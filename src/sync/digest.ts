@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
  */
 
 /** Characters of one value digest (53 bits in base 36). */
-export const VALUE_DIGEST_WIDTH = 11;
+const VALUE_DIGEST_WIDTH = 11;
 
 /** cyrb53: a fast 53-bit string hash with good spread; accidental collisions ~1 in 2^53. */
 function hash53(s: string): number {
@@ -28,7 +28,7 @@ function hash53(s: string): number {
  * Digest of one metadata value. Equal digests ⇔ equal values as the plan compares them (strict
  * equality of scalars, element-wise for arrays); an absent value has its own digest.
  */
-export function valueDigest(v: unknown): string {
+function valueDigest(v: unknown): string {
   const text = v === undefined ? '\u0000absent' : (JSON.stringify(v) ?? '\u0000absent');
   return hash53(text).toString(36).padStart(VALUE_DIGEST_WIDTH, '0');
 }

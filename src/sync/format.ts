@@ -3,7 +3,7 @@ import type { Trim } from './metadata.js';
 import type { SyncPlan } from './plan.js';
 import type { Phase } from './store.js';
 
-export interface StatsInput {
+interface StatsInput {
   created: number;
   updated: number;
   deleted: number;

@@ -1,4 +1,4 @@
-export type Side = 'videos' | 'records';
+type Side = 'videos' | 'records';
 
 const OTHER: Record<Side, Side> = { videos: 'records', records: 'videos' };
 

@@ -3,11 +3,11 @@ import { differingKeys, valueDigests } from './digest.js';
 import type { SyncVideo } from './types.js';
 
 /** A value the target accepts: string, number, boolean, or an array of those. */
-export type MetaScalar = string | number | boolean;
-export type MetaValue = MetaScalar | MetaScalar[];
+type MetaScalar = string | number | boolean;
+type MetaValue = MetaScalar | MetaScalar[];
 export type MetaData = Record<string, MetaValue>;
 
-export interface MetadataLimits {
+interface MetadataLimits {
   stringMax: number;
   arrayStringMax: number;
   maxKeys: number;
@@ -47,7 +47,7 @@ export function recordOwner(metadata: Readonly<Record<string, unknown>> | null):
 }
 
 /** The original tool's keys first (same order), then the ones this rewrite adds. */
-export const STANDARD_KEYS = [
+const STANDARD_KEYS = [
   'name',
   'description',
   'long_description',
@@ -63,7 +63,7 @@ export const STANDARD_KEYS = [
  * `updated_at` moves on any CMS edit, including edits to fields we never map (images, cue points):
  * comparing it would rewrite metadata for nothing (§3.2), so it is refreshed only with a real change.
  */
-export const COMPARE_IGNORED_KEYS: readonly string[] = ['updated_at', OWNER_KEY];
+const COMPARE_IGNORED_KEYS: readonly string[] = ['updated_at', OWNER_KEY];
 
 export interface Trim {
   key: string;
@@ -71,12 +71,12 @@ export interface Trim {
   detail: string;
 }
 
-export interface MappingProblem {
+interface MappingProblem {
   kind: 'invalid_metadata_key';
   message: string;
 }
 
-export interface MappedMetadata {
+interface MappedMetadata {
   /** The full data to send: keys written by others kept, ours replaced. */
   data: MetaData;
   trims: Trim[];
@@ -87,7 +87,7 @@ export interface MappedMetadata {
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_]{0,63}$/;
 const RESERVED = new Set(['true', 'false', 'null']);
 
-export function isValidMetadataKey(key: string): boolean {
+function isValidMetadataKey(key: string): boolean {
   return KEY_RE.test(key) && !RESERVED.has(key);
 }
 

@@ -80,23 +80,23 @@ export interface PlanDelete {
   legacy?: boolean;
 }
 
-export type SkipReason = 'no_suitable_rendition' | 'media_not_fetched' | 'metadata_too_large';
+type SkipReason = 'no_suitable_rendition' | 'media_not_fetched' | 'metadata_too_large';
 
-export interface PlanSkip {
+interface PlanSkip {
   videoId: string;
   videoName: string;
   reason: SkipReason;
   message: string;
 }
 
-export interface PlanProblem {
+interface PlanProblem {
   kind: 'duplicate_records' | 'invalid_metadata_key' | 'duplicate_video' | 'unchecked_accounts';
   message: string;
   videoId?: string;
   recordIds?: string[];
 }
 
-export interface PlanCounts {
+interface PlanCounts {
   videos: number;
   records: number;
   /** Records that carry no video id: never touched, only counted (as the original did). */

@@ -5,7 +5,7 @@ export interface RenditionOptions {
   maxHeight?: number;
 }
 
-export interface ChosenRendition {
+interface ChosenRendition {
   url: string;
   height: number;
   width: number | null;
@@ -13,7 +13,7 @@ export interface ChosenRendition {
   origin: 'source' | 'asset';
 }
 
-export type RenditionChoice =
+type RenditionChoice =
   | { ok: true; rendition: ChosenRendition }
   | { ok: false; reason: 'no_suitable_rendition'; message: string };
 

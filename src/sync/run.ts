@@ -23,7 +23,7 @@ export interface CollectProgress {
   mediaTotal: number;
 }
 
-export interface CollectOptions {
+interface CollectOptions {
   cms: SyncCms;
   target: SyncTarget;
   options?: PlanOptions;
@@ -48,7 +48,7 @@ export interface OtherAccounts {
   have(videoIds: readonly string[]): Promise<LegacyCheck>;
 }
 
-export interface CollectResult {
+interface CollectResult {
   plan: SyncPlan;
   listing: ListStats;
   /** videos whose media lookup failed (404: deleted while we listed; or errors after retries) */
@@ -165,7 +165,7 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
   return { plan, listing: { ...listing.stats }, mediaFailures };
 }
 
-export function mediaFetcher(cms: SyncCms) {
+function mediaFetcher(cms: SyncCms) {
   return async (videoId: string, need: 'sources' | 'assetRenditions'): Promise<VideoMedia> =>
     need === 'sources'
       ? { sources: await cms.getSources(videoId) }
@@ -176,7 +176,7 @@ export function mediaFetcher(cms: SyncCms) {
  * The safety rule: a delete needs the CMS to answer 404 for the video right now. A legacy record
  * (no owner marker) needs every other account sharing the target to answer that too.
  */
-export function videoExistsVia(cms: SyncCms, others?: OtherAccounts) {
+function videoExistsVia(cms: SyncCms, others?: OtherAccounts) {
   return async (videoId: string, legacy = false): Promise<boolean> => {
     try {
       await cms.getVideo(videoId);
@@ -192,7 +192,7 @@ export function videoExistsVia(cms: SyncCms, others?: OtherAccounts) {
   };
 }
 
-export interface ApplyRunOptions {
+interface ApplyRunOptions {
   cms: SyncCms;
   target: SyncTarget;
   flags: { applyCreatesUpdates: boolean; applyDeletes: boolean };

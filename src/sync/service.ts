@@ -15,7 +15,7 @@ import type { SyncTarget } from './target.js';
 
 export const RERUN = 're-run `/brightcove sync`';
 
-export interface SyncServiceDeps {
+interface SyncServiceDeps {
   config: AppConfig;
   /** the CMS client of a configured account (a UserError when it has no credentials) */
   cmsFor(account: AccountConfig): SyncCms & Pick<CmsClient, 'getVideos'>;
@@ -27,7 +27,7 @@ export interface SyncServiceDeps {
   logger: Logger;
 }
 
-export interface PlanRequest {
+interface PlanRequest {
   account?: string;
   keepDeleted: boolean;
   origin: SyncPlanData['origin'];
@@ -40,7 +40,7 @@ export interface PlanRequest {
   onProgress?(p: CollectProgress): void;
 }
 
-export interface PhaseResult {
+interface PhaseResult {
   summary: ApplySummary;
   outcome: string;
   /** the record after the phase (undefined when it vanished) */

@@ -4,7 +4,7 @@ import type { Decision, PendingRecord } from '../store/repositories.js';
 import type { Collection, Store } from '../store/store.js';
 import type { SyncPlan } from './plan.js';
 
-export const PLAN_KIND = 'sync.plan';
+const PLAN_KIND = 'sync.plan';
 
 /** The two things a plan's buttons do, approved separately (operators vs approvers). */
 export type Phase = 'apply' | 'deletes';
@@ -38,12 +38,11 @@ export interface SyncPlanData {
 
 export type PlanRecord = PendingRecord<SyncPlanData>;
 
-/**
- * open → (each phase: pending → running → done) → closed; open → discarded | expired | superseded.
- * Every change goes through `Collection.transition`, synchronous in memory, so two clicks at once
- * cannot both claim a phase.
+/*
+ * A plan's states: open → (each phase: pending → running → done) → closed; open → discarded | expired
+ * | superseded. Every change goes through `Collection.transition`, synchronous in memory, so two clicks
+ * at once cannot both claim a phase.
  */
-export type PlanState = 'open' | 'closed' | 'discarded' | 'expired' | 'superseded';
 
 export type ClaimRefusal =
   | { reason: 'missing' }
@@ -54,7 +53,7 @@ export type ClaimRefusal =
 const JOURNAL_PREFIX = 'sync-';
 const journalName = (planId: string) => `${JOURNAL_PREFIX}${planId}`;
 
-export interface NewPlan {
+interface NewPlan {
   account: { alias: string; id: string };
   keepDeleted: boolean;
   origin: SyncPlanData['origin'];

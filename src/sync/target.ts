@@ -4,14 +4,14 @@ import type { ClarifyBundle } from '../clarify/schemas.js';
 import type { MetaData } from './metadata.js';
 import type { TargetRecord } from './types.js';
 
-export interface CreateRequest {
+interface CreateRequest {
   videoId: string;
   name: string;
   mediaUrl: string;
   metadata: MetaData;
 }
 
-export interface UpdateRequest {
+interface UpdateRequest {
   videoId: string;
   id: string;
   /** Set only when the record's name must change. */
@@ -21,13 +21,13 @@ export interface UpdateRequest {
   metadataVersion: number | null;
 }
 
-export interface DeleteRequest {
+interface DeleteRequest {
   videoId: string;
   id: string;
 }
 
 /** The record moved since the plan was made (another writer): the plan must be re-run for it. */
-export class TargetConflictError extends Error {
+class TargetConflictError extends Error {
   override readonly name = 'TargetConflictError';
 }
 
@@ -61,7 +61,7 @@ export async function allRecords(target: SyncTarget): Promise<TargetRecord[]> {
   return out;
 }
 
-export function bundleToRecord(b: ClarifyBundle): TargetRecord {
+function bundleToRecord(b: ClarifyBundle): TargetRecord {
   const md = b._embedded?.['clarify:metadata'];
   return {
     id: b.id,
@@ -131,7 +131,7 @@ function sameData(a: Record<string, unknown>, b: Record<string, unknown>): boole
   return stableStringify(a) === stableStringify(b);
 }
 
-export function stableStringify(v: unknown): string {
+function stableStringify(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
   if (v && typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>)

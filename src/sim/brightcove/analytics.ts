@@ -38,7 +38,7 @@ const RETENTION_FIELDS = [1, 25, 50, 75, 100].map((p) => `video_engagement_${p}`
  * Views still watching at p % of the video, derived from the row's average percent viewed (the
  * generated ground truth has no curve): falls with p, rises with the average. Non-integer, like Brightcove's.
  */
-export function simRetentionShare(avgPercentViewed: number, p: number): number {
+function simRetentionShare(avgPercentViewed: number, p: number): number {
   return Math.min(1, Math.max(0, (avgPercentViewed - p) / 100 + 0.5));
 }
 

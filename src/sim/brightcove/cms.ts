@@ -20,7 +20,7 @@ export function cmsErrorBody(status: number): unknown {
 export const cmsAccountOf = (path: string): string | null =>
   /^\/v1\/accounts\/([^/]+)/.exec(path)?.[1] ?? null;
 
-export interface CmsSimOptions {
+interface CmsSimOptions {
   /** how long a share stays PROCESSING on the sim clock */
   shareDelayMs: number;
 }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { json, type SimRequest, type SimResponse, type SimRuntime } from './runtime.js';
 
-export const TOKEN_TTL_SECONDS = 300;
+const TOKEN_TTL_SECONDS = 300;
 
 const invalidClient = json(400, {
   error: 'invalid_client',

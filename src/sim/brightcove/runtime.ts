@@ -61,7 +61,7 @@ export interface Faults {
   onListPage: ((account: string, offset: number, pageIndex: number) => void) | undefined;
 }
 
-export interface TokenGrant {
+interface TokenGrant {
   clientId: string;
   accounts: string[];
   expiresAt: number;
@@ -160,7 +160,7 @@ export class SimRuntime {
   }
 }
 
-export type Handler = (req: SimRequest) => Promise<SimResponse> | SimResponse;
+type Handler = (req: SimRequest) => Promise<SimResponse> | SimResponse;
 
 export interface ApiServer {
   url: string;
@@ -182,7 +182,7 @@ export const json = (status: number, body?: unknown, headers?: Record<string, st
   headers,
 });
 
-export interface ServeOptions {
+interface ServeOptions {
   api: SimApi;
   runtime: SimRuntime;
   handler: Handler;

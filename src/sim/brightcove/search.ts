@@ -64,7 +64,7 @@ const UNIT_MS: Record<string, number> = {
 };
 
 /** A date bound; `end` makes a bare YYYY-MM-DD cover its whole day. */
-export function parseDateBound(v: string, now: number, end: boolean): number {
+function parseDateBound(v: string, now: number, end: boolean): number {
   if (v.toUpperCase() === 'NOW') return now;
   const rel = /^([+-]?\d+)([a-z]+)$/i.exec(v);
   if (rel) {

@@ -12,7 +12,7 @@ import { metadataViolation } from './validate.js';
  * `embed`/`limit` like the real API, versions with 409s, metadata limits as 400s, Bearer auth, a
  * request log and fault injection.
  */
-export interface SimBundle {
+interface SimBundle {
   id: string;
   version: number;
   name?: string;
@@ -34,7 +34,7 @@ export interface SimRequest {
   fault?: 'before' | 'after';
 }
 
-export interface SeedBundle {
+interface SeedBundle {
   id?: string;
   name?: string;
   external_id?: string;
@@ -44,7 +44,7 @@ export interface SeedBundle {
   metadataVersion?: number;
 }
 
-export class SimBundleStore {
+class SimBundleStore {
   readonly #map = new Map<string, SimBundle>();
   #sorted: SimBundle[] | null = null;
   #lastCreatedMs = 0;
@@ -120,7 +120,7 @@ function compareBundles(a: SimBundle, b: SimBundle): number {
   return d !== 0 ? d : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-export interface FaultControl {
+interface FaultControl {
   /** The next `count` requests fail with `status` (HTML body for 502, Clarify Error body otherwise). */
   failNext(
     count: number,
@@ -147,7 +147,7 @@ export interface ClarifySim {
   close(): Promise<void>;
 }
 
-export interface ClarifySimOptions {
+interface ClarifySimOptions {
   clock?: Clock;
   latencyMs?: number;
   logger?: Logger;

@@ -26,7 +26,7 @@ export const ACCOUNT_IDS = {
 } as const;
 
 export const VIDEO_KINDS = ['dynamic', 'legacy', 'remote', 'hls_only', 'null_heights', 'none'] as const;
-export type VideoKind = (typeof VIDEO_KINDS)[number];
+type VideoKind = (typeof VIDEO_KINDS)[number];
 export const DEVICES = ['desktop', 'mobile', 'tablet', 'tv', 'other'] as const;
 
 const TOPICS = ['Birds', 'Mammals', 'Fish', 'Insects', 'Plants'];
@@ -224,7 +224,7 @@ function renditions(
   }
 }
 
-export function pickKind(rng: Rng): VideoKind {
+function pickKind(rng: Rng): VideoKind {
   const r = rng();
   if (r < 0.55) return 'dynamic';
   if (r < 0.7) return 'legacy';
@@ -234,7 +234,7 @@ export function pickKind(rng: Rng): VideoKind {
   return 'none';
 }
 
-export interface NewVideoInput {
+interface NewVideoInput {
   accountId: string;
   id: string;
   createdAt: number;
@@ -478,7 +478,7 @@ export function generateDataset(opts: DatasetOptions = {}): SimData {
   return data;
 }
 
-export interface ViewsQuery {
+interface ViewsQuery {
   account?: string;
   /** inclusive YYYY-MM-DD */
   from?: string;

@@ -10,14 +10,14 @@ import type {
   VodOutputRequest,
 } from '../../brightcove/schemas.js';
 
-export interface SimChannel {
+interface SimChannel {
   enforce_custom_fields: boolean;
   enforce_geo: boolean;
   created_at: string;
   updated_at: string;
 }
 
-export interface SimContract {
+interface SimContract {
   /** the affiliate */
   account_id: string;
   /** the master */

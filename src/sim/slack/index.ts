@@ -41,14 +41,14 @@ export interface SimFile {
   snippetType?: string;
 }
 
-export interface SimView {
+interface SimView {
   id: string;
   view: Json;
   userId: string;
   hash: string;
 }
 
-export interface SimCall {
+interface SimCall {
   method: string;
   args: Json;
   at: number;
@@ -84,7 +84,7 @@ export interface SlackSimOptions {
   channels?: Record<string, string>;
 }
 
-export interface CommandResult {
+interface CommandResult {
   status: number;
   body: string;
 }

@@ -3,7 +3,7 @@
  * for the first violation, or null. Slack answers `invalid_blocks` for element limits and
  * `msg_blocks_too_long` when the total text is around 13k characters.
  */
-export const TOTAL_TEXT_LIMIT = 13_000;
+const TOTAL_TEXT_LIMIT = 13_000;
 
 type Json = Record<string, unknown>;
 
