@@ -62,6 +62,15 @@ export async function createServices(opts: {
     });
   const brightcove = createBrightcove({
     endpoints: config.endpoints,
+    cmsBudgets: new Map(
+      config.accounts.map((a) => [
+        a.id,
+        {
+          ...(a.cmsRate ? { cmsRequestsPerInterval: a.cmsRate } : {}),
+          ...(a.cmsConcurrency ? { cmsConcurrency: a.cmsConcurrency } : {}),
+        },
+      ]),
+    ),
     dispatcher,
     clock,
     logger,

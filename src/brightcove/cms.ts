@@ -34,10 +34,11 @@ import {
 const PAGE_SIZE = 100;
 const MAX_IDS_PER_GET = 10;
 /**
- * Pages requested ahead of the consumer: the limiter keeps at most 10 requests per second in flight, so 12
- * keeps it busy; more would only hold parsed pages that wait for the consumer.
+ * Pages requested ahead of the consumer, beyond the in-flight limit: at high latency every one of the 20
+ * slots is in flight (10 a second × 2 s), and the few extra pages cover the consumer's own pauses; more
+ * would only hold parsed pages that wait for the consumer.
  */
-const LOOKAHEAD_PAGES = 12;
+const LOOKAHEAD_EXTRA_PAGES = 4;
 const anyBody = z.unknown();
 
 export interface ListVideosOptions {
@@ -51,7 +52,7 @@ export interface ListVideosOptions {
    * windows between the oldest and newest video, or explicit ISO bounds (inclusive).
    */
   windows?: number | Array<{ from: string; to: string }>;
-  /** pages requested ahead of the consumer (default 12: enough to keep the limiter busy) */
+  /** pages requested ahead of the consumer (default: the in-flight limit plus 4, enough to keep it full) */
   lookahead?: number;
 }
 
@@ -96,6 +97,10 @@ export class CmsClient {
     } = {},
   ): Promise<z.output<S>> {
     const call: AuthedCall = { api: 'cms', method, url: this.#url(path, opts.query), body: opts.body };
+    // The token first (cached after the first call): a slot is counted from its start, so the first
+    // requests must not spend their slot waiting for the token while later ones go straight out and
+    // bunch up with them at the server (429s at 250 ms latency without this).
+    await this.ctx.tokens.token(this.account.credentials);
     return this.ctx.limiters.cms(this.account.id).run(async () => {
       // decided when the slot is granted, so a listing abandoned early stops spending requests
       const skipped = opts.skip?.();
@@ -210,7 +215,7 @@ export class CmsClient {
     const planned = Math.ceil(count / size) + 1;
     // A bounded look-ahead keeps the limiter busy while holding only a few pages: queueing every page
     // at once kept all of them (full video objects) alive until the walk ended (530 MB at 100,000 videos).
-    const ahead = Math.max(1, opts.lookahead ?? LOOKAHEAD_PAGES);
+    const ahead = Math.max(1, opts.lookahead ?? this.ctx.limits.cmsConcurrency + LOOKAHEAD_EXTRA_PAGES);
     const pending = new Map<number, Promise<T[]>>();
     let next = 0;
     const fill = () => {

@@ -14,6 +14,7 @@ import {
   type BrightcoveContext,
   type BrightcoveEndpoints,
   type BrightcoveLimits,
+  type CmsBudget,
   DEFAULT_LIMITS,
 } from './context.js';
 import { LiveClient } from './live.js';
@@ -36,6 +37,8 @@ interface BrightcoveOptions {
   clock?: Clock;
   logger?: Logger;
   limits?: Partial<BrightcoveLimits>;
+  /** per-account CMS budgets by account id (default: Brightcove's limits) */
+  cmsBudgets?: ReadonlyMap<string, CmsBudget>;
 }
 
 export interface Brightcove {
@@ -71,7 +74,7 @@ export function createBrightcove(opts: BrightcoveOptions): Brightcove {
     logger,
     limits,
     tokens: new TokenManager(endpoints.oauth, dispatcher, clock, logger),
-    limiters: new AccountLimiters(limits),
+    limiters: new AccountLimiters(limits, opts.cmsBudgets),
   };
   const analytics = (account: BrightcoveAccount) => new AnalyticsClient(context, account);
   return {

@@ -142,6 +142,8 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
     groups: a.groups,
     ...(a.business_unit ? { businessUnit: a.business_unit } : {}),
     ...(a.geo_restricted === undefined ? {} : { geoRestricted: a.geo_restricted }),
+    ...(a.cms_rate === undefined ? {} : { cmsRate: a.cms_rate }),
+    ...(a.cms_concurrency === undefined ? {} : { cmsConcurrency: a.cms_concurrency }),
     ...(a.credentials
       ? { credentials: { clientId: a.credentials.client_id, clientSecret: a.credentials.client_secret } }
       : {}),

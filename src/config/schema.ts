@@ -26,6 +26,12 @@ const accountSchema = z.strictObject({
   credentials: credentialsSchema.optional(),
   /** whether Brightcove enabled geo restriction on the account (no API reports it; media sharing needs it) */
   geo_restricted: z.boolean().optional(),
+  /**
+   * This app's share of the account's CMS limits, when other integrations use the account too:
+   * requests started per second (Brightcove: under 10) and requests in flight (Brightcove: 20).
+   */
+  cms_rate: z.number().int().min(1).max(10).optional(),
+  cms_concurrency: z.number().int().min(1).max(20).optional(),
 });
 
 const urlSchema = z.url({ message: 'expected a URL such as http://127.0.0.1:4010' });
@@ -98,6 +104,9 @@ export interface AccountConfig {
   credentials?: Credentials;
   /** geo restriction enabled on the account (config `geo_restricted`); undefined = not known */
   geoRestricted?: boolean;
+  /** requests per second and in flight this app may use (config `cms_rate`, `cms_concurrency`) */
+  cmsRate?: number;
+  cmsConcurrency?: number;
 }
 
 export interface Endpoints {

@@ -76,7 +76,7 @@ describe('CMS listing', () => {
   });
 
   it('stops spending requests when the consumer stops iterating', async () => {
-    h = await startHarness(small, { cmsRequestsPerInterval: 2, cmsIntervalMs: 0 });
+    h = await startHarness(small, { cmsConcurrency: 1, cmsIntervalMs: 0 });
     for await (const _ of h.bc.cms(h.account()).listVideos()) break;
     await new Promise((r) => setTimeout(r, 50));
     const pages = h.sim.requests.filter((r) => r.path.endsWith('/videos') && !r.path.includes('/counts/'));
