@@ -54,6 +54,14 @@ export interface ApplyDeps {
    * plan time is used.
    */
   fetchSources?(videoId: string, need: 'sources' | 'assetRenditions'): Promise<VideoMedia>;
+  /**
+   * The videos' current `updated_at` (CMS `GET /videos/{ids}`, 10 a request; a deleted video is
+   * absent). With it, a create whose video is unchanged since the plan reuses the plan's media URL
+   * instead of fetching its sources again.
+   */
+  videoVersions?(videoIds: readonly string[]): Promise<ReadonlyMap<string, string | undefined>>;
+  /** when the plan's media was read (ms since the epoch); older than MEDIA_URL_MAX_AGE_MS, none is reused */
+  mediaReadAt?: number;
   checkpoint?: Checkpoint;
   onProgress?(counts: ApplyCounts): void;
   /** Each mutation (or refused delete) as it completes, so it is audited then and not at the end. */
@@ -97,6 +105,31 @@ interface PlanItemRef {
   key: string;
   videoId: string;
   recordId?: string;
+}
+
+/**
+ * How long a plan's media URLs are reused: Brightcove's media URLs carry tokens that live 6 hours by
+ * default and must not be used longer (shared/reference/brightcove-cms.md, "Caching").
+ */
+export const MEDIA_URL_MAX_AGE_MS = 5 * 3600_000;
+
+/**
+ * The creates whose plan-time media URL still holds: the URL is young enough and the video has not
+ * changed since (one CMS request per 10 videos instead of one sources request per video).
+ */
+async function reusableMedia(
+  plan: SyncPlan,
+  deps: ApplyDeps,
+  checkpoint: Checkpoint,
+  now: number,
+): Promise<Set<string>> {
+  const reusable = new Set<string>();
+  const creates = plan.creates.filter((c) => c.videoUpdatedAt !== undefined && !checkpoint.isDone(c.key));
+  if (!deps.fetchSources || !deps.videoVersions || deps.mediaReadAt === undefined) return reusable;
+  if (creates.length === 0 || now - deps.mediaReadAt > MEDIA_URL_MAX_AGE_MS) return reusable;
+  const current = await deps.videoVersions(creates.map((c) => c.videoId));
+  for (const c of creates) if (current.get(c.videoId) === c.videoUpdatedAt) reusable.add(c.videoId);
+  return reusable;
 }
 
 export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplySummary> {
@@ -168,6 +201,14 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
     summary.failed.push({ key, videoId, reason });
   };
 
+  // Asked once, when the first create runs (a resumed run whose creates are all done asks nothing).
+  let reusableOnce: Promise<Set<string>> | undefined;
+  const reusable = () =>
+    (reusableOnce ??= reusableMedia(plan, deps, checkpoint, clock.now().getTime()).catch((err: unknown) => {
+      log.warn('could not check the videos for changes; fetching their media again', { err });
+      return new Set<string>();
+    }));
+
   const runCreate = async (item: PlanCreate) => {
     const findExisting = async (): Promise<string | undefined> =>
       (await deps.target.findByVideoId(item.videoId))[0]?.id;
@@ -182,7 +223,7 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
       }
     }
     let mediaUrl = item.mediaUrl;
-    if (deps.fetchSources) {
+    if (deps.fetchSources && !(await reusable()).has(item.videoId)) {
       const remote = item.rendition.origin === 'asset';
       const media = await withRetry(() =>
         deps.fetchSources!(item.videoId, remote ? 'assetRenditions' : 'sources'),

@@ -50,6 +50,8 @@ export interface PlanCreate {
   name: string;
   mediaUrl: string;
   rendition: { height: number; codec: string; origin: 'source' | 'asset' };
+  /** the video's `updated_at` when its media was read: Apply reuses `mediaUrl` while it is unchanged */
+  videoUpdatedAt?: string;
   metadata: MetaData;
   trims: Trim[];
 }
@@ -378,6 +380,7 @@ export class PlanBuilder {
         name: named.name,
         mediaUrl: r.url,
         rendition: { height: r.height, codec: r.codec, origin: r.origin },
+        ...(video.updated_at ? { videoUpdatedAt: video.updated_at } : {}),
         metadata: mapped.data,
         trims: [...named.trims, ...mapped.trims],
       });

@@ -9,8 +9,11 @@ import { type LegacyCheck, PlanBuilder, type PlanOptions, type SyncPlan } from '
 import type { SyncTarget } from './target.js';
 import type { SyncVideo, VideoMedia } from './types.js';
 
-/** The CMS calls a sync makes: one listing, media of new videos, and a lookup before each delete. */
-export type SyncCms = Pick<CmsClient, 'listVideos' | 'getSources' | 'getRenditions' | 'getVideo'>;
+/** The CMS calls a sync makes: one listing, media of new videos, what changed before Apply, a lookup before each delete. */
+export type SyncCms = Pick<
+  CmsClient,
+  'listVideos' | 'getSources' | 'getRenditions' | 'getVideo' | 'getVideos'
+>;
 
 export interface CollectProgress {
   phase: 'listing' | 'media' | 'planned';
@@ -198,6 +201,8 @@ interface ApplyRunOptions {
   flags: { applyCreatesUpdates: boolean; applyDeletes: boolean };
   otherAccounts?: OtherAccounts;
   checkpoint?: Checkpoint;
+  /** when the plan's media URLs were read (the plan's creation): see ApplyDeps.mediaReadAt */
+  mediaReadAt?: number;
   onProgress?(counts: ApplyCounts): void;
   onItem?(event: ApplyEvent): void;
   clock?: Clock;
@@ -213,6 +218,11 @@ export function runApply(plan: SyncPlan, o: ApplyRunOptions): Promise<ApplySumma
     target: o.target,
     videoExists: videoExistsVia(o.cms, o.otherAccounts),
     fetchSources: mediaFetcher(o.cms),
+    videoVersions: async (ids) => {
+      const found = await o.cms.getVideos([...ids]);
+      return new Map(found.map((v) => [v.id, v.updated_at ?? undefined]));
+    },
+    ...(o.mediaReadAt !== undefined ? { mediaReadAt: o.mediaReadAt } : {}),
     flags: o.flags,
     ...(o.checkpoint ? { checkpoint: o.checkpoint } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),

@@ -201,6 +201,7 @@ export class SyncService {
         flags: { applyCreatesUpdates: phases.includes('apply'), applyDeletes: phases.includes('deletes') },
         otherAccounts: this.otherAccounts(account),
         checkpoint,
+        mediaReadAt: Date.parse(record.createdAt),
         clock: this.deps.clock,
         logger: this.deps.logger,
         onItem,

@@ -164,3 +164,65 @@ describe('faults on both APIs', () => {
     expect(clean.summary.deleted).toHaveLength(5);
   }, 30_000);
 });
+
+describe('media once (issue 16 item 3)', () => {
+  const run = async (mediaAgeMs: number) => {
+    const bc = await startBrightcoveSim({
+      seed: 9,
+      dataset: { seed: 9, videosPerAccount: 35, analyticsDays: 0 },
+    });
+    const clarify = await startClarifySim({ seed: 9 });
+    try {
+      const acc = bc.data.accounts[0]!.id;
+      const cms = cmsFor(bc);
+      const target = new ClarifyTarget(clientFor(clarify));
+      const { plan } = await collectPlan({ cms, target });
+      const sources = () => bc.requests.filter((r) => /\/(sources|assets\/renditions)$/.test(r.path)).length;
+      const planned = sources();
+      // One video changes between the dry run and Apply: only its media is read again.
+      const changed = plan.creates[3]!;
+      const video = bc.data.videos[acc]!.find((v) => v.id === changed.videoId)!;
+      video.updated_at = '2026-11-21T11:59:00.000Z';
+      const before = bc.requests.length;
+      const summary = await runApply(plan, {
+        cms,
+        target,
+        flags: { applyCreatesUpdates: true, applyDeletes: false },
+        mediaReadAt: instantClock.now().getTime() - mediaAgeMs,
+        clock: instantClock,
+        backoffMs: 0,
+      });
+      const applied = bc.requests.slice(before);
+      return {
+        plan,
+        planned,
+        summary,
+        reread: applied.filter((r) => /\/(sources|assets\/renditions)$/.test(r.path)).length,
+        lookups: applied.filter((r) => /\/videos\/[\d,]+$/.test(r.path)).length,
+        urls: new Map(clarify.bundles.all().map((b) => [b.external_id, b.media_urls[0]])),
+        changed: changed.videoId,
+      };
+    } finally {
+      await bc.close();
+      await clarify.close();
+    }
+  };
+
+  it('Apply reuses the dry run media of unchanged videos: one lookup per 10 creates instead of one per create', async () => {
+    const r = await run(60_000);
+    const creates = r.plan.creates.length;
+    expect(creates).toBeGreaterThan(20);
+    expect(r.planned).toBeGreaterThanOrEqual(creates); // the dry run read every new video's media once
+    expect(r.summary.created).toHaveLength(creates);
+    expect(r.reread).toBe(1);
+    expect(r.lookups).toBe(Math.ceil(creates / 10));
+    for (const c of r.plan.creates)
+      if (c.videoId !== r.changed) expect(r.urls.get(c.videoId)).toBe(c.mediaUrl);
+  });
+
+  it('a plan whose media URLs are older than their tokens live (5 h) reads every source again', async () => {
+    const r = await run(6 * 3600_000);
+    expect(r.reread).toBe(r.plan.creates.length);
+    expect(r.lookups).toBe(0);
+  });
+});
