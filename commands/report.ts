@@ -8,7 +8,7 @@ import {
   type PeriodArgs,
   periodFromArgs,
 } from '../src/analytics/service.js';
-import { newErrorId } from '../src/core/errors.js';
+import { newErrorId, RefusalError } from '../src/core/errors.js';
 import { defineGrammar } from '../src/core/grammar.js';
 import { defineCommand, type Services, type Surface } from '../src/core/types.js';
 import { failureText, periodLabel, renderReport } from '../src/slack/report-render.js';
@@ -83,11 +83,16 @@ export async function deliverReport(
       altText: `Line chart of daily views by device type for ${report.scope.label}, ${periodLabel(report)}`,
     });
   } catch (err) {
-    const errorId = newErrorId();
-    services.logger.error('chart upload failed', { errorId, err });
-    await message.reply({
-      text: `The chart could not be attached (error id ${errorId}); the figures above stand.`,
-    });
+    // A refusal (the app cannot share files here) says what to do; anything else gets an error id.
+    if (err instanceof RefusalError) {
+      await message.reply({ text: `${err.message} The figures above stand.` });
+    } else {
+      const errorId = newErrorId();
+      services.logger.error('chart upload failed', { errorId, err });
+      await message.reply({
+        text: `The chart could not be attached (error id ${errorId}); the figures above stand.`,
+      });
+    }
   }
   if (opts.csv) {
     await message.upload({

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { type Block, escapeMrkdwn, type ModalView } from '../core/blocks.js';
+import { RefusalError } from '../core/errors.js';
 import { SLASH } from '../core/registry.js';
 import type { FileUpload, PostedMessage, Reply, Surface } from '../core/types.js';
 import type { Logger } from '../log.js';
@@ -86,7 +87,46 @@ const noopLogger: Logger = {
   child: () => noopLogger,
 };
 
+/** Slack's error code of a failed Web API call (`not_in_channel`, …), when it is one. */
+function slackErrorCode(err: unknown): string | undefined {
+  const code = (err as { data?: { error?: unknown } } | null)?.data?.error;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** What to do when the app is not in a channel it cannot join by itself (a private one). */
+const INVITE_HINT = 'Invite the app here with `/invite @brightcove-ops`, then run the command again.';
+
+/**
+ * Uploads a file into a channel (or a thread). chat:write.public lets the bot post in public channels it
+ * has not joined, but sharing a file needs membership: on not_in_channel it joins (channels:join) and
+ * tries once more. A private channel cannot be joined: the refusal says how to invite the app, so the
+ * file is never lost silently.
+ */
 async function uploadFile(
+  client: WebClient,
+  channel: string | undefined,
+  threadTs: string | undefined,
+  file: FileUpload,
+) {
+  try {
+    await sendFile(client, channel, threadTs, file);
+  } catch (err) {
+    if (!channel || slackErrorCode(err) !== 'not_in_channel') throw err;
+    try {
+      await client.conversations.join({ channel });
+    } catch (joinErr) {
+      const code = slackErrorCode(joinErr);
+      if (code === 'method_not_supported_for_channel_type' || code === 'missing_scope')
+        throw new RefusalError(
+          `I can't attach ${file.filename} in this channel: I'm not a member. ${INVITE_HINT}`,
+        );
+      throw joinErr;
+    }
+    await sendFile(client, channel, threadTs, file);
+  }
+}
+
+async function sendFile(
   client: WebClient,
   channel: string | undefined,
   threadTs: string | undefined,
@@ -161,11 +201,19 @@ export class SlackSurface implements Surface {
   async post(reply: Reply): Promise<PostedMessage> {
     const { client, channelId, logger, updateIntervalMs } = this.opts;
     if (!channelId) throw new Error('no channel to post to');
-    const res = await client.chat.postMessage({
-      channel: channelId,
-      text: fallback(reply),
-      ...(reply.blocks ? { blocks: reply.blocks } : {}),
-    });
+    const res = await client.chat
+      .postMessage({
+        channel: channelId,
+        text: fallback(reply),
+        ...(reply.blocks ? { blocks: reply.blocks } : {}),
+      })
+      .catch((err: unknown) => {
+        // A private channel the app is not in is invisible to it (public ones it may post in unjoined).
+        const code = slackErrorCode(err);
+        if (code === 'channel_not_found' || code === 'not_in_channel')
+          throw new RefusalError(`I can't post in this channel: I'm not a member. ${INVITE_HINT}`);
+        throw err;
+      });
     return new SlackMessage(client, channelId, String(res.ts), logger, updateIntervalMs);
   }
 

@@ -54,7 +54,14 @@ describe('registry', () => {
   it('manifest.yml asks for exactly the scopes the app uses', () => {
     const manifest = YAML.parse(readFileSync(new URL('../../manifest.yml', import.meta.url), 'utf8'));
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
-      ['commands', 'chat:write', 'chat:write.public', 'files:write', 'usergroups:read'].sort(),
+      [
+        'commands',
+        'chat:write',
+        'chat:write.public',
+        'channels:join',
+        'files:write',
+        'usergroups:read',
+      ].sort(),
     );
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);

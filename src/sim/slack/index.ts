@@ -82,6 +82,14 @@ export interface SlackSimOptions {
   userGroups?: Record<string, string[]>;
   users?: Record<string, string>;
   channels?: Record<string, string>;
+  /** channels (of `channels`) that are private: the bot cannot join them, only be invited */
+  privateChannels?: string[];
+  /**
+   * channels (of `channels`) the bot is not a member of (default: none). With chat:write.public the bot
+   * still posts in a public one, but a file upload there fails with not_in_channel until it joins; in a
+   * private one it can do nothing (channel_not_found), as in Slack.
+   */
+  botNotIn?: string[];
 }
 
 interface CommandResult {
@@ -109,6 +117,9 @@ export class SlackSim extends EventEmitter {
   readonly userGroups: Record<string, string[]>;
   readonly users: Record<string, string>;
   readonly channels: Record<string, string>;
+  readonly privateChannels: ReadonlySet<string>;
+  /** channels the bot is a member of (conversations.join adds public ones) */
+  readonly botChannels: Set<string>;
   /** payloads acked by the app through Socket Mode, in order */
   readonly socketAcks: { envelopeId: string; payload: unknown; ms: number }[] = [];
 
@@ -138,6 +149,9 @@ export class SlackSim extends EventEmitter {
     this.userGroups = opts.userGroups ?? {};
     this.users = opts.users ?? {};
     this.channels = opts.channels ?? { C0OPS: 'video-ops' };
+    this.privateChannels = new Set(opts.privateChannels ?? []);
+    const notIn = new Set(opts.botNotIn ?? []);
+    this.botChannels = new Set(Object.keys(this.channels).filter((c) => !notIn.has(c)));
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((err: unknown) => {
         res.writeHead(500, { 'content-type': 'application/json' });
@@ -576,6 +590,24 @@ export class SlackSim extends EventEmitter {
           user: { id, name: this.users[id] ?? id.toLowerCase(), real_name: this.users[id] ?? id },
         };
       }
+      case 'conversations.join': {
+        // https://docs.slack.dev/reference/methods/conversations.join (bot scope channels:join): private
+        // channels answer method_not_supported_for_channel_type; joining twice warns already_in_channel.
+        const id = String(args.channel ?? '');
+        const name = this.channels[id];
+        if (!name) return { ok: false, error: 'channel_not_found' };
+        if (this.privateChannels.has(id))
+          return { ok: false, error: 'method_not_supported_for_channel_type' };
+        const already = this.botChannels.has(id);
+        this.botChannels.add(id);
+        return {
+          ok: true,
+          channel: { id, name, is_channel: true, is_private: false, is_member: true },
+          ...(already
+            ? { warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } }
+            : {}),
+        };
+      }
       case 'conversations.info': {
         const id = String(args.channel ?? '');
         const name = this.channels[id];
@@ -588,7 +620,7 @@ export class SlackSim extends EventEmitter {
 
   #postMessage(args: Json): Json {
     const channel = String(args.channel ?? '');
-    if (!this.channels[channel]) return { ok: false, error: 'channel_not_found' };
+    if (!this.#visible(channel)) return { ok: false, error: 'channel_not_found' };
     const blocks = jsonArg(args.blocks) as Json[] | undefined;
     const text = args.text === undefined ? '' : String(args.text);
     if (!text && !blocks?.length) return { ok: false, error: 'no_text' };
@@ -612,6 +644,14 @@ export class SlackSim extends EventEmitter {
       ts,
       message: { type: 'message', ts, text, bot_id: this.botId, blocks: message.blocks },
     };
+  }
+
+  /** A channel the bot can see: any public one (chat:write.public), a private one only as a member. */
+  #visible(channel: string): boolean {
+    return (
+      this.channels[channel] !== undefined &&
+      (!this.privateChannels.has(channel) || this.botChannels.has(channel))
+    );
   }
 
   #update(args: Json): Json {
@@ -658,7 +698,9 @@ export class SlackSim extends EventEmitter {
     const files = jsonArg(args.files) as { id: string; title?: string }[] | undefined;
     if (!files?.length) return { ok: false, error: 'invalid_arguments' };
     const channel = args.channel_id ? String(args.channel_id) : undefined;
-    if (channel && !this.channels[channel]) return { ok: false, error: 'channel_not_found' };
+    if (channel && !this.#visible(channel)) return { ok: false, error: 'channel_not_found' };
+    // Sharing a file into a channel needs membership, even with chat:write.public.
+    if (channel && !this.botChannels.has(channel)) return { ok: false, error: 'not_in_channel' };
     const threadTs = args.thread_ts ? String(args.thread_ts) : undefined;
     const done: SimFile[] = [];
     for (const f of files) {
