@@ -111,7 +111,7 @@ interface PlanItemRef {
  * How long a plan's media URLs are reused: Brightcove's media URLs carry tokens that live 6 hours by
  * default and must not be used longer (shared/reference/brightcove-cms.md, "Caching").
  */
-export const MEDIA_URL_MAX_AGE_MS = 5 * 3600_000;
+const MEDIA_URL_MAX_AGE_MS = 5 * 3600_000;
 
 /**
  * The creates whose plan-time media URL still holds: the URL is young enough and the video has not
