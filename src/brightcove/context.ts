@@ -58,9 +58,8 @@ export const DEFAULT_LIMITS: BrightcoveLimits = {
  * its start and `windowMs` after its response. The start rule gives throughput
  * min(perInterval / (window + margin), concurrency / latency): 8.3 requests a second at 1 s latency
  * (margin 200 ms), where holding every slot until a second after the response gave 10 / (1 s + latency),
- * 5 a second. The response rule
- * wins at low latency and is safe as seen by the server, which counts arrivals: a request arrives before
- * its response does, however long its connection's handshake or a busy event loop delayed it. The
+ * 5 a second. The response rule wins at low latency and is safe as seen by the server, which counts
+ * arrivals: a request arrives before its response does, however long its connection's handshake or a busy event loop delayed it. The
  * margin covers that delay for the start rule: 50 ms was not enough on a loaded 2-core box (the server
  * saw 11 arrivals in a second when the first request's handling was late), 200 ms also covers a
  * TLS handshake across an ocean. A 429 that still gets through is retried with backoff (Retry-After
