@@ -24,4 +24,14 @@ describe('the CLI launchers run Node with the CLI flags', () => {
     });
     expect(stdout).toContain('brightcove-ops sync');
   });
+
+  it('npm ci without dev dependencies still installs: the build step falls back to the sources', async () => {
+    // `npm ci --omit=dev` has no tsc; a failing postinstall would fail the whole install.
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    const { stdout } = await promisify(execFile)('/bin/sh', ['-c', scripts.postinstall!], {
+      cwd: new URL('.', root).pathname,
+      env: { PATH: '/nonexistent' },
+    });
+    expect(stdout).toContain('runs the sources through tsx');
+  });
 });
