@@ -1,9 +1,9 @@
 import type { AnyCommand } from '../src/core/types.js';
 
 /**
- * The commands by name, each loaded on demand: the one-shot CLI loads only the command it runs (a sync
- * neither parses the chart renderer nor the export pipeline; about 10 MB less at start). The list and
- * its order are commands/index.ts's (test/core/registry.test.ts holds them together).
+ * Every command by name, in the order help lists them, each loaded on demand: the one-shot CLI loads
+ * only the command it runs (a sync neither parses the chart renderer nor the export pipeline; about
+ * 10 MB less at start). commands/index.ts loads them all from this list.
  */
 const LOADERS = new Map<string, () => Promise<AnyCommand>>(
   Object.entries({
@@ -33,6 +33,9 @@ export async function commandsFor(firstWord: string | undefined): Promise<AnyCom
   const name = firstWord?.toLowerCase();
   // A Map, not an object: `constructor` or `__proto__` typed as a subcommand must not find Object's own.
   const load = name !== undefined && name !== 'help' ? LOADERS.get(name) : undefined;
-  if (load) return [await load()];
-  return (await import('./index.js')).allCommands;
+  return load ? [await load()] : loadAllCommands();
+}
+
+export function loadAllCommands(): Promise<AnyCommand[]> {
+  return Promise.all([...LOADERS.values()].map((load) => load()));
 }

@@ -44,7 +44,7 @@ class SlackMessage implements PostedMessage {
     private readonly client: WebClient,
     readonly channel: string,
     readonly ts: string,
-    logger: Logger,
+    private readonly logger: Logger,
     intervalMs: number,
   ) {
     this.#updates = new LatestWins<Reply>(
@@ -75,7 +75,7 @@ class SlackMessage implements PostedMessage {
   }
 
   async upload(file: FileUpload): Promise<void> {
-    await uploadFile(this.client, this.channel, this.ts, file);
+    await uploadFile(this.client, this.channel, this.ts, file, this.logger);
   }
 }
 
@@ -107,6 +107,7 @@ async function uploadFile(
   channel: string | undefined,
   threadTs: string | undefined,
   file: FileUpload,
+  logger: Logger,
 ) {
   try {
     await sendFile(client, channel, threadTs, file);
@@ -118,10 +119,12 @@ async function uploadFile(
       const code = slackErrorCode(joinErr);
       if (code === 'method_not_supported_for_channel_type' || code === 'missing_scope')
         throw new RefusalError(
-          `I can't attach ${file.filename} in this channel: I'm not a member. ${INVITE_HINT}`,
+          `I can't attach ${escapeMrkdwn(file.filename)} in this channel: I'm not a member. ${INVITE_HINT}`,
         );
       throw joinErr;
     }
+    // The app changed its own membership: said in the log, with the channel, for whoever runs it.
+    logger.info('joined a public channel to attach a file there', { channel, file: file.filename });
     await sendFile(client, channel, threadTs, file);
   }
 }
@@ -222,7 +225,7 @@ export class SlackSurface implements Surface {
   }
 
   async upload(file: FileUpload): Promise<void> {
-    await uploadFile(this.opts.client, this.opts.channelId, undefined, file);
+    await uploadFile(this.opts.client, this.opts.channelId, undefined, file, this.opts.logger);
   }
 
   async openModal(view: ModalView): Promise<void> {
