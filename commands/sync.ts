@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { findAccount } from '../src/core/accounts.js';
 import { reportFailure } from '../src/core/dispatch.js';
@@ -28,24 +29,28 @@ import {
 } from '../src/slack/sync-render.js';
 import { parseSyncConfig, SyncConfigError, type SyncSchedule } from '../src/sync/config.js';
 import { formatApplyText, formatPlanText } from '../src/sync/format.js';
-import { actionOf, RERUN } from '../src/sync/service.js';
+import { actionOf, CMS_HOOK_PATH, RERUN } from '../src/sync/service.js';
 import type { Phase, PlanRecord } from '../src/sync/store.js';
 
 interface SyncArgs {
   account?: string;
   keepDeleted: boolean;
+  full: boolean;
   apply: boolean;
   approveDeletes: boolean;
   force: boolean;
 }
 
 const grammar = defineGrammar({
-  usage: ['sync [<account>] [--keep-deleted] [--dry-run | --apply] [--approve-deletes [--force]]'],
+  usage: ['sync [<account>] [--full] [--keep-deleted] [--dry-run | --apply] [--approve-deletes [--force]]'],
   positionals: z.array(z.string()).max(1, 'sync takes at most one account: sync [<account>]'),
   flags: {
     'keep-deleted': {
       aliases: ['keep_deleted_bundles'],
       description: 'plan no deletes at all (the original --keep_deleted_bundles)',
+    },
+    full: {
+      description: 'list the whole library, not only what changed since the last applied sync',
     },
     'dry-run': { description: 'only show the plan (the default; the original --dry_run)' },
     apply: { description: 'CLI only: apply the planned creates and updates' },
@@ -65,6 +70,7 @@ async function planAndPost(
   requestedBy: string,
   origin: 'slack' | 'schedule',
   replaces: 'all' | 'own',
+  full = false,
 ): Promise<{ record: PlanRecord; message: PostedMessage }> {
   const sync = services.sync;
   const account = sync.resolve(accountName);
@@ -85,6 +91,7 @@ async function planAndPost(
     planned = await sync.plan(
       {
         keepDeleted,
+        full,
         origin,
         by: requestedBy,
         replaces,
@@ -296,6 +303,7 @@ async function runCliSync(services: Services, surface: Surface, actor: Actor, ar
   const { record } = await sync.plan({
     ...(args.account ? { account: args.account } : {}),
     keepDeleted: args.keepDeleted,
+    full: args.full,
     origin: 'cli',
     by: actor.userId,
   });
@@ -365,7 +373,7 @@ export const sync = defineCommand<SyncArgs>({
   summary:
     'Compare a library with its Clarify bundles: posts the plan with Apply, Approve-deletes and Discard buttons.',
   grammar,
-  examples: ['sync', 'sync neo', 'sync neo --keep-deleted'],
+  examples: ['sync', 'sync neo', 'sync neo --full', 'sync neo --keep-deleted'],
   // A dry run changes nothing; the CLI's --apply/--approve-deletes do.
   mutates: (a) => a.apply || a.approveDeletes,
   args: grammar.tokens
@@ -379,6 +387,7 @@ export const sync = defineCommand<SyncArgs>({
       (t): SyncArgs => ({
         ...(t.positionals[0] ? { account: t.positionals[0] } : {}),
         keepDeleted: t.flags['keep-deleted'] === true,
+        full: t.flags.full === true,
         apply: t.flags.apply === true,
         approveDeletes: t.flags['approve-deletes'] === true,
         force: t.flags.force === true,
@@ -394,7 +403,16 @@ export const sync = defineCommand<SyncArgs>({
     }
     // A member's dry run is a look, not a decision: it never replaces an operator's open plan.
     const replaces = (await services.roles.isOperator(actor)) ? 'all' : 'own';
-    await planAndPost(services, surface, args.account, args.keepDeleted, actor.userId, 'slack', replaces);
+    await planAndPost(
+      services,
+      surface,
+      args.account,
+      args.keepDeleted,
+      actor.userId,
+      'slack',
+      replaces,
+      args.full,
+    );
   },
   actions: {
     apply: (ctx) => onPhaseClick(ctx, 'apply'),
@@ -465,5 +483,45 @@ export const sync = defineCommand<SyncArgs>({
       }
     }
     store.prune();
+    if (host.publicUrl) {
+      host.route('POST', CMS_HOOK_PATH, notificationHandler(services));
+      void services.sync.subscribe(host.publicUrl);
+    }
   },
 });
+
+/**
+ * `POST /hooks/cms/<account id>/<token>`: CMS video-change notifications. A wrong token gets the 404
+ * of any unknown path; anything accepted is only a note for the next sync, so the answer is immediate.
+ */
+function notificationHandler(services: Services) {
+  return async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const [account = '', token = ''] = path.slice(CMS_HOOK_PATH.length + 1).split('/');
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString('utf8'));
+    } catch {
+      payload = undefined;
+    }
+    let accountId = '';
+    try {
+      accountId = decodeURIComponent(account);
+    } catch {
+      // a malformed escape: no account has that id, so the token check refuses it below
+    }
+    const outcome = services.sync.receiveNotification(accountId, token, payload);
+    if (outcome === 'refused') {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
+    // 4xx makes Brightcove retry; a body it cannot parse will not parse better later, so 200 with the reason.
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify(
+        outcome === 'accepted' ? { ok: true } : { ok: false, error: 'not a video-change notification' },
+      ),
+    );
+  };
+}

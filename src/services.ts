@@ -22,6 +22,7 @@ import { ShareService } from './sharing/service.js';
 import { createRoles } from './slack/roles.js';
 import { createRepositories } from './store/repositories.js';
 import { Store } from './store/store.js';
+import { SyncCursorStore } from './sync/cursor.js';
 import { SyncService } from './sync/service.js';
 import { SyncPlanStore } from './sync/store.js';
 import { ClarifyTarget } from './sync/target.js';
@@ -86,6 +87,12 @@ export async function createServices(opts: {
     logger,
     roles: opts.roles ?? createRoles(config, undefined, clock, logger),
     newId,
+    // Without any configured secret (CLI only), a random key: the CLI never serves a hook.
+    hookKey:
+      config.slack.signingSecret ??
+      config.slack.appToken ??
+      config.slack.botToken ??
+      randomBytes(24).toString('hex'),
     registry: new Registry(opts.commands ?? (await import('../commands/index.js')).allCommands),
     brightcove,
     bcAccount(account) {
@@ -120,6 +127,8 @@ export async function createServices(opts: {
     cmsFor: (account) => brightcove.cms(services.bcAccount(account)),
     target: () => new ClarifyTarget(services.clarify()),
     plans: new SyncPlanStore(repos.pending, store, clock, config.planTtlMinutes, newId),
+    cursors: new SyncCursorStore(store.collection('sync_cursors'), store.collection('sync_notices'), store),
+    hookKey: services.hookKey,
     audit: repos.audit,
     clock,
     logger,

@@ -24,6 +24,8 @@ import {
   CountSchema,
   type CustomField,
   CustomFieldSchema,
+  type Subscription,
+  SubscriptionSchema,
   type VideoFields,
   VideoFieldsSchema,
   type VideoShare,
@@ -293,6 +295,19 @@ export class CmsClient {
 
   listCustomFields(): Promise<CustomField[]> {
     return this.#req('GET', '/video_fields/custom_fields', z.array(CustomFieldSchema));
+  }
+
+  // ---------------------------------------------------------------- notifications
+  /** Scope `video-cloud/notifications/all` (CMS → Notifications in Studio). */
+  listSubscriptions(): Promise<Subscription[]> {
+    return this.#req('GET', '/subscriptions', z.array(SubscriptionSchema));
+  }
+
+  /** A `video-change` subscription delivering to `endpoint` (422 when it exists or 10 exist). */
+  createSubscription(endpoint: string): Promise<Subscription> {
+    return this.#req('POST', '/subscriptions', SubscriptionSchema, {
+      body: { endpoint, events: ['video-change'] },
+    });
   }
 
   // ---------------------------------------------------------------- media sharing (master side)

@@ -125,6 +125,29 @@ export const CmsVideoListSchema = z.array(CmsVideoSchema);
 
 export const CountSchema = z.looseObject({ count: z.number().int().nonnegative() });
 
+/**
+ * A CMS notification subscription (CMS API Notifications; `GET/POST /v1/accounts/{id}/subscriptions`).
+ * Brightcove does not sign the notifications it sends, so whoever knows the endpoint can post to it.
+ */
+export const SubscriptionSchema = z.looseObject({
+  id: z.string(),
+  endpoint: z.string(),
+  events: z.array(z.string()),
+  service_account: z.string().optional(),
+});
+export type Subscription = z.infer<typeof SubscriptionSchema>;
+
+/** One `video-change` notification as delivered to a subscribed endpoint: it names a video, nothing more. */
+export const VideoChangeNotificationSchema = z.looseObject({
+  account_id: z.string(),
+  event: z.literal('video-change'),
+  video: z.string().min(1),
+  version: z.number().optional(),
+  action: z.string().optional(),
+  timestamp: z.number().optional(),
+});
+export type VideoChangeNotification = z.infer<typeof VideoChangeNotificationSchema>;
+
 // ---------------------------------------------------------------- sources / assets
 /** A rendition from `GET /videos/{id}/sources`. Which keys appear depends on the delivery kind. */
 const CmsSourceSchema = z.looseObject({

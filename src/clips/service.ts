@@ -3,12 +3,13 @@
  * clip job records in the store (so tracking resumes after a restart), the webhook secret and the audit
  * trail. No Slack here: whoever shows a clip passes a publisher that renders the record.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
 import { BrightcoveError, NotFoundError } from '../brightcove/errors.js';
 import type { LiveClient } from '../brightcove/live.js';
 import type { Clock } from '../clock.js';
+import { deriveHookToken, sameToken } from '../core/hook-token.js';
 import type { Services } from '../core/types.js';
-import { type Logger, maskSecrets, registerSecret } from '../log.js';
+import { type Logger, maskSecrets } from '../log.js';
 import type { AuditLog, JobRecord } from '../store/repositories.js';
 import type { Collection } from '../store/store.js';
 import type { ClipInputError, ClipRequest } from './request.js';
@@ -165,19 +166,12 @@ export class ClipService {
 
   /** Derived from a configured secret: stable across restarts, never stored. */
   hookSecret(): string {
-    const secret = createHmac('sha256', this.#deps.hookKey)
-      .update('brightcove-ops/live-notifications')
-      .digest('hex')
-      .slice(0, 48);
-    registerSecret(secret);
-    return secret;
+    return deriveHookToken(this.#deps.hookKey, 'brightcove-ops/live-notifications');
   }
 
   /** Whether `candidate` (the last path segment of a hook request) is the hook secret; constant time. */
   checkHookSecret(candidate: string): boolean {
-    const secret = Buffer.from(this.hookSecret());
-    const given = Buffer.from(candidate);
-    return given.length === secret.length && timingSafeEqual(given, secret);
+    return sameToken(candidate, this.hookSecret());
   }
 
   #notificationUrl(): string | undefined {
@@ -547,7 +541,7 @@ function isClipState(s: string): s is ClipState {
 /** What building the app's ClipService needs of the services around it. */
 type ClipServiceContext = Pick<
   Services,
-  'config' | 'brightcove' | 'bcAccount' | 'repos' | 'store' | 'clock' | 'logger' | 'newId'
+  'config' | 'brightcove' | 'bcAccount' | 'repos' | 'store' | 'clock' | 'logger' | 'newId' | 'hookKey'
 >;
 
 /**
@@ -578,12 +572,7 @@ export function createClipService(s: ClipServiceContext): ClipService {
       : {}),
     jobs: s.repos.jobs,
     durably: (fn) => s.store.transaction(fn),
-    // Without any configured secret (CLI only), a random key: the CLI never serves the hook.
-    hookKey:
-      s.config.slack.signingSecret ??
-      s.config.slack.appToken ??
-      s.config.slack.botToken ??
-      randomBytes(24).toString('hex'),
+    hookKey: s.hookKey,
     audit: s.repos.audit,
     clock: s.clock,
     logger: s.logger,

@@ -110,6 +110,8 @@ export interface Services {
   roles: Roles;
   /** ids for records; injectable so tests are deterministic */
   newId(prefix: string): string;
+  /** the secret webhook URL tokens are derived from (so they survive restarts and are never stored) */
+  hookKey: string;
   registry: Registry;
   /** OAuth, CMS, Analytics and Live clients sharing one dispatcher and per-account limits */
   brightcove: Brightcove;

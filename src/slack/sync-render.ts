@@ -20,7 +20,14 @@ import {
 import { errorIdOf, UserError } from '../core/errors.js';
 import type { Reply } from '../core/types.js';
 import type { ApplyCounts, ApplySummary } from '../sync/apply.js';
-import { applyStats, formatStats, otherAccountsNote, outcomeLine, planStats } from '../sync/format.js';
+import {
+  applyStats,
+  formatStats,
+  otherAccountsNote,
+  outcomeLine,
+  planStats,
+  scanLine,
+} from '../sync/format.js';
 import type { SyncPlan } from '../sync/plan.js';
 import type { CollectProgress } from '../sync/run.js';
 import type { Phase, PhaseState, PlanRecord } from '../sync/store.js';
@@ -170,6 +177,7 @@ export function renderPlan(record: PlanRecord): Reply {
   const { plan, account, phases } = record.data;
   const c = plan.counts;
   const title = syncTitle(account.alias, plan.target);
+  const scan = scanLine(plan);
   const blocks: Block[] = [
     header(`${title}: plan`),
     fields([
@@ -184,6 +192,7 @@ export function renderPlan(record: PlanRecord): Reply {
       `${n(c.videos)} videos, ${n(c.records)} bundles (${n(c.recordsWithoutVideoId)} without a video id, left alone)${record.data.keepDeleted ? ' · --keep-deleted: no deletes planned' : ''}`,
     ),
     ...(otherAccountsNote(c) ? [context(escapeMrkdwn(otherAccountsNote(c)))] : []),
+    ...(scan ? [context(escapeMrkdwn(scan))] : []),
     ...planItems(plan),
   ];
   const stamps = (['apply', 'deletes'] as const)

@@ -12,6 +12,7 @@ import type { PlanOptions } from './plan.js';
  *   custom_fields: { topic: topic }
  *   legacy_owner: neo          # owner of records the original tool wrote (optional)
  *   mass_delete: { share: 0.2, count: 500, min_count: 10 }  # above either, deletes need a typed confirmation
+ *   incremental: { enabled: true, overlap_minutes: 15, full_every_hours: 24 }
  *   schedules:
  *     - { account: neo, cron: "0 6 * * *", channel: C123, auto_apply: true }
  * ```
@@ -76,6 +77,22 @@ const syncConfigSchema = z.strictObject({
     })
     .min(1)
     .optional(),
+  incremental: z
+    .strictObject({
+      enabled: z.boolean({ message: 'sync.incremental.enabled must be true or false' }).default(true),
+      overlap_minutes: z
+        .number({ message: 'sync.incremental.overlap_minutes is a number of minutes, e.g. 15' })
+        .int('sync.incremental.overlap_minutes must be a whole number')
+        .min(0, 'sync.incremental.overlap_minutes cannot be negative')
+        .max(1440, 'sync.incremental.overlap_minutes can be at most 1440 (a day)')
+        .default(15),
+      full_every_hours: z
+        .number({ message: 'sync.incremental.full_every_hours is a number of hours, e.g. 24' })
+        .gt(0, 'sync.incremental.full_every_hours must be above 0')
+        .max(720, 'sync.incremental.full_every_hours can be at most 720 (30 days)')
+        .default(24),
+    })
+    .default({ enabled: true, overlap_minutes: 15, full_every_hours: 24 }),
   schedules: z
     .array(scheduleSchema, { message: 'sync.schedules must be a list of { account, cron, channel }' })
     .default([]),

@@ -1,4 +1,5 @@
 import type { ApplySummary } from './apply.js';
+import { utcMinute } from './cursor.js';
 import type { Trim } from './metadata.js';
 import type { SyncPlan } from './plan.js';
 import type { Phase } from './store.js';
@@ -67,10 +68,21 @@ export function otherAccountsNote(c: SyncPlan['counts']): string {
 }
 
 /** The whole plan as plain text, one item a line (for a file upload or the CLI). */
+/** Which way the library was read, and why: every plan says so. */
+export function scanLine(plan: SyncPlan): string | undefined {
+  const s = plan.scan;
+  if (!s) return undefined;
+  return s.mode === 'incremental'
+    ? `Incremental: videos changed since ${s.changedSince ? utcMinute(s.changedSince) : 'the last sync'} (${s.reason})`
+    : `Full listing: ${s.reason}`;
+}
+
 export function formatPlanText(plan: SyncPlan): string {
   const c = plan.counts;
+  const scan = scanLine(plan);
   const out: string[] = [
     `Sync plan for ${plan.target} (fingerprint ${plan.fingerprint})`,
+    ...(scan ? [scan] : []),
     `Videos: ${c.videos}  Records: ${c.records} (${c.recordsWithoutVideoId} without a video id, left alone)`,
     `Creates: ${c.creates}  Updates: ${c.updates}  Deletes: ${c.deletes}  Unchanged: ${c.unchanged}  Skipped: ${c.skipped}  Problems: ${c.problems}`,
   ];

@@ -116,8 +116,18 @@ interface PlanCounts {
   problems: number;
 }
 
+/** How the library was read for a plan, said on the plan. */
+export interface ScanInfo {
+  mode: 'full' | 'incremental';
+  /** why this mode ran */
+  reason: string;
+  /** incremental: the CMS was asked for videos updated from this time on */
+  changedSince?: string;
+}
+
 export interface SyncPlan {
   target: string;
+  scan?: ScanInfo;
   fingerprint: string;
   options: PlanOptions;
   creates: PlanCreate[];
@@ -493,7 +503,8 @@ export function videosNeedingMedia(
   return builder.mediaNeeded();
 }
 
-function canonical(v: unknown): string {
+/** A stable text form of a JSON value (keys sorted): equal values, equal text. */
+export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
     return `{${Object.keys(v)

@@ -4,15 +4,19 @@ import type { CmsClient, ListStats, ListVideosOptions } from '../brightcove/inde
 import type { Clock } from '../clock.js';
 import { type Logger, silentLogger } from '../log.js';
 import { type ApplyCounts, type ApplyEvent, type ApplySummary, applyPlan, type Checkpoint } from './apply.js';
+import { type NoticeOutcome, type SyncCursor, utcMinute } from './cursor.js';
 import { Lockstep } from './lockstep.js';
 import { type LegacyCheck, PlanBuilder, type PlanOptions, type SyncPlan } from './plan.js';
 import type { SyncTarget } from './target.js';
 import type { SyncVideo, VideoMedia } from './types.js';
 
-/** The CMS calls a sync makes: one listing, media of new videos, what changed before Apply, a lookup before each delete. */
+/**
+ * The CMS calls a sync makes: one listing (or a count and a search for changes), media of new
+ * videos, what changed before Apply, a lookup before each delete.
+ */
 export type SyncCms = Pick<
   CmsClient,
-  'listVideos' | 'getSources' | 'getRenditions' | 'getVideo' | 'getVideos'
+  'listVideos' | 'countVideos' | 'getSources' | 'getRenditions' | 'getVideo' | 'getVideos'
 >;
 
 export interface CollectProgress {
@@ -42,6 +46,8 @@ interface CollectOptions {
    * legacy records' owners). Without it, legacy records are never planned as deletes.
    */
   otherAccounts?: OtherAccounts;
+  /** count the listed videos created up to this time (ISO): the next incremental run's count check */
+  countCreatedUpTo?: string;
   logger?: Logger;
 }
 
@@ -56,7 +62,12 @@ interface CollectResult {
   listing: ListStats;
   /** videos whose media lookup failed (404: deleted while we listed; or errors after retries) */
   mediaFailures: { videoId: string; reason: string }[];
+  /** how many listed videos were created at or before `countCreatedUpTo` (0 without it) */
+  createdUpTo: number;
 }
+
+/** Target lookups in flight at once (one per changed video in an incremental plan). */
+const RECORD_LOOKUPS = 20;
 
 /** Enough for jitter (20 CMS pages, 2 s at Brightcove's rate); 2,000 waiting items are ~1 MB. */
 const LISTING_AHEAD = 2_000;
@@ -100,10 +111,13 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
   const builder = new PlanBuilder(opts.target.name, opts.options ?? {});
   const lockstep = new Lockstep(opts.listingAhead ?? LISTING_AHEAD);
   const listing = opts.cms.listVideos(opts.listOptions ?? {}, slim);
+  const upTo = opts.countCreatedUpTo ? Date.parse(opts.countCreatedUpTo) : Number.NEGATIVE_INFINITY;
+  let createdUpTo = 0;
   const listVideos = async () => {
     try {
       for await (const v of listing) {
         builder.addVideo(v);
+        if (createdIn(v, Number.NEGATIVE_INFINITY, upTo)) createdUpTo++;
         progress.videos++;
         progress.videoCount = listing.stats.count;
         if (progress.videos % 100 === 0) {
@@ -138,8 +152,26 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
   const legacyOrphans = builder.legacyOrphanVideoIds();
   const legacy = opts.otherAccounts ? await opts.otherAccounts.have(legacyOrphans) : undefined;
 
-  const needed = builder.mediaNeeded();
   progress.phase = 'media';
+  const { media, mediaFailures } = await resolveMedia(builder, opts, progress, report, log);
+  const plan = builder.finish(media, legacy);
+  progress.phase = 'planned';
+  report();
+  return { plan, listing: { ...listing.stats }, mediaFailures, createdUpTo };
+}
+
+/**
+ * Fetches the media of the videos the target lacks, through the CMS limiter like the pages (queued
+ * `mediaConcurrency` at a time, never one after another). A failed lookup skips its video with the reason.
+ */
+async function resolveMedia(
+  builder: PlanBuilder,
+  opts: Pick<CollectOptions, 'cms' | 'mediaConcurrency'>,
+  progress: CollectProgress,
+  report: () => void,
+  log: Logger,
+): Promise<{ media: Map<string, VideoMedia>; mediaFailures: CollectResult['mediaFailures'] }> {
+  const needed = builder.mediaNeeded();
   progress.mediaTotal = needed.length;
   report();
   const media = new Map<string, VideoMedia>();
@@ -161,11 +193,125 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
       }
     }),
   );
+  return { media, mediaFailures };
+}
 
+/** Whether a video was created in `(after, upTo]` (ISO strings of one clock: the CMS's `created_at`). */
+function createdIn(v: SyncVideo, after: number, upTo: number): boolean {
+  const t = v.created_at ? Date.parse(v.created_at) : Number.NaN;
+  return t > after && t <= upTo;
+}
+
+interface ChangesOptions extends Omit<CollectOptions, 'listOptions' | 'listingAhead'> {
+  cursor: SyncCursor;
+  /** how far before the cursor the search starts: clock skew and Brightcove's search indexing lag */
+  overlapMs: number;
+  /** videos named by pending notifications */
+  notices: readonly string[];
+  /** this run's start (the next cursor): videos created up to it are counted for the next count check */
+  startedAt: string;
+}
+
+type ChangesResult =
+  | (CollectResult & { notices: NoticeOutcome; changedSince: string })
+  | { fullNeeded: string };
+
+/**
+ * The incremental plan: only what changed since the cursor, and records only for those videos.
+ * Costs one count, the pages of changes (one when nothing changed), one multi-id lookup per 10
+ * notified videos, a target lookup per changed video, and media for the new ones. Says instead that a
+ * full run is needed when fewer videos created before the cursor exist than notifications explain:
+ * something was deleted that no notification named.
+ */
+export async function collectChanges(opts: ChangesOptions): Promise<ChangesResult> {
+  const log = (opts.logger ?? silentLogger).child({ component: 'sync-run', target: opts.target.name });
+  const { cms, target, cursor } = opts;
+  const since = Date.parse(cursor.since);
+  const upTo = Date.parse(opts.startedAt);
+  const progress: CollectProgress = {
+    phase: 'listing',
+    videos: 0,
+    videoCount: 0,
+    records: 0,
+    recordTotal: 0,
+    media: 0,
+    mediaTotal: 0,
+  };
+  const report = () => opts.onProgress?.({ ...progress });
+  report();
+
+  const [stillThere, countBefore] = await Promise.all([
+    opts.notices.length ? cms.getVideos([...opts.notices]) : Promise.resolve([]),
+    cms.countVideos(`+created_at:..${cursor.since}`),
+  ]);
+  const notified = new Map(stillThere.map((v) => [v.id, slim(v)]));
+  const gone = opts.notices.filter((id) => !notified.has(id));
+  const lost = cursor.before - countBefore;
+  const sinceText = utcMinute(cursor.since);
+  if (lost < 0)
+    return {
+      fullNeeded: `the CMS counts ${-lost} more video(s) created before ${sinceText} than the last sync saw`,
+    };
+  if (lost > gone.length)
+    return {
+      fullNeeded: `${lost} video(s) created before ${sinceText} are gone and notifications name ${gone.length}`,
+    };
+
+  const builder = new PlanBuilder(target.name, opts.options ?? {});
+  const lookups = new PQueue({ concurrency: RECORD_LOOKUPS });
+  let createdUpTo = countBefore;
+  const lookUp = (videoId: string) =>
+    lookups.add(async () => {
+      const records = await target.findByVideoId(videoId);
+      for (const r of records) builder.addRecord(r);
+      progress.records += records.length;
+    });
+  const add = (v: SyncVideo) => {
+    builder.addVideo(v);
+    progress.videos++;
+    if (createdIn(v, since, upTo)) createdUpTo++;
+    void lookUp(v.id);
+  };
+  const changedSince = new Date(since - opts.overlapMs).toISOString();
+  // Newest first: a video edited during the walk moves to the front, which repeats an item (dropped
+  // as a duplicate) instead of shifting one past the walk ("run again sorted by last-modified descending").
+  const listOnce = async (seen: Set<string>) => {
+    const listing = cms.listVideos({ q: `+updated_at:${changedSince}..`, sort: '-updated_at' }, slim);
+    for await (const v of listing) {
+      progress.videoCount = listing.stats.count;
+      if (seen.has(v.id)) continue;
+      seen.add(v.id);
+      add(v);
+      if (progress.videos % 100 === 0) report();
+    }
+    return listing.stats;
+  };
+  const seen = new Set<string>();
+  const listing = await listOnce(seen);
+  // Fewer than counted: a delete (or an edit) during the walk may have shifted a video past it; once more.
+  if (listing.unique < listing.count) await listOnce(seen);
+  // Notified videos the search has not indexed yet (its lag) are changes too.
+  for (const v of notified.values()) if (!seen.has(v.id)) add(v);
+  for (const id of gone) void lookUp(id);
+  await lookups.onIdle();
+  builder.recordsComplete();
+  report();
+  const legacyOrphans = builder.legacyOrphanVideoIds();
+  const legacy = opts.otherAccounts ? await opts.otherAccounts.have(legacyOrphans) : undefined;
+  progress.phase = 'media';
+  const { media, mediaFailures } = await resolveMedia(builder, opts, progress, report, log);
   const plan = builder.finish(media, legacy);
   progress.phase = 'planned';
   report();
-  return { plan, listing: { ...listing.stats }, mediaFailures };
+  const deleted = new Set(plan.deletes.map((d) => d.videoId));
+  return {
+    plan,
+    listing,
+    mediaFailures,
+    createdUpTo,
+    changedSince,
+    notices: { existing: [...notified.keys()], deleted: gone.filter((id) => deleted.has(id)) },
+  };
 }
 
 function mediaFetcher(cms: SyncCms) {

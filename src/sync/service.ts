@@ -1,15 +1,25 @@
 import type { CmsClient } from '../brightcove/index.js';
+import { VideoChangeNotificationSchema } from '../brightcove/schemas.js';
 import type { Clock } from '../clock.js';
 import type { AccountConfig, AppConfig } from '../config/schema.js';
 import { resolveAccount } from '../core/accounts.js';
 import { UserError } from '../core/errors.js';
+import { deriveHookToken, sameToken } from '../core/hook-token.js';
 import type { Logger } from '../log.js';
 import type { AuditLog } from '../store/repositories.js';
 import type { ApplyCounts, ApplyEvent, ApplySummary } from './apply.js';
 import { parseSyncConfig, planOptionsFrom, SyncConfigError } from './config.js';
+import { type NoticeOutcome, type SyncCursor, type SyncCursorStore, scanMode } from './cursor.js';
 import { outcomeLine } from './format.js';
-import type { LegacyCheck, SyncPlan } from './plan.js';
-import { type CollectProgress, collectPlan, type OtherAccounts, runApply, type SyncCms } from './run.js';
+import { canonical, type LegacyCheck, type SyncPlan } from './plan.js';
+import {
+  type CollectProgress,
+  collectChanges,
+  collectPlan,
+  type OtherAccounts,
+  runApply,
+  type SyncCms,
+} from './run.js';
 import type { ClaimRefusal, Phase, PlanRecord, SyncPlanData, SyncPlanStore } from './store.js';
 import type { SyncTarget } from './target.js';
 
@@ -18,18 +28,26 @@ export const RERUN = 're-run `/brightcove sync`';
 interface SyncServiceDeps {
   config: AppConfig;
   /** the CMS client of a configured account (a UserError when it has no credentials) */
-  cmsFor(account: AccountConfig): SyncCms & Pick<CmsClient, 'getVideos'>;
+  cmsFor(account: AccountConfig): SyncCms & Pick<CmsClient, 'listSubscriptions' | 'createSubscription'>;
   /** the target every configured account mirrors to (a UserError when it is not configured) */
   target(): SyncTarget;
   plans: SyncPlanStore;
+  cursors: SyncCursorStore;
+  /** a configured secret the notification URLs' tokens are derived from (never stored) */
+  hookKey: string;
   audit: AuditLog;
   clock: Clock;
   logger: Logger;
 }
 
+/** Where Brightcove posts CMS notifications: `POST /hooks/cms/<account id>/<token>`. */
+export const CMS_HOOK_PATH = '/hooks/cms';
+
 interface PlanRequest {
   account?: string;
   keepDeleted: boolean;
+  /** list the whole library even when an incremental run would do (`--full`) */
+  full?: boolean;
   origin: SyncPlanData['origin'];
   by: string;
   /** where the plan is shown (its buttons are honoured only there) */
@@ -85,26 +103,82 @@ export class SyncService {
   }> {
     const cms = this.deps.cmsFor(account);
     const target = this.deps.target();
-    const options = {
-      ...planOptionsFrom(this.#syncConfig(), req.keepDeleted),
-      owner: account.id,
-      ...this.#legacyOwner(),
-    };
-    const { plan } = await collectPlan({
+    const cfg = this.#syncConfig();
+    const planOptions = planOptionsFrom(cfg, req.keepDeleted);
+    const options = { ...planOptions, owner: account.id, ...this.#legacyOwner() };
+    // What the records were written with: keepDeleted decides deletes, not what a record holds.
+    const { keepDeleted: _k, ...written } = options;
+    const optionsKey = canonical(written);
+    const startedAt = this.deps.clock.now().toISOString();
+    const cursor = this.deps.cursors.get(account.id, target.name);
+    const common = {
       cms,
       target,
       options,
       otherAccounts: this.otherAccounts(account),
       logger: this.deps.logger,
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+    };
+    const pending = this.deps.cursors.pendingNotices(account.id).map((n) => n.videoId);
+    let scan = scanMode(cursor, {
+      enabled: cfg.incremental.enabled,
+      full: req.full === true,
+      fullEveryMs: cfg.incremental.full_every_hours * 3_600_000,
+      now: Date.parse(startedAt),
+      options: optionsKey,
+      target: target.name,
     });
-    const massDelete = this.#massDelete(plan.counts);
+    let collected: { plan: SyncPlan; createdUpTo: number; notices: NoticeOutcome } | undefined;
+    let changedSince: string | undefined;
+    if (scan.mode === 'incremental' && cursor) {
+      const changes = await collectChanges({
+        ...common,
+        cursor,
+        overlapMs: cfg.incremental.overlap_minutes * 60_000,
+        notices: pending,
+        startedAt,
+      });
+      if ('fullNeeded' in changes) scan = { mode: 'full', reason: `count check: ${changes.fullNeeded}` };
+      else {
+        collected = changes;
+        changedSince = changes.changedSince;
+      }
+    }
+    if (!collected) {
+      const full = await collectPlan({ ...common, countCreatedUpTo: startedAt });
+      const deleted = new Set(full.plan.deletes.map((d) => d.videoId));
+      collected = {
+        ...full,
+        // The listing covers every notice so far: the 404s it plans as deletes wait for their approval.
+        notices: {
+          existing: pending.filter((id) => !deleted.has(id)),
+          deleted: pending.filter((id) => deleted.has(id)),
+        },
+      };
+    }
+    const plan: SyncPlan = {
+      ...collected.plan,
+      scan: { mode: scan.mode, reason: scan.reason, ...(changedSince ? { changedSince } : {}) },
+    };
+    const next: SyncCursor = {
+      id: `${account.id}:${target.name}`,
+      account: account.id,
+      target: target.name,
+      since: startedAt,
+      before: collected.createdUpTo,
+      fullAt: scan.mode === 'full' ? startedAt : (cursor?.fullAt ?? startedAt),
+      options: optionsKey,
+    };
+    // An incremental plan sees a few records: the share is of the account's library as last counted.
+    const massDelete = this.#massDelete(plan.counts, scan.mode === 'incremental' ? (cursor?.before ?? 0) : 0);
     const { record, superseded } = this.deps.plans.create({
       ...(massDelete ? { massDelete } : {}),
       account: { alias: account.alias, id: account.id },
       keepDeleted: req.keepDeleted,
       origin: req.origin,
       plan,
+      next,
+      notices: collected.notices,
       requestedBy: req.by,
       replaces: req.replaces ?? 'all',
       ...(req.channel ? { channel: req.channel } : {}),
@@ -118,8 +192,19 @@ export class SyncService {
       action: 'plan',
       target: record.id,
       outcome: 'ok',
-      details: `${account.alias}: ${c.creates} creates, ${c.updates} updates, ${c.deletes} deletes, ${c.skipped} skipped${others ? `, ${others} records of other accounts left alone` : ''}`,
+      details: `${account.alias} (${scan.mode}): ${c.creates} creates, ${c.updates} updates, ${c.deletes} deletes, ${c.skipped} skipped${others ? `, ${others} records of other accounts left alone` : ''}`,
     });
+    // 404s without a record of this account: nothing to delete, nothing to keep the notice for.
+    if (!req.keepDeleted) {
+      const planned = new Set([...collected.notices.existing, ...collected.notices.deleted]);
+      this.deps.cursors.dropNotices(
+        account.id,
+        pending.filter((id) => !planned.has(id)),
+        startedAt,
+      );
+    }
+    // Nothing to apply: the target is in step with the library up to this run's start.
+    if (plan.counts.creates + plan.counts.updates === 0) this.#advance(record);
     return { record, superseded };
   }
 
@@ -236,6 +321,10 @@ export class SyncService {
       });
     }
     this.deps.plans.release(record.id);
+    if (phases.includes('apply') && summary.failed.length === 0) this.#advance(record);
+    const notices = record.data.notices;
+    if (phases.includes('deletes') && notices?.deleted.length && record.data.next)
+      this.deps.cursors.dropNotices(account.id, notices.deleted, record.data.next.since);
     return { summary, outcome: outcomes.join('; '), finished };
   }
 
@@ -270,6 +359,74 @@ export class SyncService {
     };
   }
 
+  /**
+   * Moves the account's cursor to the plan's run, once its changes are in the target. Not when a
+   * video's media could not be read: it was not planned, and the next run must see it again.
+   */
+  #advance(record: PlanRecord): void {
+    const { next, notices, plan } = record.data;
+    if (!next || plan.skipped.some((s) => s.reason === 'media_not_fetched')) return;
+    if (this.deps.cursors.advance(next) && notices?.existing.length)
+      this.deps.cursors.dropNotices(next.account, notices.existing, next.since);
+  }
+
+  /** The token in an account's notification URL: derived from the configured secret, never stored. */
+  hookToken(accountId: string): string {
+    return deriveHookToken(this.deps.hookKey, `brightcove-ops/cms-notifications/${accountId}`);
+  }
+
+  /**
+   * A `video-change` notification posted to `/hooks/cms/<account>/<token>`. Brightcove does not sign
+   * them, so the token is the only proof of origin: a wrong one changes nothing. A notice only says
+   * "look at this video"; the next sync looks it up before acting on it, so replays and any order are harmless.
+   */
+  receiveNotification(
+    accountId: string,
+    token: string,
+    payload: unknown,
+  ): 'accepted' | 'refused' | 'invalid' {
+    const account = this.deps.config.accounts.find((a) => a.id === accountId);
+    if (!account || !sameToken(token, this.hookToken(account.id))) return 'refused';
+    const parsed = VideoChangeNotificationSchema.safeParse(payload);
+    if (!parsed.success || parsed.data.account_id !== account.id) return 'invalid';
+    this.deps.cursors.notice(account.id, parsed.data.video, this.deps.clock.now().toISOString());
+    return 'accepted';
+  }
+
+  /**
+   * Subscribes every account with credentials to `video-change` notifications at `publicUrl`
+   * (once: an existing subscription to the same URL is kept). Without the notifications scope the
+   * account still syncs; its deletes are found by the count check and the reconciliation.
+   */
+  async subscribe(publicUrl: string): Promise<void> {
+    const base = publicUrl.replace(/\/+$/, '');
+    for (const account of this.deps.config.accounts) {
+      if (!account.credentials) continue;
+      const endpoint = `${base}${CMS_HOOK_PATH}/${encodeURIComponent(account.id)}/${this.hookToken(account.id)}`;
+      try {
+        const cms = this.deps.cmsFor(account);
+        if ((await cms.listSubscriptions()).some((s) => s.endpoint === endpoint)) continue;
+        const sub = await cms.createSubscription(endpoint);
+        this.deps.audit.append({
+          actor: 'app',
+          command: 'sync',
+          action: 'subscribe',
+          target: account.id,
+          outcome: 'ok',
+          details: `${account.alias}: video-change notifications to ${base}${CMS_HOOK_PATH}/… (subscription ${sub.id})`,
+        });
+      } catch (err) {
+        this.deps.logger.warn(
+          'CMS notifications are off for this account; deletes are found by the count check and the reconciliation',
+          {
+            account: account.alias,
+            err,
+          },
+        );
+      }
+    }
+  }
+
   #syncConfig() {
     try {
       return parseSyncConfig(this.deps.config.sync);
@@ -280,9 +437,9 @@ export class SyncService {
   }
 
   /** Whether a plan's deletes are a mass delete: above the configured share of the account's records, or count. */
-  #massDelete(c: SyncPlan['counts']): SyncPlanData['massDelete'] {
+  #massDelete(c: SyncPlan['counts'], library = 0): SyncPlanData['massDelete'] {
     const { share, count, min_count } = this.#syncConfig().mass_delete;
-    const own = Math.max(1, c.recordsWithVideoId - c.otherAccounts);
+    const own = Math.max(1, c.recordsWithVideoId - c.otherAccounts, library);
     const part = c.deletes / own;
     if (c.deletes > count) return { share: part, limit: `more than ${count} records` };
     // A handful of deletes is never "mass", whatever the share of a tiny index.

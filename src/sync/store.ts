@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Journal } from '../store/journal.js';
 import type { Decision, PendingRecord } from '../store/repositories.js';
 import type { Collection, Store } from '../store/store.js';
+import type { NoticeOutcome, SyncCursor } from './cursor.js';
 import type { SyncPlan } from './plan.js';
 
 const PLAN_KIND = 'sync.plan';
@@ -34,6 +35,10 @@ export interface SyncPlanData {
   massDelete?: { share: number; limit: string };
   /** the plan that replaced this one (state superseded), so its message can point to it */
   supersededBy?: { id: string; channel?: string; ts?: string };
+  /** where incremental syncs start once this plan's changes are in the target */
+  next?: SyncCursor;
+  /** the notifications this plan accounted for */
+  notices?: NoticeOutcome;
 }
 
 export type PlanRecord = PendingRecord<SyncPlanData>;
@@ -67,6 +72,8 @@ interface NewPlan {
    */
   replaces?: 'all' | 'own';
   massDelete?: SyncPlanData['massDelete'];
+  next?: SyncCursor;
+  notices?: NoticeOutcome;
 }
 
 export class SyncPlanStore {
@@ -126,6 +133,8 @@ export class SyncPlanStore {
         plan: n.plan,
         phases,
         ...(n.massDelete ? { massDelete: n.massDelete } : {}),
+        ...(n.next ? { next: n.next } : {}),
+        ...(n.notices ? { notices: n.notices } : {}),
       },
     };
     this.pending.insert(record as PendingRecord);

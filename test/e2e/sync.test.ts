@@ -127,8 +127,9 @@ describe('/brightcove sync end to end', () => {
   });
 
   it('refuses an expired plan and tells the user to re-run', async () => {
+    // A record added behind the app's back: only a full listing sees it.
     h.clarify!.bundles.add({ name: 'orphan', external_id: '9990000000008' });
-    const msg = await planMessage(h, 'sync neo');
+    const msg = await planMessage(h, 'sync neo --full');
     await (h.clock as ManualClock).advance(59 * 60_000);
     expect(h.app.services.repos.pending.all().at(-1)!.state).toBe('open');
     await (h.clock as ManualClock).advance(2 * 60_000);
@@ -142,7 +143,7 @@ describe('/brightcove sync end to end', () => {
 
   it('discards a plan; a stale click afterwards does nothing', async () => {
     h.clarify!.bundles.add({ name: 'orphan', external_id: '9990000000009' });
-    const msg = await planMessage(h, 'sync neo');
+    const msg = await planMessage(h, 'sync neo --full');
     const snapshot = structuredClone(msg);
     await h.slack.click(OPERATOR, 'sync.discard', msg);
     await h.slack.waitFor(() => h.slack.message(CHANNEL, msg.ts)?.text.includes('Discarded by'));
@@ -199,12 +200,12 @@ describe('/brightcove sync end to end', () => {
   });
 
   it("a member's dry run never replaces an operator's plan; an operator's does, and points to the new one", async () => {
-    const ops = await planMessage(h, 'sync neo');
+    const ops = await planMessage(h, 'sync neo --full');
     const opsPlan = () => h.app.services.repos.pending.all().find((r) => r.ts === ops.ts)!;
-    await planMessage(h, 'sync neo', MEMBER);
+    await planMessage(h, 'sync neo --full', MEMBER);
     expect(opsPlan().state).toBe('open');
     expect(hasButton(h.slack.message(CHANNEL, ops.ts)!, 'sync.discard')).toBe(true);
-    const newer = await planMessage(h, 'sync neo');
+    const newer = await planMessage(h, 'sync neo --full');
     expect(opsPlan().state).toBe('superseded');
     const newId = h.app.services.repos.pending.all().find((r) => r.ts === newer.ts)!.id;
     await h.slack.waitFor(() => h.slack.message(CHANNEL, ops.ts)?.text.includes(`A newer plan (${newId}`));

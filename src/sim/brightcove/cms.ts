@@ -1,7 +1,11 @@
-/** CMS API v1 simulator: videos, search, counts, sources, assets, custom fields and media sharing. */
+/**
+ * CMS API v1 simulator: videos, search, counts, sources, assets, custom fields, media sharing, and
+ * notification subscriptions with `video-change` deliveries.
+ */
 import type { CmsVideo } from '../../brightcove/schemas.js';
 import { makeVideo } from '../data/generate.js';
 import type { SimAccount, SimShare } from '../data/types.js';
+import { Notifier, type RetryPolicy } from './notify.js';
 import { json, type SimRequest, type SimResponse, type SimRuntime } from './runtime.js';
 import { SearchError, searchFilter, sorter } from './search.js';
 
@@ -17,20 +21,88 @@ export function cmsErrorBody(status: number): unknown {
   return [{ error_code: 'UNKNOWN', message: 'Unknown error' }];
 }
 
+/** A subscription id in the shape Brightcove returns (a UUID). */
+function hexId(rng: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(rng() * 16).toString(16)).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export const cmsAccountOf = (path: string): string | null =>
   /^\/v1\/accounts\/([^/]+)/.exec(path)?.[1] ?? null;
 
 interface CmsSimOptions {
   /** how long a share stays PROCESSING on the sim clock */
   shareDelayMs: number;
+  /** video-change deliveries: any 4xx or 5xx is retried (CMS API Notifications, "Notification failures") */
+  notifications?: RetryPolicy;
 }
+
+/** `POST /subscriptions` events (CMS API Notifications); only `video-change` is delivered here. */
+const SUBSCRIPTION_EVENTS = new Set(['video-change', 'master-video-change']);
+/** "You can specify up to 10 endpoints per event" */
+const MAX_SUBSCRIPTIONS_PER_EVENT = 10;
+
+interface SimSubscription {
+  id: string;
+  endpoint: string;
+  events: string[];
+  service_account: string;
+}
+
+type VideoChange = 'CREATE' | 'UPDATE' | 'DELETE';
 
 export class CmsSim {
   #idCounter = 0;
+  readonly #subscriptions = new Map<string, SimSubscription[]>();
+  /** per video: the version the last notification carried ("each set of change events increments") */
+  readonly #versions = new Map<string, number>();
+  readonly notifier: Notifier;
   constructor(
     readonly runtime: SimRuntime,
     readonly opts: CmsSimOptions,
-  ) {}
+  ) {
+    // [fake-decision] the page cuts off before the retry schedule: 5 attempts, n × 5 s apart, like Live's.
+    this.notifier = new Notifier(opts.notifications ?? { retryBaseMs: 5_000, maxAttempts: 5 });
+  }
+
+  /** Every video-change delivery attempt so far. */
+  get notifications() {
+    return this.notifier.delivered;
+  }
+
+  subscriptionsOf(account: string): readonly SimSubscription[] {
+    return this.#subscriptions.get(account) ?? [];
+  }
+
+  /**
+   * Tells each `video-change` subscriber of the account that a video changed, as the CMS does: the
+   * payload names the video and its version, never its fields.
+   */
+  videoChanged(account: string, videoId: string, action: VideoChange): void {
+    const subs = this.subscriptionsOf(account).filter((s) => s.events.includes('video-change'));
+    if (!subs.length) return;
+    const version = (this.#versions.get(videoId) ?? 1) + 1;
+    this.#versions.set(videoId, version);
+    const payload = {
+      account_id: account,
+      updated_by: { ip: '127.0.0.1', type: 'user', user_agent: 'brightcove-sim' },
+      action,
+      video: videoId,
+      event: 'video-change',
+      version,
+      timestamp: this.#now(),
+    };
+    for (const s of subs) this.notifier.deliver(s.endpoint, payload);
+  }
+
+  /** Edits a video as Studio would (tests): bumps `updated_at` and notifies. */
+  updateVideo(account: string, id: string, fields: Partial<CmsVideo>): CmsVideo | undefined {
+    const v = this.findVideo(account, id);
+    if (!v) return undefined;
+    Object.assign(v, fields, { updated_at: this.runtime.clock.now().toISOString() });
+    this.videoChanged(account, id, 'UPDATE');
+    return v;
+  }
 
   get data() {
     return this.runtime.data;
@@ -63,6 +135,7 @@ export class CmsSim {
     this.videosOf(account).push(video);
     this.data.sources[id] = sourcesFrom ? [...(this.data.sources[sourcesFrom] ?? [])] : [];
     this.data.assets[id] = [];
+    this.videoChanged(account, id, 'CREATE');
     return video;
   }
 
@@ -71,6 +144,7 @@ export class CmsSim {
     const i = list.findIndex((v) => v.id === id);
     if (i < 0) return false;
     list.splice(i, 1);
+    this.videoChanged(account, id, 'DELETE');
     return true;
   }
 
@@ -235,6 +309,7 @@ export class CmsSim {
         if (p1 === 'custom_fields') return json(200, acc.customFields);
         return json(200, { custom_fields: acc.customFields, standard_fields: [], max_custom_fields: 10 });
       }
+      if (p0 === 'subscriptions' && parts.length <= 2) return this.#subscribe(acc, p1, req);
       if (p0 === 'channels') return this.#channels(acc, parts.slice(1), req);
       if (p0 === 'contracts') return this.#contracts(acc, p1, req);
       return notFound();
@@ -246,6 +321,45 @@ export class CmsSim {
       throw err;
     }
   };
+
+  /** `/subscriptions[/{id}]`: GET, POST (422 for each documented refusal), GET one, DELETE one. */
+  #subscribe(acc: SimAccount, id: string | undefined, req: SimRequest): SimResponse {
+    const mine = this.#subscriptions.get(acc.id) ?? [];
+    this.#subscriptions.set(acc.id, mine);
+    if (id !== undefined) {
+      const i = mine.findIndex((s) => s.id === id);
+      if (i < 0) return notFound();
+      if (req.method === 'GET') return json(200, mine[i]);
+      if (req.method === 'DELETE') {
+        mine.splice(i, 1);
+        return { status: 204 };
+      }
+      return cmsError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed');
+    }
+    if (req.method === 'GET') return json(200, mine);
+    if (req.method !== 'POST') return cmsError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed');
+    const body = (req.body ?? {}) as { endpoint?: unknown; events?: unknown };
+    const refuse = (message: string) => cmsError(422, 'UNPROCESSABLE_ENTITY', message);
+    if (typeof body.endpoint !== 'string' || body.events === undefined)
+      return refuse('the endpoint or events field is missing from the request');
+    if (!Array.isArray(body.events)) return refuse('events must be a list');
+    const events = body.events.map(String);
+    if (events.length !== 1 || !SUBSCRIPTION_EVENTS.has(events[0]!))
+      return refuse('events must hold one of video-change or master-video-change');
+    const endpoint = body.endpoint;
+    if (mine.some((s) => s.endpoint === endpoint && s.events[0] === events[0]))
+      return refuse(`you already have a ${events[0]} subscription that delivers to that address`);
+    if (mine.filter((s) => s.events[0] === events[0]).length >= MAX_SUBSCRIPTIONS_PER_EVENT)
+      return refuse(`you already have ${MAX_SUBSCRIPTIONS_PER_EVENT} subscriptions to this event`);
+    const sub: SimSubscription = {
+      id: `${hexId(this.runtime.rng)}`,
+      endpoint,
+      events,
+      service_account: acc.id,
+    };
+    mine.push(sub);
+    return json(201, sub);
+  }
 
   #customIds(acc: SimAccount) {
     return new Set(acc.customFields.map((f) => f.id));
@@ -322,6 +436,7 @@ export class CmsSim {
         custom_fields: { ...v.custom_fields, ...cf },
         updated_at: this.runtime.clock.now().toISOString(),
       });
+      this.videoChanged(acc.id, v.id, 'UPDATE');
       return json(200, v);
     }
     if (req.method === 'DELETE') {

@@ -9,6 +9,7 @@ import type { SimCredential, SimData } from '../data/types.js';
 import { AnalyticsSim, analyticsErrorBody } from './analytics.js';
 import { CmsSim, cmsAccountOf, cmsError, cmsErrorBody } from './cms.js';
 import { LiveSim, type LiveSimOptions, liveErrorBody } from './live.js';
+import type { RetryPolicy } from './notify.js';
 import { oauthHandler } from './oauth.js';
 import {
   type ApiServer,
@@ -19,7 +20,7 @@ import {
   serveApi,
 } from './runtime.js';
 
-export type { DeliveredNotification } from './live.js';
+export type { DeliveredNotification } from './notify.js';
 export type { Faults, SimApi, SimRequestLog } from './runtime.js';
 
 export interface BrightcoveSimOptions {
@@ -36,6 +37,8 @@ export interface BrightcoveSimOptions {
   ports?: Partial<Record<SimApi, number>>;
   shareDelayMs?: number;
   live?: Partial<LiveSimOptions>;
+  /** retries of CMS video-change notifications (default 5 attempts, n × 5 s apart) */
+  cmsNotifications?: RetryPolicy;
   /** tick clip jobs on a real-time interval (for the interactive sim) */
   autoTickMs?: number;
 }
@@ -76,7 +79,10 @@ export async function startBrightcoveSim(opts: BrightcoveSimOptions = {}): Promi
     opts.latencyMs ?? 0,
     opts.seed ?? 7,
   );
-  const cms = new CmsSim(runtime, { shareDelayMs: opts.shareDelayMs ?? 5000 });
+  const cms = new CmsSim(runtime, {
+    shareDelayMs: opts.shareDelayMs ?? 5000,
+    ...(opts.cmsNotifications ? { notifications: opts.cmsNotifications } : {}),
+  });
   const analytics = new AnalyticsSim(runtime);
   const live = new LiveSim(runtime, cms, {
     clipTimingsMs: { processing: 5_000, creating_asset: 20_000, finished: 30_000 },
@@ -149,6 +155,7 @@ export async function startBrightcoveSim(opts: BrightcoveSimOptions = {}): Promi
     close: async () => {
       if (timer) clearInterval(timer);
       live.close();
+      cms.notifier.close();
       for (const res of runtime.hung) res.destroy();
       await Promise.all(servers.map((s) => s.close()));
     },

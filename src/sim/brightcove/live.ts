@@ -7,6 +7,7 @@ import type { LiveJob, VodOutputRequest } from '../../brightcove/schemas.js';
 import { hex32 } from '../data/rng.js';
 import type { SimVodJob } from '../data/types.js';
 import type { CmsSim } from './cms.js';
+import { type DeliveredNotification, Notifier } from './notify.js';
 import { json, type SimRequest, type SimResponse, type SimRuntime } from './runtime.js';
 
 export const liveErrorBody = (status: number): unknown =>
@@ -26,37 +27,38 @@ export interface LiveSimOptions {
   notificationMaxAttempts: number;
 }
 
-export interface DeliveredNotification {
-  url: string;
-  payload: Record<string, unknown>;
-  attempt: number;
-  status: number | 'error';
-}
-
 const SEVEN_DAYS = 7 * 86_400;
 
 export class LiveSim {
-  readonly notifications: DeliveredNotification[] = [];
-  readonly #pending = new Set<Promise<void>>();
-  #closed = false;
+  readonly #notifier: Notifier;
 
   constructor(
     readonly runtime: SimRuntime,
     readonly cms: CmsSim,
     readonly opts: LiveSimOptions,
-  ) {}
+  ) {
+    // the documented schedule: next = now + retry_count * 5 s
+    this.#notifier = new Notifier({
+      retryBaseMs: opts.notificationRetryBaseMs,
+      maxAttempts: opts.notificationMaxAttempts,
+    });
+  }
+
+  get notifications(): readonly DeliveredNotification[] {
+    return this.#notifier.delivered;
+  }
 
   get data() {
     return this.runtime.data;
   }
 
   /** Wait until every notification delivery started so far has finished (incl. retries). */
-  async flush(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  flush(): Promise<void> {
+    return this.#notifier.flush();
   }
 
   close(): void {
-    this.#closed = true;
+    this.#notifier.close();
   }
 
   /** Add a live job (tests): created `ageMs` ago, finished `finishedAgoMs` ago or still live. */
@@ -127,34 +129,8 @@ export class LiveSim {
     for (const n of vod.output.notifications ?? []) {
       const url = typeof n === 'string' ? n : n.url;
       const times = this.runtime.rng() < this.opts.duplicateRate ? 2 : 1;
-      for (let i = 0; i < times; i++) this.#deliver(url, payload);
+      for (let i = 0; i < times; i++) this.#notifier.deliver(url, payload);
     }
-  }
-
-  #deliver(url: string, payload: Record<string, unknown>): void {
-    const run = async () => {
-      for (let attempt = 1; attempt <= this.opts.notificationMaxAttempts && !this.#closed; attempt++) {
-        let status: number | 'error';
-        try {
-          const res = await fetch(url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(payload),
-            signal: AbortSignal.timeout(5000),
-          });
-          await res.arrayBuffer();
-          status = res.status;
-        } catch {
-          status = 'error';
-        }
-        this.notifications.push({ url, payload, attempt, status });
-        if (typeof status === 'number' && status < 300) return;
-        // the documented schedule: next = now + retry_count * 5 s
-        await new Promise((r) => setTimeout(r, attempt * this.opts.notificationRetryBaseMs));
-      }
-    };
-    const p = run().finally(() => this.#pending.delete(p));
-    this.#pending.add(p);
   }
 
   #view(vod: SimVodJob): Record<string, unknown> {
