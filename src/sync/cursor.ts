@@ -54,11 +54,11 @@ export class SyncCursorStore {
     return this.cursors.get(`${account}:${target}`);
   }
 
-  /** Moves the cursor to `next` unless it already is there or further (an older plan applied late). */
+  /** Moves the cursor to `next` unless it already is further (an older plan applied late). */
   advance(next: SyncCursor): boolean {
     return this.store.transaction(() => {
       const current = this.cursors.get(next.id);
-      if (current && Date.parse(current.since) >= Date.parse(next.since)) return false;
+      if (current && Date.parse(current.since) > Date.parse(next.since)) return false;
       this.cursors.upsert(next);
       return true;
     });

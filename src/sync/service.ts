@@ -366,8 +366,9 @@ export class SyncService {
   #advance(record: PlanRecord): void {
     const { next, notices, plan } = record.data;
     if (!next || plan.skipped.some((s) => s.reason === 'media_not_fetched')) return;
-    if (this.deps.cursors.advance(next) && notices?.existing.length)
-      this.deps.cursors.dropNotices(next.account, notices.existing, next.since);
+    this.deps.cursors.advance(next);
+    // Covered by this run, or by a later one that already moved the cursor further.
+    if (notices?.existing.length) this.deps.cursors.dropNotices(next.account, notices.existing, next.since);
   }
 
   /** The token in an account's notification URL: derived from the configured secret, never stored. */

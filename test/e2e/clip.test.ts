@@ -1,39 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ManualClock } from '../../src/clock.js';
 import type { BrightcoveSim } from '../../src/sim/brightcove/index.js';
 import { ACCOUNT_IDS } from '../../src/sim/data/index.js';
 import type { SimMessage } from '../../src/sim/slack/index.js';
 import { CHANNEL, type Harness, MEMBER, OPERATOR, startHarness } from '../support/harness.js';
-
-/**
- * The Live API needs the app's public URL before the app (port 0) exists, so notifications go through
- * a loopback relay whose target is set once the harness is up.
- */
-async function startRelay(): Promise<{ url: string; server: Server; target: { url: string } }> {
-  const target = { url: '' };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      fetch(`${target.url}${req.url ?? '/'}`, {
-        method: req.method ?? 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: Buffer.concat(chunks),
-      })
-        .then(async (r) => {
-          res.writeHead(r.status, { 'content-type': 'application/json' });
-          res.end(await r.text());
-        })
-        .catch(() => {
-          res.writeHead(502).end();
-        });
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, target };
-}
+import { startRelay } from '../support/relay.js';
 
 const jobsOf = (bc: BrightcoveSim) => {
   const [live, finished, old] = bc.data.liveJobs;
