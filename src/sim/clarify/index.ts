@@ -47,6 +47,8 @@ interface SeedBundle {
 class SimBundleStore {
   readonly #map = new Map<string, SimBundle>();
   #sorted: SimBundle[] | null = null;
+  /** external_id → bundles, rebuilt after a change: a search per changed video must not scan 100,000 bundles */
+  #byExternal: Map<string, SimBundle[]> | null = null;
   #lastCreatedMs = 0;
   constructor(
     private readonly clock: Clock,
@@ -83,11 +85,26 @@ class SimBundleStore {
     return lo;
   }
   delete(id: string): boolean {
-    this.#sorted = null;
+    this.changed();
     return this.#map.delete(id);
   }
+  /** A bundle's order or external_id changed. */
+  changed(): void {
+    this.#sorted = null;
+    this.#byExternal = null;
+  }
   byExternalId(externalId: string): SimBundle[] {
-    return this.all().filter((b) => b.external_id === externalId);
+    if (!this.#byExternal) {
+      this.#byExternal = new Map();
+      for (const b of this.#inOrder()) {
+        if (b.external_id === undefined) continue;
+        const list = this.#byExternal.get(b.external_id) ?? [];
+        list.push(b);
+        this.#byExternal.set(b.external_id, list);
+      }
+    }
+    // still checked: a test may have edited a bundle in place
+    return (this.#byExternal.get(externalId) ?? []).filter((b) => b.external_id === externalId);
   }
 
   /** Creation stamps are strictly increasing so bundles created during a listing land after the cursor. */
@@ -110,7 +127,7 @@ class SimBundleStore {
     if (seed.name !== undefined) b.name = seed.name;
     if (seed.external_id !== undefined) b.external_id = seed.external_id;
     this.#map.set(b.id, b);
-    this.#sorted = null;
+    this.changed();
     return b;
   }
 }
@@ -543,7 +560,10 @@ export async function startClarifySim(opts: ClarifySimOptions = {}): Promise<Cla
     const external = optString(body, 'external_id', CLARIFY_LIMITS.externalIdMax);
     const notify = optString(body, 'notify_url', CLARIFY_LIMITS.mediaUrlMax);
     if (name !== undefined) b.name = name;
-    if (external !== undefined) b.external_id = external;
+    if (external !== undefined) {
+      b.external_id = external;
+      bundles.changed();
+    }
     if (notify !== undefined) b.notify_url = notify;
     b.version += 1;
     b.updated = clock.now().toISOString();
