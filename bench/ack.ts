@@ -1,6 +1,7 @@
 /**
  * Ack latency of /brightcove over loopback in HTTP mode: 500 signed slash commands, 50 at a time.
  * Slack allows 3000 ms; our target is p99 < 100 ms. Run: npm run bench:ack
+ * A burst of 200 at once: BENCH_CONCURRENCY=200 BENCH_TOTAL=200 npx tsx bench/ack.ts
  *
  * The app runs in its own process (as in production), so the simulator and the load generator do
  * not share its event loop.
@@ -80,19 +81,23 @@ const { createHmac } = require('node:crypto');
 const { Agent, request } = require(workerData.undici);
 const { url, secret, bodies, concurrency } = workerData;
 const dispatcher = new Agent({ connections: concurrency });
-async function run(list) {
+async function run(bodies) {
   const latencies = [];
   let failures = 0;
   let next = 0;
+  // Signed before the clock starts: the generator's own work must not count as the app's latency.
+  const ts = Math.floor(Date.now() / 1000);
+  const list = bodies.map((raw) => ({
+    raw,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': 'v0=' + createHmac('sha256', secret).update('v0:' + ts + ':' + raw).digest('hex'),
+    },
+  }));
   async function one() {
     while (next < list.length) {
-      const raw = list[next++];
-      const ts = Math.floor(Date.now() / 1000);
-      const headers = {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': 'v0=' + createHmac('sha256', secret).update('v0:' + ts + ':' + raw).digest('hex'),
-      };
+      const { raw, headers } = list[next++];
       const t0 = performance.now();
       const res = await request(url, { method: 'POST', headers, body: raw, dispatcher });
       await res.body.text();

@@ -6,7 +6,7 @@ import { createLogger, type Logger } from './log.js';
 import type { Ticker } from './scheduler/scheduler.js';
 import { AppServer, sendJson } from './server.js';
 import { createServices } from './services.js';
-import { createSlackApp, type SlackApp } from './slack/app.js';
+import { botIdentity, createSlackApp, type SlackApp } from './slack/app.js';
 import { createRoles } from './slack/roles.js';
 import type { Store } from './store/store.js';
 
@@ -20,7 +20,7 @@ interface StartOptions {
   host?: string;
   /** throttle of progress updates (default 1000 ms; tests use less) */
   updateIntervalMs?: number;
-  /** skip Bolt's auth.test round-trip when the bot's ids are known */
+  /** the bot's ids when known (otherwise asked once with auth.test at start) */
   botIds?: { botId: string; botUserId: string };
   /** drives the scheduler (production: node-cron every minute; tests: manual) */
   ticker?: Ticker;
@@ -69,7 +69,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     ...(appToken ? { appToken } : {}),
     ...(apiUrl ? { apiUrl } : {}),
     ...(opts.updateIntervalMs !== undefined ? { updateIntervalMs: opts.updateIntervalMs } : {}),
-    ...(opts.botIds ?? {}),
+    // Given to Bolt, or it asks auth.test before every ack (see botIdentity).
+    ...(opts.botIds ?? (await botIdentity(botToken, apiUrl))),
   });
 
   const server = new AppServer(services.logger);

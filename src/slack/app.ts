@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockAction, ButtonAction, SlashCommand, ViewSubmitAction } from '@slack/bolt';
 import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import PQueue from 'p-queue';
 import { reportFailure, runAction, runCommandText, runView } from '../core/dispatch.js';
 import type { Actor, Reply, Services } from '../core/types.js';
@@ -57,6 +57,35 @@ function boltLogger(logger: Logger): BoltLogger {
  * The Bolt app: one /brightcove command listener, one action listener for every `<command>.<verb>`
  * button and one for modal submissions. Every listener acks first and works after.
  */
+/**
+ * The bot's user and bot ids, asked once at start. Bolt asks `auth.test` before *every* event when it
+ * is not given them and token verification is off (its "cache" is reassigned on each call), so each
+ * ack waited for a Slack round trip: a burst of 200 commands meant 200 `auth.test` calls, and seconds.
+ */
+export async function botIdentity(
+  botToken: string,
+  apiUrl?: string,
+): Promise<{ botId: string; botUserId: string }> {
+  const client = new WebClient(botToken, {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
+  });
+  let result: Awaited<ReturnType<WebClient['auth']['test']>>;
+  try {
+    result = await client.auth.test();
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    throw new Error(
+      code
+        ? `Slack refused SLACK_BOT_TOKEN (auth.test: ${code}): copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page`
+        : `Slack could not be reached to check SLACK_BOT_TOKEN (${err instanceof Error ? err.message : String(err)}): check the network or the proxy`,
+    );
+  }
+  if (!result.bot_id || !result.user_id)
+    throw new Error('SLACK_BOT_TOKEN is not a bot token (auth.test names no bot): use the xoxb-… token');
+  return { botId: result.bot_id, botUserId: result.user_id };
+}
+
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const { services } = opts;
   const logger = services.logger.child({ component: 'slack' });

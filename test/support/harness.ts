@@ -72,6 +72,8 @@ export interface HarnessOptions {
   clarify?: true;
   /** appended to the generated YAML (roles, sync, exports, …) */
   extraYaml?: string;
+  /** false: the app asks Slack who its bot is (auth.test), as in production */
+  botIds?: false;
 }
 
 /** The config that points at the simulators: every sim account with its own sim credentials. */
@@ -149,7 +151,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     store: await Store.open(null),
     host: '127.0.0.1',
     updateIntervalMs: 10,
-    botIds: { botId: slack.botId, botUserId: slack.botUserId },
+    ...(opts.botIds === false ? {} : { botIds: { botId: slack.botId, botUserId: slack.botUserId } }),
     // Tests drive schedules with services.schedules.scheduler.tick() and the manual clock.
     ticker: () => ({ stop() {} }),
     // Retries stay on (faults are part of the tests) but without real waiting.
