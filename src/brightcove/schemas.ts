@@ -146,7 +146,6 @@ export const VideoChangeNotificationSchema = z.looseObject({
   action: z.string().optional(),
   timestamp: z.number().optional(),
 });
-export type VideoChangeNotification = z.infer<typeof VideoChangeNotificationSchema>;
 
 // ---------------------------------------------------------------- sources / assets
 /** A rendition from `GET /videos/{id}/sources`. Which keys appear depends on the delivery kind. */

@@ -117,7 +117,7 @@ interface PlanCounts {
 }
 
 /** How the library was read for a plan, said on the plan. */
-export interface ScanInfo {
+interface ScanInfo {
   mode: 'full' | 'incremental';
   /** why this mode ran */
   reason: string;
