@@ -2,10 +2,11 @@ import type { Dispatcher } from 'undici';
 import { type Clock, systemClock } from './clock.js';
 import type { AppConfig } from './config/schema.js';
 import type { Host, Services } from './core/types.js';
+import { createProxyAgent } from './http/dispatcher.js';
 import { createLogger, type Logger } from './log.js';
 import type { Ticker } from './scheduler/scheduler.js';
 import { AppServer, sendJson } from './server.js';
-import { createServices } from './services.js';
+import { createServices, proxyOf } from './services.js';
 import { botIdentity, createSlackApp, type SlackApp } from './slack/app.js';
 import { createRoles } from './slack/roles.js';
 import type { Store } from './store/store.js';
@@ -55,8 +56,12 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   let slack: SlackApp | undefined;
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger();
+  // One proxy-aware agent for every outbound connection: Brightcove and Clarify (with retries on top)
+  // and Slack's Web API, uploads and Socket Mode websocket.
+  const agent = createProxyAgent({ proxy: proxyOf(config) });
   const services = await createServices({
     ...opts,
+    agent,
     clock,
     logger,
     roles: createRoles(config, () => slack?.client, clock, logger),
@@ -70,7 +75,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     ...(apiUrl ? { apiUrl } : {}),
     ...(opts.updateIntervalMs !== undefined ? { updateIntervalMs: opts.updateIntervalMs } : {}),
     // Given to Bolt, or it asks auth.test before every ack (see botIdentity).
-    ...(opts.botIds ?? (await botIdentity(botToken, apiUrl))),
+    ...(opts.botIds ?? (await botIdentity(botToken, apiUrl, agent))),
+    dispatcher: agent,
   });
 
   const server = new AppServer(services.logger);
@@ -112,6 +118,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       await slack.stop();
       await server.close();
       await services.store.flush();
+      await agent.close();
     },
   };
 }

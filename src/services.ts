@@ -15,7 +15,7 @@ import { Registry } from './core/registry.js';
 import { ScheduleService } from './core/schedules.js';
 import type { AnyCommand, Services } from './core/types.js';
 import { ExportService } from './exports/service.js';
-import { createHttpDispatcher } from './http/dispatcher.js';
+import { createHttpDispatcher, createProxyAgent } from './http/dispatcher.js';
 import { createLogger, type Logger } from './log.js';
 import type { Ticker } from './scheduler/scheduler.js';
 import { ShareService } from './sharing/service.js';
@@ -31,6 +31,15 @@ function randomId(prefix: string): string {
   return `${prefix}_${randomBytes(5).toString('hex')}`;
 }
 
+/** The configured proxies (the environment's are read by the agent when none is configured). */
+export function proxyOf(config: AppConfig): { https?: string; http?: string; noProxy?: string } {
+  return {
+    ...(config.proxy.https ? { https: config.proxy.https } : {}),
+    ...(config.proxy.http ? { http: config.proxy.http } : {}),
+    ...(config.proxy.noProxy ? { noProxy: config.proxy.noProxy } : {}),
+  };
+}
+
 /** Builds what every front end shares: store, repositories, roles resolver (without Slack), registry. */
 export async function createServices(opts: {
   config: AppConfig;
@@ -41,6 +50,8 @@ export async function createServices(opts: {
   roles?: Services['roles'];
   ticker?: Ticker;
   dispatcher?: Dispatcher;
+  /** the proxy-aware agent under the dispatcher, shared with the Slack clients (default: its own) */
+  agent?: Dispatcher;
   /**
    * The commands to register (default: every command). The one-shot CLI passes only the one it runs
    * (commands/lazy.ts), so a sync does not load the chart renderer or the export pipeline.
@@ -54,13 +65,10 @@ export async function createServices(opts: {
   const store = opts.store ?? (await Store.open(config.statePath));
   const dispatcher =
     opts.dispatcher ??
-    createHttpDispatcher({
-      proxy: {
-        ...(config.proxy.https ? { https: config.proxy.https } : {}),
-        ...(config.proxy.http ? { http: config.proxy.http } : {}),
-        ...(config.proxy.noProxy ? { noProxy: config.proxy.noProxy } : {}),
-      },
-    });
+    createHttpDispatcher(
+      { proxy: proxyOf(config) },
+      opts.agent ?? createProxyAgent({ proxy: proxyOf(config) }),
+    );
   const brightcove = createBrightcove({
     endpoints: config.endpoints,
     cmsBudgets: new Map(

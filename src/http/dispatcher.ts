@@ -94,7 +94,13 @@ export function retryDelayMs(
   return step / 2 + (o.random() * step) / 2;
 }
 
-export function createHttpDispatcher(opts: HttpDispatcherOptions = {}): Dispatcher {
+/**
+ * The keep-alive agent every outbound connection goes through, via the proxy when one is configured
+ * (HTTPS_PROXY/HTTP_PROXY/NO_PROXY or `proxies:`). Brightcove and Clarify get it wrapped in retries
+ * (createHttpDispatcher); Slack's Web API, file uploads and the Socket Mode websocket get it as is
+ * (the Slack clients retry themselves, and a websocket upgrade must not be replayed).
+ */
+export function createProxyAgent(opts: HttpDispatcherOptions = {}): Dispatcher {
   const agentOpts = {
     keepAliveTimeout: 30_000,
     connections: 64,
@@ -103,7 +109,7 @@ export function createHttpDispatcher(opts: HttpDispatcherOptions = {}): Dispatch
     bodyTimeout: opts.bodyTimeoutMs ?? 120_000,
   };
   const proxy = resolveProxy(opts.proxy, opts.env ?? process.env);
-  const base: Dispatcher = proxy
+  return proxy
     ? new EnvHttpProxyAgent({
         ...agentOpts,
         httpProxy: proxy.http,
@@ -111,7 +117,13 @@ export function createHttpDispatcher(opts: HttpDispatcherOptions = {}): Dispatch
         noProxy: proxy.noProxy,
       })
     : new Agent(agentOpts);
+}
 
+/** `base`: the agent to share with the Slack clients (default: a new one from `opts`). */
+export function createHttpDispatcher(
+  opts: HttpDispatcherOptions = {},
+  base: Dispatcher = createProxyAgent(opts),
+): Dispatcher {
   const maxRetries = opts.retry?.maxRetries ?? 4;
   const minTimeout = opts.retry?.minTimeoutMs ?? 500;
   const maxTimeout = opts.retry?.maxTimeoutMs ?? 30_000;

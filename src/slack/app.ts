@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BlockAction, ButtonAction, SlashCommand, ViewSubmitAction } from '@slack/bolt';
 import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import PQueue from 'p-queue';
+import { type Dispatcher, type RequestInit as UndiciRequestInit, fetch as undiciFetch } from 'undici';
 import { reportFailure, runAction, runCommandText, runView } from '../core/dispatch.js';
 import type { Actor, Reply, Services } from '../core/types.js';
 import type { Logger } from '../log.js';
@@ -23,6 +24,16 @@ interface SlackAppOptions {
   /** known bot ids skip Bolt's auth.test at construction (tests, restarts) */
   botId?: string;
   botUserId?: string;
+  /** the app's outbound agent (proxy-aware): every Slack connection goes through it */
+  dispatcher?: Dispatcher;
+}
+
+/** A WHATWG fetch for the Slack clients that sends through `dispatcher` (undici's fetch, not the global one). */
+function fetchVia(dispatcher: Dispatcher): NonNullable<WebClientOptions['fetch']> {
+  return ((url: string | URL, init?: RequestInit) =>
+    undiciFetch(url, { ...(init as UndiciRequestInit), dispatcher })) as unknown as NonNullable<
+    WebClientOptions['fetch']
+  >;
 }
 
 export interface SlackApp {
@@ -65,9 +76,11 @@ function boltLogger(logger: Logger): BoltLogger {
 export async function botIdentity(
   botToken: string,
   apiUrl?: string,
+  dispatcher?: Dispatcher,
 ): Promise<{ botId: string; botUserId: string }> {
   const client = new WebClient(botToken, {
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    ...(dispatcher ? { fetch: fetchVia(dispatcher) } : {}),
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
   });
   let result: Awaited<ReturnType<WebClient['auth']['test']>>;
@@ -93,6 +106,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const updateIntervalMs = opts.updateIntervalMs ?? 1000;
   const clientOptions = {
     ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}),
+    // Web API calls and file uploads through the app's agent (the proxy); Node's global fetch ignores HTTPS_PROXY.
+    ...(opts.dispatcher ? { fetch: fetchVia(opts.dispatcher) } : {}),
     // A Web API failure must surface quickly rather than retrying for half an hour.
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2000 },
   };
@@ -111,6 +126,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     if (!opts.appToken) throw new Error('Socket Mode needs SLACK_APP_TOKEN');
     receiver = new SocketModeReceiver({
       appToken: opts.appToken,
+      // the websocket too (the same agent; undici's WebSocket tunnels through a proxy with CONNECT)
+      ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
       logger: blogger,
       installerOptions: { clientOptions },
     });

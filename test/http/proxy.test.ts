@@ -1,47 +1,9 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBrightcove } from '../../src/brightcove/index.js';
 import { createHttpDispatcher } from '../../src/http/dispatcher.js';
 import { type BrightcoveSim, startBrightcoveSim } from '../../src/sim/brightcove/index.js';
 import { ACCOUNT_IDS } from '../../src/sim/data/index.js';
-
-/** A loopback forward proxy (absolute-URI requests and CONNECT) that records what passes through. */
-async function startProxy(): Promise<{ url: string; seen: string[]; server: Server }> {
-  const seen: string[] = [];
-  const server = createServer((req, res) => {
-    seen.push(`${req.method} ${req.url}`);
-    const target = new URL(req.url ?? '');
-    const upstream = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname + target.search,
-        method: req.method,
-        headers: req.headers,
-      },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    req.pipe(upstream);
-  });
-  server.on('connect', (req, socket, head) => {
-    seen.push(`CONNECT ${req.url}`);
-    const [host, port] = (req.url ?? '').split(':');
-    const up = connect(Number(port), host, () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      up.write(head);
-      up.pipe(socket);
-      socket.pipe(up);
-    });
-    up.on('error', () => socket.destroy());
-    socket.on('error', () => up.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
-}
+import { startProxy } from '../support/proxy.js';
 
 let sim: BrightcoveSim | undefined;
 let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { AppConfig } from '../../src/config/schema.js';
 import { createHttpDispatcher } from '../../src/http/dispatcher.js';
 import { createLogger, type Logger } from '../../src/log.js';
+import { proxyOf } from '../../src/services.js';
 import {
   type BrightcoveSim,
   type BrightcoveSimOptions,
@@ -155,7 +156,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     // Tests drive schedules with services.schedules.scheduler.tick() and the manual clock.
     ticker: () => ({ stop() {} }),
     // Retries stay on (faults are part of the tests) but without real waiting.
-    dispatcher: createHttpDispatcher({ env: {}, retry: { maxRetries: 4, minTimeoutMs: 1, maxTimeoutMs: 5 } }),
+    dispatcher: createHttpDispatcher({
+      env: {},
+      proxy: proxyOf(config),
+      retry: { maxRetries: 4, minTimeoutMs: 1, maxTimeoutMs: 5 },
+    }),
   });
   if (opts.mode !== 'socket') slack.connectApp(`${app.url}/slack/events`, SIGNING_SECRET);
   const harness: Harness = {

@@ -427,7 +427,10 @@ export class SlackSim extends EventEmitter {
 
   #onSocket(ws: WebSocket): void {
     this.#sockets.add(ws);
-    ws.on('close', () => this.#sockets.delete(ws));
+    ws.on('close', () => {
+      this.#sockets.delete(ws);
+      this.emit('change');
+    });
     ws.on('message', (data) => {
       let msg: Json;
       try {
