@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { findAccount } from '../src/core/accounts.js';
+import { askApprovers, formRecordId, readReason, tellRequester } from '../src/core/approvals.js';
+import { escapeMrkdwn } from '../src/core/blocks.js';
 import { reportFailure } from '../src/core/dispatch.js';
 import { RefusalError, UserError } from '../src/core/errors.js';
 import { defineGrammar } from '../src/core/grammar.js';
@@ -21,16 +23,17 @@ import {
   planStatsText,
   renderApplyProgress,
   renderApplySummary,
-  renderMassDeleteModal,
+  renderDeleteModal,
   renderPlan,
   renderPlanFailed,
   renderProgress,
+  renderRejectDeletesModal,
   who,
 } from '../src/slack/sync-render.js';
 import { parseSyncConfig, SyncConfigError, type SyncSchedule } from '../src/sync/config.js';
 import { formatApplyText, formatPlanText } from '../src/sync/format.js';
 import { actionOf, CMS_HOOK_PATH, RERUN } from '../src/sync/service.js';
-import type { Phase, PlanRecord } from '../src/sync/store.js';
+import type { ClaimRefusal, Phase, PlanRecord } from '../src/sync/store.js';
 
 interface SyncArgs {
   account?: string;
@@ -123,12 +126,19 @@ async function planAndPost(
     title: `Sync plan ${account.alias} → ${plan.target} (${record.id})`,
     content: formatPlanText(plan),
   });
+  if (record.state === 'open' && record.data.phases.deletes.status === 'pending')
+    await askApprovers(services, surface, {
+      what: `${record.data.massDelete ? 'A mass delete of ' : ''}${plan.counts.deletes} ${plan.counts.deletes === 1 ? 'delete' : 'deletes'} of ${escapeMrkdwn(account.alias)}'s ${escapeMrkdwn(plan.target)} records (plan ${record.id})`,
+      requestedBy,
+      message,
+    });
   return { record, message };
 }
 
 /** Runs a claimed phase: progress in the plan's thread, a summary, then the stamp on the plan. */
 async function executePhase(
   services: Services,
+  surface: Surface,
   record: PlanRecord,
   phase: Phase,
   planMessage: PostedMessage | undefined,
@@ -156,6 +166,22 @@ async function executePhase(
     planMessage.update(renderPlan(finished));
     await planMessage.flush();
   }
+  if (phase === 'deletes')
+    await tellRequester(services, surface, {
+      requestedBy: record.requestedBy,
+      decidedBy: actor,
+      ...(planMessage ? { message: planMessage } : {}),
+      text: `your sync plan ${record.id}'s deletes were approved by ${who(actor)}: ${escapeMrkdwn(outcomeOf(summary))}.`,
+    });
+}
+
+/** The deletes' outcome in a few words, for the requester. */
+function outcomeOf(summary: {
+  deleted: unknown[];
+  notDeletedVideoExists: unknown[];
+  failed: unknown[];
+}): string {
+  return `${summary.deleted.length} deleted, ${summary.notDeletedVideoExists.length} kept (video exists), ${summary.failed.length} failed`;
 }
 
 const refusalText: Record<string, (r: PlanRecord | undefined) => string> = {
@@ -196,6 +222,7 @@ async function phaseRefusal(
  */
 async function claimAndRun(
   services: Services,
+  surface: Surface,
   planId: string,
   phase: Phase,
   actor: Actor,
@@ -204,97 +231,175 @@ async function claimAndRun(
   how?: string,
 ): Promise<void> {
   const claim = services.sync.claim(planId, phase, actor.userId, how);
-  if (!claim.ok) {
-    if (claim.reason === 'already') {
-      const p = claim.phase;
-      return refuse(
-        `Already ${phase === 'apply' ? 'applied' : 'approved'} by ${who(p.by ?? '?')}${p.status === 'done' ? '' : ' (in progress)'}: nothing was done twice.`,
-      );
-    }
-    const record = 'record' in claim ? claim.record : undefined;
-    if (record && message && (claim.reason === 'expired' || claim.reason === 'superseded')) {
-      message.update(renderPlan(record));
-      await message.flush();
-    }
-    return refuse((refusalText[claim.reason] ?? refusalText.missing!)(record));
-  }
+  if (!claim.ok) return refuseClaim(claim, phase, message, refuse);
   if (message) {
     message.update(renderPlan(claim.record));
     await message.flush();
   }
-  await executePhase(services, claim.record, phase, message, actor.userId);
+  await executePhase(services, surface, claim.record, phase, message, actor.userId);
 }
 
-async function onPhaseClick(ctx: ActionContext, phase: Phase): Promise<void> {
-  const { services, actor } = ctx;
-  const refuse = (text: string) => refuseAction(ctx, { command: 'sync', action: actionOf(phase) }, text);
-  const why = await phaseRefusal(services, actor, ctx.value, phase);
-  if (why) return refuse(why);
-  const mass = services.sync.plans.get(ctx.value)?.data.massDelete;
-  if (phase === 'deletes' && mass)
+/** Says why a claim or a rejection was refused (and refreshes an expired or superseded plan's message). */
+async function refuseClaim(
+  claim: { ok: false } & ClaimRefusal,
+  phase: Phase,
+  message: PostedMessage | undefined,
+  refuse: (text: string) => Promise<void>,
+): Promise<void> {
+  // A rejected phase closes the plan when nothing else waits: say who rejected it, not "finished".
+  const decided =
+    claim.reason === 'already'
+      ? claim.phase
+      : 'record' in claim && claim.record.data.phases[phase].status === 'rejected'
+        ? claim.record.data.phases[phase]
+        : undefined;
+  if (decided) {
+    const p = decided;
+    const verb = p.status === 'rejected' ? 'rejected' : phase === 'apply' ? 'applied' : 'approved';
     return refuse(
-      `This plan is a mass delete (${mass.limit}): use *Review deletes…* on the plan and type the count to approve it.`,
+      `Already ${verb} by ${who(p.by ?? '?')}${p.status === 'running' ? ' (in progress)' : ''}: nothing was done twice.`,
     );
-  await claimAndRun(services, ctx.value, phase, actor, ctx.message, refuse);
+  }
+  const record = 'record' in claim ? claim.record : undefined;
+  if (record && message && (claim.reason === 'expired' || claim.reason === 'superseded')) {
+    message.update(renderPlan(record));
+    await message.flush();
+  }
+  return refuse((refusalText[claim.reason] ?? refusalText.missing!)(record));
 }
 
-/** Review of a mass delete: after the role check (never before), a form where the count is typed. */
-async function onReviewDeletes(ctx: ActionContext): Promise<void> {
+/** The plan's message, for a form submitted away from it. */
+function planMessageOf(surface: Surface, record: PlanRecord | undefined): PostedMessage | undefined {
+  return record?.channel && record.ts ? surface.message(record.channel, record.ts) : undefined;
+}
+
+/** A refusal from a form: the submitter sees it, the audit log records it. */
+function formRefusal(ctx: ViewContext, action: string, planId: string) {
+  return async (text: string) => {
+    ctx.services.repos.audit.append({
+      actor: ctx.actor.userId,
+      command: 'sync',
+      action,
+      target: planId,
+      outcome: 'refused',
+      details: text,
+    });
+    await ctx.surface.reply(refusalReply(text));
+  };
+}
+
+async function onApplyClick(ctx: ActionContext): Promise<void> {
+  const { services, actor } = ctx;
+  const refuse = (text: string) => refuseAction(ctx, { command: 'sync', action: actionOf('apply') }, text);
+  const why = await phaseRefusal(services, actor, ctx.value, 'apply');
+  if (why) return refuse(why);
+  await claimAndRun(services, ctx.surface, ctx.value, 'apply', actor, ctx.message, refuse);
+}
+
+/**
+ * Approve (or, for a mass delete, Review) deletes: after the role check, never before, the app opens
+ * the confirmation (a mass delete's asks for the count typed). A plan no longer waiting gets its reason.
+ */
+async function onApproveDeletesClick(ctx: ActionContext): Promise<void> {
   const { services, actor } = ctx;
   const refuse = (text: string) => refuseAction(ctx, { command: 'sync', action: 'approve_deletes' }, text);
   const why = await phaseRefusal(services, actor, ctx.value, 'deletes');
   if (why) return refuse(why);
   const record = services.sync.plans.get(ctx.value);
-  if (record?.state !== 'open' || record.data.phases.deletes.status !== 'pending' || !record.data.massDelete)
-    return claimAndRun(services, ctx.value, 'deletes', actor, ctx.message, refuse);
-  await ctx.surface.openModal(renderMassDeleteModal(record));
+  if (!waitsForDeletes(services, record))
+    return claimAndRun(services, ctx.surface, ctx.value, 'deletes', actor, ctx.message, refuse);
+  await ctx.surface.openModal(renderDeleteModal(record));
 }
 
-/** The typed confirmation: the count must match exactly; then the deletes run like an approve click. */
+/** The confirmation: a mass delete's count must match exactly; then the deletes run once. */
 async function onConfirmDeletes(ctx: ViewContext): Promise<ViewResult> {
   const { services, actor, surface } = ctx;
-  let planId = '';
-  try {
-    planId = String((JSON.parse(ctx.privateMetadata) as { plan?: unknown }).plan ?? '');
-  } catch {
-    // a form this app did not build: nothing to confirm
-  }
+  const planId = formRecordId(ctx, 'plan');
   const record = services.sync.plans.get(planId);
-  const typed = ctx.values[MASS_DELETE_BLOCK]?.[MASS_DELETE_BLOCK]?.value?.trim() ?? '';
-  const refuse = async (text: string) => {
-    services.repos.audit.append({
-      actor: actor.userId,
-      command: 'sync',
-      action: 'approve_deletes',
-      target: planId,
-      outcome: 'refused',
-      details: text,
-    });
-    await surface.reply(refusalReply(text));
-  };
+  const refuse = formRefusal(ctx, 'approve_deletes', planId);
   const why = await phaseRefusal(services, actor, planId, 'deletes');
   if (why || !record) {
     await refuse(why ?? refusalText.missing!(undefined));
     return undefined;
   }
   const count = record.data.plan.counts.deletes;
-  if (typed !== String(count))
+  const typed = ctx.values[MASS_DELETE_BLOCK]?.[MASS_DELETE_BLOCK]?.value?.trim() ?? '';
+  if (record.data.massDelete && typed !== String(count))
     return {
       errors: {
         [MASS_DELETE_BLOCK]: `Type ${count}, the number of deletes, to confirm. Nothing was deleted.`,
       },
     };
-  const message = record.channel && record.ts ? surface.message(record.channel, record.ts) : undefined;
   // The form closes with the ack; the deletes run after it.
   void claimAndRun(
     services,
+    surface,
     planId,
     'deletes',
     actor,
-    message,
+    planMessageOf(surface, record),
     refuse,
-    `mass delete confirmed by typing ${count}`,
+    record.data.massDelete ? `mass delete confirmed by typing ${count}` : undefined,
   ).catch((err: unknown) => reportFailure(err, { actor, surface, services }, 'sync', 'sync.confirm_deletes'));
+  return undefined;
+}
+
+/** Whether the plan's deletes still wait for a decision (open, not expired, not decided). */
+function waitsForDeletes(services: Services, record: PlanRecord | undefined): record is PlanRecord {
+  return (
+    record?.state === 'open' &&
+    !services.sync.plans.isExpired(record) &&
+    record.data.phases.deletes.status === 'pending'
+  );
+}
+
+/** Reject deletes: approvers only, checked before the form opens and again when it is sent. */
+async function onRejectDeletesClick(ctx: ActionContext): Promise<void> {
+  const { services, actor } = ctx;
+  const refuse = (text: string) => refuseAction(ctx, { command: 'sync', action: 'reject_deletes' }, text);
+  if (!(await services.roles.isApprover(actor)))
+    return refuse(`Only approvers can reject deletes. ${services.roles.describe('approver')}`);
+  const record = services.sync.plans.get(ctx.value);
+  if (!waitsForDeletes(services, record)) {
+    // Not pending (states only move on), so this attempt changes nothing: it yields the reason why not.
+    const t = services.sync.reject(ctx.value, actor.userId, '');
+    if (!t.ok) return refuseClaim(t, 'deletes', ctx.message, refuse);
+  }
+  if (record) await ctx.surface.openModal(renderRejectDeletesModal(record));
+}
+
+/** The Reject form sent: a reason is required; the rejection is stamped, audited, and told, once. */
+async function onRejectDeletes(ctx: ViewContext): Promise<ViewResult> {
+  const { services, actor, surface } = ctx;
+  const planId = formRecordId(ctx);
+  const refuse = formRefusal(ctx, 'reject_deletes', planId);
+  if (!(await services.roles.isApprover(actor))) {
+    await refuse(`Only approvers can reject deletes. ${services.roles.describe('approver')}`);
+    return undefined;
+  }
+  const read = readReason(ctx);
+  if ('errors' in read) return read;
+  const current = services.sync.plans.get(planId);
+  const message = planMessageOf(surface, current);
+  const t = services.sync.reject(planId, actor.userId, read.reason);
+  if (!t.ok) {
+    await refuseClaim(t, 'deletes', message, refuse);
+    return undefined;
+  }
+  void (async () => {
+    if (message) {
+      message.update(renderPlan(t.record));
+      await message.flush();
+    }
+    await tellRequester(services, surface, {
+      requestedBy: t.record.requestedBy,
+      decidedBy: actor.userId,
+      ...(message ? { message } : {}),
+      text: `your sync plan ${t.record.id}'s deletes were rejected by ${who(actor.userId)}: “${escapeMrkdwn(read.reason)}”. Nothing was deleted.`,
+    });
+  })().catch((err: unknown) =>
+    reportFailure(err, { actor, surface, services }, 'sync', 'sync.reject_deletes'),
+  );
   return undefined;
 }
 
@@ -365,7 +470,7 @@ async function runScheduled(services: Services, host: Host, s: SyncSchedule): Pr
   if (!claim.ok) return;
   message.update(renderPlan(claim.record));
   await message.flush();
-  await executePhase(services, claim.record, 'apply', message, 'scheduler');
+  await executePhase(services, surface, claim.record, 'apply', message, 'scheduler');
 }
 
 export const sync = defineCommand<SyncArgs>({
@@ -415,9 +520,10 @@ export const sync = defineCommand<SyncArgs>({
     );
   },
   actions: {
-    apply: (ctx) => onPhaseClick(ctx, 'apply'),
-    approve_deletes: (ctx) => onPhaseClick(ctx, 'deletes'),
-    confirm_deletes: onReviewDeletes,
+    apply: onApplyClick,
+    approve_deletes: onApproveDeletesClick,
+    confirm_deletes: onApproveDeletesClick,
+    reject_deletes: onRejectDeletesClick,
     async discard(ctx) {
       const { services, actor } = ctx;
       const current = services.sync.plans.get(ctx.value);
@@ -440,7 +546,7 @@ export const sync = defineCommand<SyncArgs>({
       await showOnMessage(ctx, renderPlan(t.record));
     },
   },
-  views: { confirm_deletes: onConfirmDeletes },
+  views: { confirm_deletes: onConfirmDeletes, reject_deletes: onRejectDeletes },
   start(services, host) {
     const cfg = parseSyncConfig(services.config.sync);
     services.schedules.register('sync', async (job) => {
@@ -478,7 +584,7 @@ export const sync = defineCommand<SyncArgs>({
           await message?.reply({
             text: `Resuming the ${phase === 'apply' ? 'creates and updates' : 'deletes'} interrupted by a restart.`,
           });
-          await executePhase(services, record, phase, message, by);
+          await executePhase(services, host.channel(record.channel ?? ''), record, phase, message, by);
         })().catch((err: unknown) => services.logger.error('resumed sync failed', { plan: record.id, err }));
       }
     }

@@ -301,6 +301,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
       operators: file.roles?.operators ?? [],
       approvers: file.roles?.approvers ?? [],
       fourEyes: file.roles?.four_eyes ?? false,
+      notify: file.roles?.notify ?? 'thread',
     },
     ...(file.channels ? { channels: file.channels } : {}),
     proxy: {

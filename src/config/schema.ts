@@ -55,6 +55,11 @@ export const fileConfigSchema = z.strictObject({
       operators: slackIdList.default([]),
       approvers: slackIdList.default([]),
       four_eyes: z.boolean().default(false),
+      /**
+       * How approvers hear that something waits for them, and requesters how it ended: mentioned in the
+       * request's thread (default), by direct message, or not at all (they watch the channel).
+       */
+      notify: z.enum(['thread', 'dm', 'none']).default('thread'),
     })
     .optional(),
   channels: z.array(z.string().regex(/^[CGD][A-Z0-9]+$/, 'expected a Slack channel id (C…)')).optional(),
@@ -130,7 +135,7 @@ export interface AppConfig {
   /** alias of the Video Cloud account finished clips land in (config `live.account`) */
   liveAccount?: string;
   clarifyApiKey?: string;
-  roles: { operators: string[]; approvers: string[]; fourEyes: boolean };
+  roles: { operators: string[]; approvers: string[]; fourEyes: boolean; notify: 'thread' | 'dm' | 'none' };
   channels?: string[];
   proxy: { http?: string; https?: string; noProxy?: string };
   publicUrl?: string;

@@ -85,6 +85,8 @@ export interface Surface {
   reply(reply: Reply): Promise<void>;
   /** Everyone in the channel sees it. */
   post(reply: Reply): Promise<PostedMessage>;
+  /** A direct message to one person (Slack: the app's DM with them); absent where there are none. */
+  direct?(userId: string, reply: Reply): Promise<void>;
   /** A message already in the channel (the one a button was clicked on). */
   message(channel: string, ts: string): PostedMessage;
   upload(file: FileUpload): Promise<void>;
@@ -98,6 +100,12 @@ export interface Roles {
   /** Explains how to configure roles, for refusals when none are configured (fail closed). */
   describe(role: 'operator' | 'approver'): string;
   readonly fourEyes: boolean;
+  /** How approvers are asked and requesters told (config `roles.notify`). */
+  readonly notify: 'thread' | 'dm' | 'none';
+  /** The configured people of a role as Slack mentions (`<@U…>`, `<!subteam^S…>`); '' when none. */
+  mention(role: 'operator' | 'approver'): string;
+  /** The user ids of a role, user groups expanded (for direct messages). */
+  people(role: 'operator' | 'approver'): Promise<string[]>;
 }
 
 /** Everything a command may use. Features add their clients here. */

@@ -28,12 +28,22 @@ interface SlackAppOptions {
   dispatcher?: Dispatcher;
 }
 
-/** A WHATWG fetch for the Slack clients that sends through `dispatcher` (undici's fetch, not the global one). */
+/**
+ * A WHATWG fetch for the Slack clients that sends through `dispatcher` (undici's fetch, not the global
+ * one). undici's fetch does not know Node's global FormData (the file uploads' body) and would send
+ * "[object FormData]": such a body is encoded by the global Response first, boundary and all.
+ */
 function fetchVia(dispatcher: Dispatcher): NonNullable<WebClientOptions['fetch']> {
-  return ((url: string | URL, init?: RequestInit) =>
-    undiciFetch(url, { ...(init as UndiciRequestInit), dispatcher })) as unknown as NonNullable<
-    WebClientOptions['fetch']
-  >;
+  return (async (url: string | URL, init?: RequestInit) => {
+    let opts = init;
+    if (init?.body instanceof globalThis.FormData) {
+      const encoded = new Response(init.body);
+      const headers = new Headers(init.headers);
+      headers.set('content-type', encoded.headers.get('content-type') ?? 'multipart/form-data');
+      opts = { ...init, headers, body: Buffer.from(await encoded.arrayBuffer()) };
+    }
+    return undiciFetch(url, { ...(opts as UndiciRequestInit), dispatcher });
+  }) as unknown as NonNullable<WebClientOptions['fetch']>;
 }
 
 export interface SlackApp {

@@ -47,8 +47,22 @@ export function createRoles(
     return false;
   }
 
+  const listOf = (role: 'operator' | 'approver') =>
+    role === 'operator' ? config.roles.operators : config.roles.approvers;
+  const mention = (id: string) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`);
+
   return {
     fourEyes: config.roles.fourEyes,
+    notify: config.roles.notify,
+    mention: (role) => listOf(role).map(mention).join(' '),
+    async people(role) {
+      const ids = new Set<string>();
+      for (const id of listOf(role)) {
+        if (!id.startsWith('S')) ids.add(id);
+        else for (const user of await members(id)) ids.add(user);
+      }
+      return [...ids];
+    },
     isOperator: (actor) => inList(actor, [...config.roles.operators, ...config.roles.approvers]),
     isApprover: (actor) => inList(actor, config.roles.approvers),
     describe(role) {
@@ -56,7 +70,7 @@ export function createRoles(
       if (list.length === 0 && (role === 'approver' || config.roles.approvers.length === 0)) {
         return `No ${role}s are configured, so nobody can do this yet: add Slack user ids (U…) or user-group ids (S…) under \`roles.${role}s\` in brightcove-ops.yml.`;
       }
-      return `Ask someone in \`roles.${role}s\` (${list.map((id) => (id.startsWith('S') ? `<!subteam^${id}>` : `<@${id}>`)).join(', ')}).`;
+      return `Ask someone in \`roles.${role}s\` (${list.map(mention).join(', ')}).`;
     },
   };
 }

@@ -220,6 +220,15 @@ export class SlackSurface implements Surface {
     return new SlackMessage(client, channelId, String(res.ts), logger, updateIntervalMs);
   }
 
+  async direct(userId: string, reply: Reply): Promise<void> {
+    // A user id as the channel: Slack posts in the app's DM with them (the app's Messages tab).
+    await this.opts.client.chat.postMessage({
+      channel: userId,
+      text: fallback(reply),
+      ...(reply.blocks ? { blocks: reply.blocks } : {}),
+    });
+  }
+
   message(channel: string, ts: string): PostedMessage {
     return new SlackMessage(this.opts.client, channel, ts, this.opts.logger, this.opts.updateIntervalMs);
   }

@@ -3,6 +3,7 @@
  * once clicked), apply progress and the closing summary. Rendering only: no API calls.
  */
 
+import { renderRejectModal } from '../core/approvals.js';
 import {
   actions,
   type Block,
@@ -124,40 +125,70 @@ function planItems(plan: SyncPlan): Block[] {
 
 const phaseLabel: Record<Phase, string> = { apply: 'Creates and updates', deletes: 'Deletes' };
 
+/** Who may press the plan's buttons (the app checks before anything happens or any form opens). */
+function whoMayClick(phases: Record<Phase, PhaseState>): string {
+  const parts = [];
+  if (phases.apply.status === 'pending') parts.push('*Apply*: operators');
+  if (phases.deletes.status === 'pending') parts.push('*Approve* or *Reject* deletes: approvers only');
+  parts.push('*Discard*: operators or the requester');
+  return parts.join(' · ');
+}
+
 function stamp(phase: Phase, s: PhaseState): string | null {
   if (!s.by) return null;
+  if (s.status === 'rejected')
+    return `:no_entry_sign: ${phaseLabel[phase]} rejected by ${who(s.by)} at ${when(s.at)}${s.reason ? `: “${escapeMrkdwn(truncate(s.reason, 500))}”` : ''}`;
   const verb = phase === 'apply' ? 'applied' : 'approved';
   if (s.status === 'running')
     return `:hourglass_flowing_sand: ${phaseLabel[phase]} ${verb} by ${who(s.by)} at ${when(s.at)}: in progress (see the thread)`;
   return `:white_check_mark: ${phaseLabel[phase]} ${verb} by ${who(s.by)} at ${when(s.at)}${s.outcome ? `: ${escapeMrkdwn(s.outcome)}` : ''}`;
 }
 
-/** The typed confirmation of a mass delete: the approver types the number of deletes. */
-export function renderMassDeleteModal(record: PlanRecord): ModalView {
+/**
+ * The confirmation of a plan's deletes, opened by the app after the approver check (a button's own
+ * confirm dialog would show to anyone). A mass delete is confirmed by typing the number of deletes.
+ */
+export function renderDeleteModal(record: PlanRecord): ModalView {
   const c = record.data.plan.counts;
+  const mass = record.data.massDelete !== undefined;
   return {
     type: 'modal',
     callback_id: 'sync.confirm_deletes',
     private_metadata: JSON.stringify({ plan: record.id, channel: record.channel ?? '' }),
-    title: plain('Confirm a mass delete', 24),
-    submit: plain('Delete', 24),
+    title: plain(mass ? 'Confirm a mass delete' : `Delete ${n(c.deletes)} records?`, 24),
+    submit: plain(mass ? 'Delete' : `Delete ${n(c.deletes)}`, 24),
     close: plain('Cancel', 24),
     blocks: [
       section(
         `This deletes *${n(c.deletes)}* ${escapeMrkdwn(record.data.plan.target)} records of *${escapeMrkdwn(record.data.account.alias)}* whose videos are missing. Each video's absence is checked with the CMS again right before its record is deleted.`,
       ),
-      {
-        type: 'input',
-        block_id: MASS_DELETE_BLOCK,
-        label: plain(`Type ${c.deletes} to confirm`, 2000),
-        element: {
-          type: 'plain_text_input',
-          action_id: MASS_DELETE_BLOCK,
-          placeholder: plain(String(c.deletes), 150),
-        },
-      },
+      ...(mass
+        ? [
+            {
+              type: 'input' as const,
+              block_id: MASS_DELETE_BLOCK,
+              label: plain(`Type ${c.deletes} to confirm`, 2000),
+              element: {
+                type: 'plain_text_input' as const,
+                action_id: MASS_DELETE_BLOCK,
+                placeholder: plain(String(c.deletes), 150),
+              },
+            },
+          ]
+        : []),
     ],
   };
+}
+
+/** The Reject form of a plan's deletes. */
+export function renderRejectDeletesModal(record: PlanRecord): ModalView {
+  const c = record.data.plan.counts;
+  return renderRejectModal(
+    'sync.reject_deletes',
+    record,
+    'Reject the deletes',
+    `Reject the *${n(c.deletes)}* deletes of *${escapeMrkdwn(record.data.account.alias)}*'s ${escapeMrkdwn(record.data.plan.target)} records (plan ${record.id}).`,
+  );
 }
 
 export const MASS_DELETE_BLOCK = 'count';
@@ -233,20 +264,17 @@ export function renderPlan(record: PlanRecord): Reply {
         button('sync.confirm_deletes', `Review ${n(c.deletes)} deletes…`, record.id, { style: 'danger' }),
       );
     } else if (phases.deletes.status === 'pending') {
+      // No confirm on the button: the app opens the confirmation after checking the clicker is an approver.
       buttons.push(
-        button('sync.approve_deletes', `Approve ${n(c.deletes)} deletes`, record.id, {
-          style: 'danger',
-          confirm: {
-            title: `Delete ${n(c.deletes)} bundles?`,
-            text: `This deletes ${n(c.deletes)} ${plan.target} bundles whose videos are missing from ${escapeMrkdwn(account.alias)}. Each video's absence is checked with the CMS again right before its bundle is deleted.`,
-            confirm: `Delete ${n(c.deletes)}`,
-          },
-        }),
+        button('sync.approve_deletes', `Approve ${n(c.deletes)} deletes…`, record.id, { style: 'danger' }),
       );
     }
+    if (phases.deletes.status === 'pending')
+      buttons.push(button('sync.reject_deletes', 'Reject deletes…', record.id));
     if (buttons.length) {
       buttons.push(button('sync.discard', 'Discard', record.id));
       blocks.push(actions(`sync-plan-${record.id}`, ...buttons));
+      blocks.push(context(whoMayClick(phases)));
     }
     blocks.push(
       context(

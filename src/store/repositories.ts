@@ -24,6 +24,8 @@ export interface Decision {
   action: string;
   at: string;
   outcome: AuditOutcome;
+  /** why, when the decider gave a reason (a rejection) */
+  reason?: string;
 }
 
 /**

@@ -328,6 +328,25 @@ export class SyncService {
     return { summary, outcome: outcomes.join('; '), finished };
   }
 
+  /**
+   * An approver declines the plan's deletes, with a reason: once (a second reject or an approve after
+   * it is refused), audited. The records stay; the deletes' notices stay too, so the next sync plans
+   * them again for whoever decides then.
+   */
+  reject(id: string, by: string, reason: string): ReturnType<SyncPlanStore['reject']> {
+    const t = this.deps.plans.reject(id, 'deletes', by, reason);
+    if (t.ok)
+      this.deps.audit.append({
+        actor: by,
+        command: 'sync',
+        action: 'reject_deletes',
+        target: id,
+        outcome: 'ok',
+        details: reason,
+      });
+    return t;
+  }
+
   discard(id: string, by: string): ReturnType<SyncPlanStore['discard']> {
     const t = this.deps.plans.discard(id, by);
     if (t.ok)

@@ -11,9 +11,12 @@ const PLAN_KIND = 'sync.plan';
 export type Phase = 'apply' | 'deletes';
 
 export interface PhaseState {
-  status: 'none' | 'pending' | 'running' | 'done';
+  /** rejected: an approver declined it, with a reason (the deletes; the plan's other phase stays) */
+  status: 'none' | 'pending' | 'running' | 'done' | 'rejected';
   by?: string;
   at?: string;
+  /** why it was rejected, as the approver typed it */
+  reason?: string;
   finishedAt?: string;
   /** one line for the stamp, e.g. "3 created, 1 updated, 0 failed" */
   outcome?: string;
@@ -44,7 +47,7 @@ export interface SyncPlanData {
 export type PlanRecord = PendingRecord<SyncPlanData>;
 
 /*
- * A plan's states: open → (each phase: pending → running → done) → closed; open → discarded | expired
+ * A plan's states: open → (each phase: pending → running → done, or pending → rejected) → closed; open → discarded | expired
  * | superseded. Every change goes through `Collection.transition`, synchronous in memory, so two clicks
  * at once cannot both claim a phase.
  */
@@ -159,6 +162,45 @@ export class SyncPlanStore {
     phase: Phase,
     actor: string,
   ): { ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal) {
+    return this.#decide(id, phase, (r, at) => ({
+      ...r,
+      decisions: [...r.decisions, decision(actor, phase, at)],
+      data: { ...r.data, phases: { ...r.data.phases, [phase]: { status: 'running', by: actor, at } } },
+    }));
+  }
+
+  /**
+   * Rejects a pending phase exactly once, with the approver's reason; refused like a claim (someone
+   * approved or rejected it first, the plan expired…). The plan closes when nothing else is left.
+   */
+  reject(
+    id: string,
+    phase: Phase,
+    actor: string,
+    reason: string,
+  ): { ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal) {
+    return this.#decide(id, phase, (r, at) => {
+      const phases = {
+        ...r.data.phases,
+        [phase]: { status: 'rejected', by: actor, at, reason } as PhaseState,
+      };
+      return {
+        ...r,
+        state: Object.values(phases).some((p) => p.status === 'pending' || p.status === 'running')
+          ? r.state
+          : 'closed',
+        decisions: [...r.decisions, { by: actor, action: `reject_${phase}`, at, outcome: 'ok', reason }],
+        data: { ...r.data, phases },
+      };
+    });
+  }
+
+  /** Moves a pending phase on once (claim or reject), or says why not. */
+  #decide(
+    id: string,
+    phase: Phase,
+    change: (r: PlanRecord, at: string) => PlanRecord,
+  ): { ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal) {
     const current = this.get(id);
     if (!current) return { ok: false, reason: 'missing' };
     if (current.state === 'open' && this.isExpired(current)) {
@@ -173,11 +215,7 @@ export class SyncPlanStore {
     const t = this.#transition(
       id,
       (r) => r.state === 'open' && !this.isExpired(r) && r.data.phases[phase].status === 'pending',
-      (r) => ({
-        ...r,
-        decisions: [...r.decisions, decision(actor, phase, at)],
-        data: { ...r.data, phases: { ...r.data.phases, [phase]: { status: 'running', by: actor, at } } },
-      }),
+      (r) => change(r, at),
     );
     if (t.ok) return { ok: true, record: t.record };
     const r = t.record ?? current;

@@ -18,7 +18,7 @@ describe('roles', () => {
 
   function roles(approvers: string[], operators: string[] = []) {
     const config = loadConfig({ cwd: '/nonexistent', env: {} });
-    config.roles = { approvers, operators, fourEyes: false };
+    config.roles = { approvers, operators, fourEyes: false, notify: 'thread' };
     const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     return createRoles(config, client, clock, silentLogger);
   }
@@ -28,6 +28,13 @@ describe('roles', () => {
     expect(await r.isApprover({ userId: 'U0DIRECT', source: 'slack' })).toBe(true);
     expect(await r.isApprover({ userId: 'U0INGROUP', source: 'slack' })).toBe(true);
     expect(await r.isApprover({ userId: 'U0STRANGER', source: 'slack' })).toBe(false);
+  });
+
+  it('mentions a role as Slack markup and lists its people with groups expanded (for DMs)', async () => {
+    const r = roles(['U0DIRECT', 'S0APPROVE']);
+    expect(r.mention('approver')).toBe('<@U0DIRECT> <!subteam^S0APPROVE>');
+    expect(await r.people('approver')).toEqual(['U0DIRECT', 'U0INGROUP']);
+    expect(roles([]).mention('approver')).toBe('');
   });
 
   it('group members are cached for a few minutes', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimMessage } from '../../src/sim/slack/index.js';
+import { approveDeletes } from '../support/approve.js';
 import { APPROVER, CHANNEL, OPERATOR, SIGNING_SECRET } from '../support/harness.js';
 import { planOn, startWorld, until, type World } from '../support/processes.js';
 
@@ -59,7 +60,7 @@ describe('kill -9 during a sync, then a restart', () => {
     const plan = await planOn(w, first);
     expect(plan.text).toContain(`${orphans.length} deletes`);
     w.bc.runtime.faults.latencyMs = 120;
-    await w.slack.click(APPROVER, 'sync.approve_deletes', plan);
+    await approveDeletes(w.slack, APPROVER, plan);
     const deleted = () => w.clarify.requests.filter((r) => r.method === 'DELETE').length;
     await until(() => deleted() >= 4, 60_000, 'a few deletes');
     await first.kill9();

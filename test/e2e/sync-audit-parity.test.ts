@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import type { AuditEntry } from '../../src/store/repositories.js';
 import { Store } from '../../src/store/store.js';
+import { approveDeletes } from '../support/approve.js';
 import { APPROVER, CHANNEL, cliWorkspace, type Harness, startHarness } from '../support/harness.js';
 import { planMessage } from '../support/sync.js';
 
@@ -38,7 +39,7 @@ describe('sync audit: Slack and the CLI write the same entries', () => {
     for (const id of slackIds) h.clarify!.bundles.add({ name: `gone ${id}`, external_id: id });
     const before = h.app.services.repos.audit.latest(1000).length;
     const plan = await planMessage(h, 'sync neo');
-    await h.slack.click(APPROVER, 'sync.approve_deletes', plan);
+    await approveDeletes(h.slack, APPROVER, plan);
     await h.slack.waitFor(
       () => h.slack.thread(CHANNEL, plan.ts).find((m) => m.text.startsWith('Deletes done')),
       20_000,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approveDeletes } from '../support/approve.js';
 import { APPROVER, APPROVER2, CHANNEL, type Harness, startHarness } from '../support/harness.js';
 import { planMessage } from '../support/sync.js';
 
@@ -25,7 +26,7 @@ describe('/brightcove sync with four-eyes approval', () => {
     expect(deletes()).toBe(0);
     expect(h.clarify!.bundles.byExternalId(orphan)).toHaveLength(1);
 
-    await h.slack.click(APPROVER2, 'sync.approve_deletes', msg);
+    await approveDeletes(h.slack, APPROVER2, msg);
     await h.slack.waitFor(
       () => h.slack.thread(CHANNEL, msg.ts).find((m) => m.text.startsWith('Deletes done')),
       15_000,

@@ -4,6 +4,7 @@ import type { BrightcoveSim } from '../../src/sim/brightcove/index.js';
 import type { SimMessage } from '../../src/sim/slack/index.js';
 import type { VideoNotice } from '../../src/sync/cursor.js';
 import type { PlanRecord } from '../../src/sync/store.js';
+import { approveDeletes as approveWithForm } from '../support/approve.js';
 import { APPROVER, CHANNEL, type Harness, OPERATOR, startHarness } from '../support/harness.js';
 import { startRelay } from '../support/relay.js';
 import { planMessage } from '../support/sync.js';
@@ -60,7 +61,7 @@ describe('incremental sync', () => {
   }
 
   async function approveDeletes(msg: SimMessage): Promise<void> {
-    await h.slack.click(APPROVER, 'sync.approve_deletes', msg);
+    await approveWithForm(h.slack, APPROVER, msg);
     await h.slack.waitFor(
       () => h.slack.thread(CHANNEL, msg.ts).find((m) => m.text.startsWith('Deletes done')),
       15_000,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import type { SimMessage } from '../../src/sim/slack/index.js';
+import { openForm } from '../support/approve.js';
 import { APPROVER, CHANNEL, cliWorkspace, type Harness, MEMBER, startHarness } from '../support/harness.js';
 import { planMessage } from '../support/sync.js';
 
@@ -39,8 +40,15 @@ describe('sync: the mass-delete guard', () => {
       ...msg,
       blocks: JSON.parse(JSON.stringify(msg.blocks).replace('sync.confirm_deletes', 'sync.approve_deletes')),
     };
-    await h.slack.click(APPROVER, 'sync.approve_deletes', crafted);
-    await h.slack.waitFor(() => h.slack.lastEphemeral(APPROVER)?.text.includes('mass delete'));
+    // A crafted Approve click gets the same typed-count form, never a one-click delete.
+    const craftedForm = await openForm(
+      h.slack,
+      APPROVER,
+      'sync.approve_deletes',
+      'sync.confirm_deletes',
+      crafted,
+    );
+    expect(JSON.stringify(craftedForm?.view.blocks)).toContain(`Type ${orphans.length} to confirm`);
     expect(deletes()).toBe(0);
 
     await h.slack.click(APPROVER, 'sync.confirm_deletes', msg);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER_KEY } from '../../src/sync/metadata.js';
+import { approveDeletes } from '../support/approve.js';
 import { APPROVER, CHANNEL, type Harness, OPERATOR, startHarness } from '../support/harness.js';
 import { planMessage } from '../support/sync.js';
 
@@ -70,7 +71,7 @@ describe('sync: two accounts, one index', () => {
 
     await h.slack.click(OPERATOR, 'sync.apply', msg);
     await waitSummary(msg.ts, 'Creates and updates done');
-    await h.slack.click(APPROVER, 'sync.approve_deletes', msg);
+    await approveDeletes(h.slack, APPROVER, msg);
     const done = await waitSummary(msg.ts, 'Deletes done');
     expect(done.text).toContain('1 deleted');
     expect(h.clarify!.bundles.byExternalId(trueOrphan)).toHaveLength(0);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PendingRecord } from '../../src/store/repositories.js';
+import { openForm } from '../support/approve.js';
 import { APPROVER, APPROVER2, CHANNEL, OPERATOR, SIGNING_SECRET } from '../support/harness.js';
 import { planOn, runCli, startWorld, until, type World } from '../support/processes.js';
 
@@ -27,10 +28,15 @@ describe('two processes on one state file', () => {
     const plan = await planOn(w, a);
     // The second instance starts after the plan exists (a rolling deploy, a second replica).
     const b = await w.startApp();
+    // Each approver's click opens the confirmation on a different app; both are sent at once.
     w.slack.connectApp(`${a.url}/slack/events`, SIGNING_SECRET);
-    const clickA = w.slack.click(APPROVER, 'sync.approve_deletes', plan);
+    const formA = await openForm(w.slack, APPROVER, 'sync.approve_deletes', 'sync.confirm_deletes', plan);
     w.slack.connectApp(`${b.url}/slack/events`, SIGNING_SECRET);
-    const clickB = w.slack.click(APPROVER2, 'sync.approve_deletes', plan);
+    const formB = await openForm(w.slack, APPROVER2, 'sync.approve_deletes', 'sync.confirm_deletes', plan);
+    w.slack.connectApp(`${a.url}/slack/events`, SIGNING_SECRET);
+    const clickA = w.slack.submitView(APPROVER, formA!.id, {});
+    w.slack.connectApp(`${b.url}/slack/events`, SIGNING_SECRET);
+    const clickB = w.slack.submitView(APPROVER2, formB!.id, {});
     expect((await clickA).status).toBe(200);
     expect((await clickB).status).toBe(200);
     await w.slack.waitFor(

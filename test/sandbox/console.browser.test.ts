@@ -79,24 +79,24 @@ describe.skipIf(skip !== undefined)('sandbox console in chromium', () => {
     });
     await shown(plan, 30_000);
     const approve = plan.locator('[data-action-id="sync.approve_deletes"]');
-    expect(await approve.textContent()).toBe(`Approve ${sb.seeded.orphans} deletes`);
+    expect(await approve.textContent()).toBe(`Approve ${sb.seeded.orphans} deletes…`);
     expect(await approve.getAttribute('class')).toContain('danger');
     expect(await plan.textContent()).toContain(`${sb.seeded.orphans} deletes`);
 
-    // A plain member sees the same message but the app refuses the click.
+    // A plain member sees the same message but the app refuses the click before any dialog opens.
     await actAs(page, member.id);
     await approve.click();
-    await page.locator('.confirm-dialog .confirm').click();
     await shown(page.locator('.msg.ephemeral', { hasText: 'Only approvers can approve deletes' }));
+    expect(await page.locator('.modal').count()).toBe(0);
     expect(sb.clarify.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
 
     // The approver confirms in the dialog; the buttons are replaced by a stamp.
     await actAs(page, approver.id);
     await approve.click();
-    const dialog = page.locator('.confirm-dialog');
+    const dialog = page.locator('.modal');
     await shown(dialog);
-    expect(await dialog.textContent()).toContain(`Delete ${sb.seeded.orphans} bundles?`);
-    await dialog.locator('.confirm').click();
+    expect(await dialog.textContent()).toContain(`Delete ${sb.seeded.orphans} records?`);
+    await dialog.locator('.submit').click();
     const stamped = page.locator('.msg:not(.ephemeral)', { hasText: 'Deletes approved by' });
     await shown(stamped, 30_000);
     await shown(stamped.locator('.mention', { hasText: `@${approver.name}` }));

@@ -41,7 +41,7 @@ export interface SimFile {
   snippetType?: string;
 }
 
-interface SimView {
+export interface SimView {
   id: string;
   view: Json;
   userId: string;
@@ -97,6 +97,10 @@ interface CommandResult {
   body: string;
 }
 
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+/** The sim's DM channel with a user: D + the user id's rest. */
+const dmChannelOf = (userId: string) => `D${userId.slice(1)}`;
+
 const RESPONSE_URL_USES = 5;
 const RESPONSE_URL_TTL_MS = 30 * 60_000;
 const TRIGGER_TTL_MS = 3_000;
@@ -136,6 +140,8 @@ export class SlackSim extends EventEmitter {
   #rateLimits = new Map<string, { count: number; retryAfter: number }>();
   #failures = new Map<string, { count: number; error: string }>();
   #seq = 0;
+  /** DM channels the app has opened by posting to a user */
+  #dms = new Set<string>();
   #url = '';
   /** HTTP mode: where the app listens, and its signing secret */
   #app: { url: string; signingSecret: string } | null = null;
@@ -220,6 +226,11 @@ export class SlackSim extends EventEmitter {
 
   channelMessages(channel: string): SimMessage[] {
     return this.messages.filter((m) => m.channel === channel && !m.threadTs);
+  }
+
+  /** The bot's direct messages to a user (their DM with the app). */
+  directMessages(userId: string): SimMessage[] {
+    return this.channelMessages(dmChannelOf(userId));
   }
 
   thread(channel: string, ts: string): SimMessage[] {
@@ -622,7 +633,15 @@ export class SlackSim extends EventEmitter {
   }
 
   #postMessage(args: Json): Json {
-    const channel = String(args.channel ?? '');
+    let channel = String(args.channel ?? '');
+    // A user id as the channel posts in the app's DM with that user (its D… id comes back):
+    // https://docs.slack.dev/reference/methods/chat.postMessage ("channel … or IM channel"; chat:write).
+    if (USER_ID.test(channel)) {
+      const known = Object.keys(this.users).length === 0 || this.users[channel] !== undefined;
+      if (!known) return { ok: false, error: 'channel_not_found' };
+      channel = dmChannelOf(channel);
+      this.#dms.add(channel);
+    }
     if (!this.#visible(channel)) return { ok: false, error: 'channel_not_found' };
     const blocks = jsonArg(args.blocks) as Json[] | undefined;
     const text = args.text === undefined ? '' : String(args.text);
@@ -651,6 +670,7 @@ export class SlackSim extends EventEmitter {
 
   /** A channel the bot can see: any public one (chat:write.public), a private one only as a member. */
   #visible(channel: string): boolean {
+    if (this.#dms.has(channel)) return true;
     return (
       this.channels[channel] !== undefined &&
       (!this.privateChannels.has(channel) || this.botChannels.has(channel))
