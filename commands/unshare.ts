@@ -1,10 +1,20 @@
 import { z } from 'zod';
+import { askApprovers, formRecordId, readReason, tellRequester } from '../src/core/approvals.js';
+import { escapeMrkdwn } from '../src/core/blocks.js';
+import { reportFailure } from '../src/core/dispatch.js';
 import { defineGrammar } from '../src/core/grammar.js';
-import { refuseAction, showOnMessage } from '../src/core/refuse.js';
-import { type ActionContext, defineCommand } from '../src/core/types.js';
+import { refusalReply, refuseAction, showOnMessage } from '../src/core/refuse.js';
+import {
+  type ActionContext,
+  type Actor,
+  defineCommand,
+  type Services,
+  type ViewContext,
+  type ViewResult,
+} from '../src/core/types.js';
 import { cancelRequest } from '../src/sharing/cancel.js';
 import { UNSHARE_KIND, type UnshareRequest, type UnshareRequestData } from '../src/sharing/service.js';
-import { renderUnshare } from '../src/slack/share-render.js';
+import { renderUnshare, renderUnshareConfirm, renderUnshareReject } from '../src/slack/share-render.js';
 import { MASTER_FLAG } from './shared-flags.js';
 
 interface UnshareArgs {
@@ -21,23 +31,120 @@ const grammar = defineGrammar({
 const show = (ctx: ActionContext, record: UnshareRequest) => showOnMessage(ctx, renderUnshare(record));
 
 /** Same rules as sync deletes: approvers only (fail closed), optional four-eyes, acts once, stamped, audited. */
-async function onApprove(ctx: ActionContext): Promise<void> {
-  const { services, actor } = ctx;
-  const refuse = (text: string) => refuseAction(ctx, { command: 'unshare', action: 'approve' }, text);
+async function approverRefusal(
+  services: Services,
+  actor: Actor,
+  id: string,
+  verb: string,
+): Promise<string | null> {
   if (!(await services.roles.isApprover(actor)))
-    return refuse(`Only approvers can approve an unshare. ${services.roles.describe('approver')}`);
+    return `Only approvers can ${verb} an unshare. ${services.roles.describe('approver')}`;
+  const current = services.sharing.get<UnshareRequestData>(id, UNSHARE_KIND);
+  if (verb === 'approve' && services.roles.fourEyes && current?.requestedBy === actor.userId)
+    return 'Four-eyes rule: someone other than the person who asked must approve this unshare.';
+  return null;
+}
+
+/**
+ * Approve or Reject clicked: after the role check (never before) the app opens its form. A request no
+ * longer waiting gets its reason instead (a claim on it changes nothing: it is not awaiting, or it is
+ * marked expired).
+ */
+async function onDecideClick(ctx: ActionContext, verb: 'approve' | 'reject'): Promise<void> {
+  const { services, actor } = ctx;
+  const refuse = (text: string) => refuseAction(ctx, { command: 'unshare', action: verb }, text);
+  const why = await approverRefusal(services, actor, ctx.value, verb);
+  if (why) return refuse(why);
   const svc = services.sharing;
-  const current = svc.get<UnshareRequestData>(ctx.value, UNSHARE_KIND);
-  if (services.roles.fourEyes && current?.requestedBy === actor.userId)
-    return refuse('Four-eyes rule: someone other than the person who asked must approve this unshare.');
-  const claim = svc.claim<UnshareRequestData>(ctx.value, UNSHARE_KIND, 'executing', actor.userId, 'approve');
-  if (!claim.ok) {
-    if (claim.record) await show(ctx, claim.record);
-    return refuse(claim.reason);
+  const record = svc.get<UnshareRequestData>(ctx.value, UNSHARE_KIND);
+  if (!record || record.state !== 'awaiting' || svc.isExpired(record)) {
+    const claim = svc.claim<UnshareRequestData>(ctx.value, UNSHARE_KIND, 'awaiting', actor.userId, verb);
+    if (!claim.ok) {
+      if (claim.record) await show(ctx, claim.record);
+      return refuse(claim.reason);
+    }
   }
-  await show(ctx, claim.record);
-  const done = await svc.runUnshare(claim.record, actor.userId);
-  await show(ctx, done);
+  if (record)
+    await ctx.surface.openModal(
+      verb === 'approve' ? renderUnshareConfirm(record) : renderUnshareReject(record),
+    );
+}
+
+/** A decision sent from its form: checked again, claimed once, audited, shown on the card, told. */
+async function onDecide(ctx: ViewContext, verb: 'approve' | 'reject'): Promise<ViewResult> {
+  const { services, actor, surface } = ctx;
+  const id = formRecordId(ctx);
+  const refuse = async (text: string) => {
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'unshare',
+      action: verb,
+      target: id,
+      outcome: 'refused',
+      details: text,
+    });
+    await surface.reply(refusalReply(text));
+  };
+  const why = await approverRefusal(services, actor, id, verb);
+  if (why) {
+    await refuse(why);
+    return undefined;
+  }
+  let reason: string | undefined;
+  if (verb === 'reject') {
+    const read = readReason(ctx);
+    if ('errors' in read) return read;
+    reason = read.reason;
+  }
+  const svc = services.sharing;
+  const claim = svc.claim<UnshareRequestData>(
+    id,
+    UNSHARE_KIND,
+    verb === 'approve' ? 'executing' : 'rejected',
+    actor.userId,
+    verb,
+    reason,
+  );
+  const record = claim.record;
+  const message = record?.channel && record.ts ? surface.message(record.channel, record.ts) : undefined;
+  const showCard = async (r: UnshareRequest) => {
+    message?.update(renderUnshare(r));
+    await message?.flush();
+  };
+  if (!claim.ok) {
+    if (claim.record) await showCard(claim.record);
+    await refuse(claim.reason);
+    return undefined;
+  }
+  void (async () => {
+    await showCard(claim.record);
+    let told: string;
+    if (verb === 'reject') {
+      services.repos.audit.append({
+        actor: actor.userId,
+        command: 'unshare',
+        action: 'reject',
+        target: id,
+        outcome: 'ok',
+        details: reason ?? '',
+      });
+      told = `your unshare of video ${claim.record.data.plan.videoId} was rejected by <@${actor.userId}>: “${escapeMrkdwn(reason ?? '')}”. Nothing was deleted.`;
+    } else {
+      const done = await svc.runUnshare(claim.record, actor.userId);
+      await showCard(done);
+      const o = done.data.outcome;
+      told = `your unshare of video ${done.data.plan.videoId} was approved by <@${actor.userId}>: ${o?.outcome === 'failed' ? `not unshared: ${escapeMrkdwn(o.reason ?? '')}` : 'unshared'}.`;
+    }
+    await tellRequester(services, surface, {
+      requestedBy: claim.record.requestedBy,
+      decidedBy: actor.userId,
+      ...(message ? { message } : {}),
+      text: told,
+    });
+  })().catch((err: unknown) =>
+    reportFailure(err, { actor, surface, services }, 'unshare', `unshare.${verb}`),
+  );
+  return undefined;
 }
 
 function onCancel(ctx: ActionContext): Promise<void> {
@@ -74,6 +181,11 @@ export const unshare = defineCommand<UnshareArgs>({
     const record = svc.createUnshare(master, plan, actor.userId);
     const message = await surface.post(renderUnshare(record));
     svc.attach(record.id, message.channel, message.ts);
+    await askApprovers(services, surface, {
+      what: `An unshare of video ${plan.videoId} from ${escapeMrkdwn(plan.affiliate.name)}`,
+      requestedBy: actor.userId,
+      message,
+    });
     services.repos.audit.append({
       actor: actor.userId,
       command: 'unshare',
@@ -83,7 +195,12 @@ export const unshare = defineCommand<UnshareArgs>({
       details: plan.summary,
     });
   },
-  actions: { approve: onApprove, cancel: onCancel },
+  actions: {
+    approve: (ctx) => onDecideClick(ctx, 'approve'),
+    reject: (ctx) => onDecideClick(ctx, 'reject'),
+    cancel: onCancel,
+  },
+  views: { approve: (ctx) => onDecide(ctx, 'approve'), reject: (ctx) => onDecide(ctx, 'reject') },
   start(services, host) {
     // An approved unshare cut short by a crash: its claim was on disk before the delete call, and the
     // run looks the share up first, so finishing it deletes nothing twice.

@@ -211,6 +211,8 @@ export class ShareService {
     next: string,
     by: string,
     action: string,
+    /** why, when the decider gave a reason (a rejection): kept on the decision */
+    why?: string,
   ): { ok: true; record: PendingRecord<T> } | { ok: false; record?: PendingRecord<T>; reason: string } {
     const current = this.get<T>(id, kind);
     if (!current) return { ok: false, reason: 'This request no longer exists: run the command again.' };
@@ -230,7 +232,11 @@ export class ShareService {
     const t = this.repos.pending.transition(
       id,
       (r) => r.kind === kind && r.state === 'awaiting',
-      (r) => ({ ...r, state: next, decisions: [...r.decisions, { by, action, at, outcome: 'ok' }] }),
+      (r) => ({
+        ...r,
+        state: next,
+        decisions: [...r.decisions, { by, action, at, outcome: 'ok', ...(why ? { reason: why } : {}) }],
+      }),
     );
     if (t.ok) return { ok: true, record: t.record as PendingRecord<T> };
     const last = t.record?.decisions.at(-1);

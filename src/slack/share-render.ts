@@ -4,6 +4,7 @@
  * and the `shares` list. Renders plain sharing records only; never calls Brightcove.
  */
 
+import { renderRejectModal } from '../core/approvals.js';
 import {
   actions,
   type Block,
@@ -12,6 +13,8 @@ import {
   context,
   escapeMrkdwn,
   header,
+  type ModalView,
+  plain,
   section,
   slackDate,
   truncate,
@@ -179,6 +182,29 @@ export function renderShares(
   return { text: blocksToText(blocks), blocks, data: { master, video: video.id, shares: statuses } };
 }
 
+/** The confirmation of an unshare, opened by the app after the approver check. */
+export function renderUnshareConfirm(r: UnshareRequest): ModalView {
+  return {
+    type: 'modal',
+    callback_id: 'unshare.approve',
+    private_metadata: JSON.stringify({ id: r.id, channel: r.channel ?? '' }),
+    title: plain('Delete the copy?', 24),
+    submit: plain('Unshare', 24),
+    close: plain('Cancel', 24),
+    blocks: [section(`:warning: ${e(truncate(r.data.plan.summary, 2800))}`)],
+  };
+}
+
+/** The Reject form of an unshare. */
+export function renderUnshareReject(r: UnshareRequest): ModalView {
+  return renderRejectModal(
+    'unshare.reject',
+    r,
+    'Reject the unshare',
+    `Reject the unshare of video ${r.data.plan.videoId} from *${e(r.data.plan.affiliate.name)}*.`,
+  );
+}
+
 export function renderUnshare(r: UnshareRequest): Reply {
   const { plan, outcome } = r.data;
   const blocks: Block[] = [
@@ -190,18 +216,20 @@ export function renderUnshare(r: UnshareRequest): Reply {
     blocks.push(
       actions(
         `unshare_${r.id}`,
-        button('unshare.approve', 'Approve unshare', r.id, {
-          style: 'danger',
-          confirm: {
-            title: 'Delete the affiliate copy?',
-            text: truncate(plan.summary, 290),
-            confirm: 'Unshare',
-          },
-        }),
+        // No confirm on the button: the app opens its confirmation after the approver check.
+        button('unshare.approve', 'Approve unshare…', r.id, { style: 'danger' }),
+        button('unshare.reject', 'Reject…', r.id),
         button('unshare.cancel', 'Cancel', r.id),
       ),
+      context('*Approve* or *Reject*: approvers only · *Cancel*: the requester, operators or approvers'),
     );
   } else if (r.state === 'cancelled') blocks.push(...stamp(d, 'Cancelled'));
+  else if (r.state === 'rejected' && d)
+    blocks.push(
+      context(
+        `:no_entry_sign: Rejected by ${who(d.by)} at ${slackDate(new Date(d.at), d.at)}${d.reason ? `: “${e(truncate(d.reason, 500))}”` : ''}`,
+      ),
+    );
   else if (r.state === 'expired')
     blocks.push(context(':hourglass: Expired without approval: run unshare again.'));
   else blocks.push(...stamp(d, 'Approved'));

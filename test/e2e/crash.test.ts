@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimMessage } from '../../src/sim/slack/index.js';
-import { approveDeletes } from '../support/approve.js';
+import { approveDeletes, clickAndSend } from '../support/approve.js';
 import { APPROVER, CHANNEL, OPERATOR, SIGNING_SECRET } from '../support/harness.js';
 import { planOn, startWorld, until, type World } from '../support/processes.js';
 
@@ -252,7 +252,7 @@ describe('kill -9 during an approved unshare, then a restart', () => {
       30_000,
       'the unshare card',
     );
-    await w.slack.click(APPROVER, 'unshare.approve', card);
+    await clickAndSend(w.slack, APPROVER, 'unshare.approve', card);
     await until(() => deletes() === 1, 30_000, 'the delete call');
     await first.kill9();
     w.bc.runtime.faults.hangWhen = undefined;

@@ -10,6 +10,7 @@ import type { ManualClock } from '../../src/clock.js';
 import { ShareService } from '../../src/sharing/service.js';
 import { ACCOUNT_IDS } from '../../src/sim/data/index.js';
 import type { SimMessage } from '../../src/sim/slack/index.js';
+import { clickAndSend, openForm } from '../support/approve.js';
 import {
   APPROVER,
   APPROVER2,
@@ -476,7 +477,13 @@ describe('unshare needs an approver', () => {
     const raw = JSON.stringify(req.blocks);
     expect(raw).toContain('"action_id":"unshare.approve"');
     expect(raw).toContain('"style":"danger"');
-    expect(raw).toMatch(/"confirm":\{"title":\{"type":"plain_text","text":"Delete the affiliate copy\?"/);
+    // No confirm on the button (anyone would see it): the app's form opens after the approver check.
+    expect(raw).not.toContain('"confirm":');
+    expect(hasButton(req, 'unshare.reject')).toBe(true);
+    const ask = await h.slack.waitFor(() =>
+      h.slack.thread(CHANNEL, req.ts).find((m) => JSON.stringify(m.blocks).includes('waits for an approver')),
+    );
+    expect(JSON.stringify(ask.blocks)).toContain(`<@${APPROVER}> <@${APPROVER2}>`);
     expect(hasButton(req, 'unshare.cancel')).toBe(true);
 
     const deletes = () =>
@@ -489,8 +496,8 @@ describe('unshare needs an approver', () => {
     expect(hasButton(current(req), 'unshare.approve')).toBe(true);
 
     await Promise.all([
-      h.slack.click(APPROVER, 'unshare.approve', req),
-      h.slack.click(APPROVER2, 'unshare.approve', req),
+      clickAndSend(h.slack, APPROVER, 'unshare.approve', req),
+      clickAndSend(h.slack, APPROVER2, 'unshare.approve', req),
     ]);
     const done = await h.slack.waitFor(() =>
       /Unshared: Neo North's copy/.test(current(req).text) ? current(req) : undefined,
@@ -505,6 +512,41 @@ describe('unshare needs an approver', () => {
 
     // nothing left to unshare
     expect(await h.ephemeralAfter(`unshare ${v.id} from neo-north`)).toMatch(/isn't shared to Neo North/);
+  });
+
+  it('Reject asks a non-approver nothing, needs a reason, keeps the copy, stamps, audits and tells the requester', async () => {
+    const v = addVideo();
+    const shared = await post(`share ${v.id} to neo-north`, (m) => m.text.includes('processing'));
+    await advanceUntil(shared, tracked, 'share');
+    const copy = h.bc!.data.shares[v.id]![0]!.affiliate_video_id!;
+    const req = await post(`unshare ${v.id} from neo-north`);
+    const stale = structuredClone(req);
+
+    expect(await openForm(h.slack, MEMBER, 'unshare.reject', 'unshare.reject', req)).toBeUndefined();
+    expect(h.slack.lastEphemeral(MEMBER)?.text).toContain('Only approvers can reject');
+    const form = await openForm(h.slack, APPROVER, 'unshare.reject', 'unshare.reject', req);
+    const reason = (value: string) => ({ reason: { reason: { type: 'plain_text_input', value } } });
+    const empty = await h.slack.submitView(APPROVER, form!.id, reason(''));
+    expect(JSON.parse(empty.body).errors.reason).toContain('Say why');
+    await h.slack.submitView(APPROVER, form!.id, reason('Still licensed <there> & live'));
+    const card = await h.slack.waitFor(() =>
+      JSON.stringify(current(req).blocks).includes('Rejected by') ? current(req) : undefined,
+    );
+    expect(JSON.stringify(card.blocks)).toContain('Still licensed &lt;there&gt; &amp; live');
+    expect(hasButton(card, 'unshare.approve')).toBe(false);
+    const told = await h.slack.waitFor(() =>
+      h.slack.thread(CHANNEL, req.ts).find((m) => JSON.stringify(m.blocks).includes('was rejected by')),
+    );
+    expect(JSON.stringify(told.blocks)).toContain(`<@${OPERATOR}> your unshare`);
+    expect(h.bc!.data.videos[NORTH]!.some((x) => x.id === copy)).toBe(true);
+    const audit = h.app.services.repos.audit
+      .latest(30)
+      .filter((e) => e.command === 'unshare' && e.action === 'reject');
+    expect(audit.filter((e) => e.outcome === 'ok')).toHaveLength(1);
+    // A later Approve is refused: the request was decided.
+    await h.slack.click(APPROVER2, 'unshare.approve', stale);
+    await h.slack.waitFor(() => h.slack.lastEphemeral(APPROVER2)?.text.includes('Already handled'));
+    expect(h.bc!.data.videos[NORTH]!.some((x) => x.id === copy)).toBe(true);
   });
 
   it('an approved unshare cut short by a crash is finished at start, once, and audited once', async () => {

@@ -20,6 +20,18 @@ export async function approveDeletes(
     );
 }
 
+/** Clicks `actionId`, then sends the form the app opened (with `values`); a refused click is left at that. */
+export async function clickAndSend(
+  slack: SlackSim,
+  user: string,
+  actionId: string,
+  where: SimMessage | { channel: string; ts: string },
+  values: Record<string, Record<string, { type: string; value: string }>> = {},
+): Promise<void> {
+  const view = await openForm(slack, user, actionId, actionId, where);
+  if (view) await slack.submitView(user, view.id, values);
+}
+
 /** Clicks `actionId` and returns the form `callbackId` the app opened for `user`, or undefined when it refused. */
 export async function openForm(
   slack: SlackSim,
