@@ -3,11 +3,32 @@
  * limits (10 requests/s, 20 in flight). Prints requests, 429s, wall time and the rate-limit floor.
  * Run: npx tsx bench/cms-list.ts [videos] [latencyMs]
  */
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { createBrightcove } from '../src/brightcove/index.js';
 import { createHttpDispatcher } from '../src/http/dispatcher.js';
 import { startBrightcoveSim } from '../src/sim/brightcove/index.js';
 import { ACCOUNT_IDS } from '../src/sim/data/index.js';
+
+const e = process.env;
+if (e.B_CMS) {
+  // The client side, in its own process (as the app is): the simulator's work must not delay its writes.
+  const dispatcher = createHttpDispatcher({ env: {} });
+  const bc = createBrightcove({
+    endpoints: { oauth: e.B_OAUTH!, cms: e.B_CMS, analytics: e.B_CMS, live: e.B_CMS },
+    dispatcher,
+  });
+  const cms = bc.cms({ id: e.B_ACCOUNT!, credentials: { clientId: e.B_ID!, clientSecret: e.B_SECRET! } });
+  const started = performance.now();
+  const listing = cms.listVideos();
+  let listed = 0;
+  for await (const _ of listing) listed += 1;
+  const wallS = (performance.now() - started) / 1000;
+  process.stdout.write(`${JSON.stringify({ wallS, listed, duplicates: listing.stats.duplicates })}\n`);
+  await dispatcher.close();
+  process.exit(0);
+}
 
 const videos = Number(process.argv[2] ?? 20_000);
 const latencyMs = Number(process.argv[3] ?? 30);
@@ -17,16 +38,28 @@ const sim = await startBrightcoveSim({
   latencyMs,
   enforceLimits: true,
 });
-const dispatcher = createHttpDispatcher({ env: {} });
-const bc = createBrightcove({ endpoints: sim.urls, dispatcher });
 const cred = sim.credentials[0]!;
-const cms = bc.cms({ id: ACCOUNT_IDS.neo, credentials: cred });
-
-const started = performance.now();
-const listing = cms.listVideos();
-let listed = 0;
-for await (const _ of listing) listed += 1;
-const wallS = (performance.now() - started) / 1000;
+const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+  env: {
+    ...process.env,
+    B_ACCOUNT: ACCOUNT_IDS.neo,
+    B_OAUTH: sim.urls.oauth,
+    B_CMS: sim.urls.cms,
+    B_ID: cred.clientId,
+    B_SECRET: cred.clientSecret,
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let out = '';
+child.stdout.on('data', (d: Buffer) => {
+  out += d.toString();
+});
+await new Promise((r) => child.on('close', r));
+const { wallS, listed, duplicates } = JSON.parse(out.trim().split('\n').at(-1)!) as {
+  wallS: number;
+  listed: number;
+  duplicates: number;
+};
 
 const cmsRequests = sim.count({ api: 'cms' });
 const pageRequests = sim.requests.filter(
@@ -38,7 +71,7 @@ const floorAll = cmsRequests / 10;
 const rows: Array<[string, string]> = [
   ['videos in library', String(videos)],
   ['videos listed (unique)', String(listed)],
-  ['duplicates dropped', String(listing.stats.duplicates)],
+  ['duplicates dropped', String(duplicates)],
   ['latency per request', `${latencyMs} ms`],
   ['page requests (limit=100)', String(pageRequests.length)],
   ['CMS requests (pages + count)', String(cmsRequests)],
@@ -49,6 +82,11 @@ const rows: Array<[string, string]> = [
   ['floor: pages / 10 per s', `${floorPages.toFixed(2)} s`],
   ['wall / floor', (wallS / floorPages).toFixed(3)],
   ['floor incl. count request', `${floorAll.toFixed(2)} s (ratio ${(wallS / floorAll).toFixed(3)})`],
+  // the token before the first request and the last response after the last start: no client ends sooner
+  [
+    'floor incl. count + 2 latencies (token, last response)',
+    `${(floorAll + (2 * latencyMs) / 1000).toFixed(2)} s (ratio ${(wallS / (floorAll + (2 * latencyMs) / 1000)).toFixed(3)})`,
+  ],
 ];
 const w = Math.max(...rows.map((r) => r[0].length));
 process.stdout.write(`| ${'metric'.padEnd(w)} | value |\n| ${'-'.repeat(w)} | ----- |\n`);
@@ -57,5 +95,4 @@ const ok = tooMany === 0 && listed === videos && wallS <= 1.2 * floorPages;
 process.stdout.write(`\ntarget (0 429s, all listed, wall <= 1.2 x floor): ${ok ? 'MET' : 'MISSED'}\n`);
 
 await sim.close();
-await dispatcher.close();
 process.exit(ok ? 0 : 1);

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { createBrightcove } from '../src/brightcove/index.js';
 import { ClarifyClient } from '../src/clarify/client.js';
 import { createHttpDispatcher } from '../src/http/dispatcher.js';
-import { collectPlan } from '../src/sync/run.js';
+import { collectPlan, runApply } from '../src/sync/run.js';
 import { ClarifyTarget } from '../src/sync/target.js';
 
 const e = process.env;
@@ -34,9 +34,29 @@ const { plan } = await collectPlan({
   },
 });
 const wallS = (performance.now() - started) / 1000;
+// B_APPLY: then apply the creates and updates, as the Apply button does (the plan's media reused for
+// videos unchanged since the plan). The parent counts the requests after the marker line.
+let apply: { wallS: number; created: number; updated: number; failed: number } | undefined;
+if (e.B_APPLY) {
+  phase = 'apply';
+  process.stdout.write('APPLY_START\n');
+  const applyStarted = performance.now();
+  const summary = await runApply(plan, {
+    cms,
+    target,
+    flags: { applyCreatesUpdates: true, applyDeletes: false },
+    mediaReadAt: Date.now(),
+  });
+  apply = {
+    wallS: (performance.now() - applyStarted) / 1000,
+    created: summary.created.length,
+    updated: summary.updated.length,
+    failed: summary.failed.length,
+  };
+}
 clearInterval(sample);
 process.stdout.write(
-  `${JSON.stringify({ wallS, baselineRssMb, maxRssMb: process.resourceUsage().maxRSS / 1024, peakByPhase, counts: plan.counts })}\n`,
+  `${JSON.stringify({ wallS, apply, baselineRssMb, maxRssMb: process.resourceUsage().maxRSS / 1024, peakByPhase, counts: plan.counts })}\n`,
 );
 await dispatcher.close();
 process.exit(0);

@@ -5,8 +5,9 @@
  */
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
+import { type RetryPolicy, retryPolicyOf } from '../http/dispatcher.js';
 import { type AuthedCall, authedRequest, type BrightcoveAccount, type BrightcoveContext } from './context.js';
-import { NotFoundError } from './errors.js';
+import { BrightcoveError, NotFoundError, RateLimitedError } from './errors.js';
 import {
   type Channel,
   type ChannelMember,
@@ -76,6 +77,29 @@ export interface VideoListing<T = CmsVideo> extends AsyncIterable<T> {
 
 const enc = encodeURIComponent;
 
+/**
+ * The wait before another attempt under the dispatcher's policy, or undefined when the error is final:
+ * a refusal that asks to come back (429 always: the request was not processed; 5xx for methods that
+ * may be repeated) or a lost connection of a repeatable request.
+ */
+function retryWait(
+  policy: RetryPolicy,
+  err: unknown,
+  method: string,
+  path: string,
+  attempt: number,
+): number | undefined {
+  if (err instanceof BrightcoveError) {
+    if (!policy.statusCodes.includes(err.status)) return undefined;
+    if (err.status !== 429 && !policy.idempotent(method, path)) return undefined;
+    return policy.delayMs(attempt, err.retryAfter);
+  }
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && policy.errorCodes.includes(code) && policy.idempotent(method, path))
+    return policy.delayMs(attempt, undefined);
+  return undefined;
+}
+
 export class CmsClient {
   constructor(
     private readonly ctx: BrightcoveContext,
@@ -103,11 +127,32 @@ export class CmsClient {
     // requests must not spend their slot waiting for the token while later ones go straight out and
     // bunch up with them at the server (429s at 250 ms latency without this).
     await this.ctx.tokens.token(this.account.credentials);
-    return this.ctx.limiters.cms(this.account.id).run(async () => {
-      // decided when the slot is granted, so a listing abandoned early stops spending requests
-      const skipped = opts.skip?.();
-      return skipped !== undefined ? skipped : authedRequest(this.ctx, this.account, call, schema);
-    });
+    const limiter = this.ctx.limiters.cms(this.account.id);
+    // Retried here, not by the dispatcher: Brightcove counts a retry like any request, so each attempt
+    // takes its own slot (a retry sent inside the first attempt's slot was a start the limiter never saw).
+    const policy = retryPolicyOf(this.ctx.dispatcher);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await limiter.run(async (sent) => {
+          // decided when the slot is granted, so a listing abandoned early stops spending requests
+          const skipped = opts.skip?.();
+          const attemptCall = { ...call, callerRetries: policy !== undefined, onSent: sent };
+          return skipped !== undefined ? skipped : authedRequest(this.ctx, this.account, attemptCall, schema);
+        });
+      } catch (err) {
+        if (err instanceof RateLimitedError) limiter.tooMany();
+        const wait =
+          policy && attempt <= policy.maxRetries ? retryWait(policy, err, method, path, attempt) : undefined;
+        if (wait === undefined) throw err;
+        this.ctx.logger.debug('cms request will be retried', {
+          method,
+          path,
+          attempt,
+          waitMs: Math.round(wait),
+        });
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   // ---------------------------------------------------------------- videos
@@ -202,8 +247,6 @@ export class CmsClient {
   ): AsyncGenerator<T[]> {
     const size = opts.pageSize ?? PAGE_SIZE;
     const sort = opts.sort ?? 'created_at';
-    const count = await this.countVideos(q);
-    stats.count += count;
     let stopped = false;
     const fetchPage = (i: number): Promise<T[]> => {
       // Mapped as soon as the page is parsed: full video objects die young instead of waiting in `pending`.
@@ -213,13 +256,17 @@ export class CmsClient {
       p.catch(() => undefined); // awaited below; avoid an unhandled rejection if the consumer stops early
       return p;
     };
+    // The first page is needed whatever the count says: asked for beside it, one latency sooner.
+    const first = fetchPage(0);
+    const count = await this.countVideos(q);
+    stats.count += count;
     // the count is an upper bound that can be stale: fetch one page past it, then continue while pages come back
     const planned = Math.ceil(count / size) + 1;
     // A bounded look-ahead keeps the limiter busy while holding only a few pages: queueing every page
     // at once kept all of them (full video objects) alive until the walk ended (530 MB at 100,000 videos).
     const ahead = Math.max(1, opts.lookahead ?? this.ctx.limits.cmsConcurrency + LOOKAHEAD_EXTRA_PAGES);
-    const pending = new Map<number, Promise<T[]>>();
-    let next = 0;
+    const pending = new Map<number, Promise<T[]>>([[0, first]]);
+    let next = 1;
     const fill = () => {
       while (next < planned && pending.size < ahead) pending.set(next, fetchPage(next++));
     };

@@ -40,10 +40,23 @@ export interface BrightcoveLimits {
   analyticsProcessingMaxRetries: number;
 }
 
+/**
+ * The start rule's margin (see CmsLimiter): where it starts, the least it shrinks to (by MARGIN_STEP_MS
+ * per response) while no 429 has shown that too small, and the most 429s can raise it to.
+ */
+const MARGIN_MS = 200;
+const MIN_MARGIN_MS = 50;
+const MARGIN_STEP_MS = 2;
+const MAX_MARGIN_MS = 800;
+/** A 429 at margin m: the margin may not shrink below m + this again, until it is slowly forgotten. */
+const LEARNED_STEP_MS = 25;
+/** what each response without a 429 forgets of a learned floor (1 ms per 100 responses) */
+const FORGET_MS = 0.01;
+
 export const DEFAULT_LIMITS: BrightcoveLimits = {
   cmsRequestsPerInterval: 10,
   cmsIntervalMs: 1000,
-  cmsWindowMarginMs: 200,
+  cmsWindowMarginMs: MARGIN_MS,
   cmsConcurrency: 20,
   analyticsConcurrency: 1,
   analyticsProcessingRetryMs: 240_000,
@@ -60,42 +73,87 @@ export const DEFAULT_LIMITS: BrightcoveLimits = {
  * (margin 200 ms), where holding every slot until a second after the response gave 10 / (1 s + latency),
  * 5 a second. The response rule wins at low latency and is safe as seen by the server, which counts
  * arrivals: a request arrives before its response does, however long its connection's handshake or a busy event loop delayed it. The
- * margin covers that delay for the start rule: 50 ms was not enough on a loaded 2-core box (the server
- * saw 11 arrivals in a second when the first request's handling was late), 200 ms also covers a
- * TLS handshake across an ocean. A 429 that still gets through is retried with backoff (Retry-After
- * when sent) by the dispatcher.
+ * margin covers that delay for the start rule, counted from the moment the request is written (`sent`),
+ * not from its admission: a busy event loop wrote requests up to 130 ms after their slot was granted. A
+ * fixed 200 ms margin was safe on a loaded 2-core box but cost 20% of the throughput at high latency
+ * (10 per 1.2 s); a fixed 50 ms one was enough on a quiet box and not on a loaded one (a server whose
+ * handling lags counts arrivals late). So the margin adapts: it starts at 200 ms and each response without
+ * a 429 takes 2 ms off, down to 50 ms; a 429 doubles it (once per window, up to 800 ms) and keeps it from
+ * shrinking below what was too little plus 25 ms, a floor forgotten by 1 ms per 100 responses (a server
+ * whose counting lags needs the margin for good; one slow moment should not cost it for ever). The 429'd
+ * request is retried by its caller through this limiter again, so a retry is counted like any start.
  */
 export class CmsLimiter {
   /** when each recent request's window slot frees up (requests in flight may free theirs earlier) */
   readonly #slots: { releaseAt: number }[] = [];
   readonly #waiting: (() => void)[] = [];
   #inFlight = 0;
+  #started = 0;
+  #margin: number;
+  /** the least the margin may shrink to: raised by 429s, slowly forgotten */
+  #floor: number;
+  #raisedAt = Number.NEGATIVE_INFINITY;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly perInterval: number,
     private readonly windowMs: number,
     readonly concurrency: number,
-    private readonly marginMs = 0,
+    private readonly baseMarginMs = 0,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.#margin = baseMarginMs;
+    this.#floor = Math.min(baseMarginMs, MIN_MARGIN_MS);
+  }
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in a slot. `fn` may call `sent()` when its request is actually written: the start rule then
+   * counts from that moment, not from the admission (the two differ when the event loop is busy).
+   */
+  async run<T>(fn: (sent: () => void) => Promise<T>): Promise<T> {
     const slot = await new Promise<{ releaseAt: number }>((admit) => {
       this.#waiting.push(() => {
-        const taken = { releaseAt: this.now() + this.windowMs + this.marginMs };
+        const taken = { releaseAt: this.now() + this.windowMs + this.#margin };
         this.#slots.push(taken);
+        this.#started++;
         admit(taken);
       });
       this.#pump();
     });
+    const sent = () => {
+      slot.releaseAt = Math.max(slot.releaseAt, this.now() + this.windowMs + this.#margin);
+    };
     try {
-      return await fn();
+      return await fn(sent);
     } finally {
       slot.releaseAt = Math.min(slot.releaseAt, this.now() + this.windowMs);
+      this.#floor = Math.max(Math.min(this.baseMarginMs, MIN_MARGIN_MS), this.#floor - FORGET_MS);
+      this.#margin = Math.max(this.#floor, this.#margin - MARGIN_STEP_MS);
       this.#inFlight--;
       this.#pump();
     }
+  }
+
+  /** The server refused a request for the rate: it saw requests closer together than we started them. */
+  tooMany(): void {
+    if (this.windowMs === 0) return;
+    // The 429s of one window are one event (requests started together are refused together): a burst
+    // of ten must not double the margin ten times.
+    const now = this.now();
+    if (now - this.#raisedAt < this.windowMs) return;
+    this.#raisedAt = now;
+    this.#floor = Math.min(MAX_MARGIN_MS, this.#margin + LEARNED_STEP_MS);
+    this.#margin = Math.min(MAX_MARGIN_MS, Math.max(this.#margin * 2, this.#floor));
+  }
+
+  /** the start rule's margin now (ms) */
+  get marginMs(): number {
+    return this.#margin;
+  }
+
+  /** requests admitted so far (every attempt of a retried request counts) */
+  get started(): number {
+    return this.#started;
   }
 
   /** Admits waiting requests while both limits allow; else wakes up when the next slot frees. */
@@ -183,6 +241,10 @@ export interface AuthedCall {
   url: string;
   body?: unknown;
   requestedFields?: string[];
+  /** the caller retries (each attempt through its limiter); the dispatcher must not */
+  callerRetries?: boolean;
+  /** called as the request is written (see httpCall) */
+  onSent?: () => void;
 }
 
 /**
@@ -206,6 +268,8 @@ export async function authedRequest<S extends z.ZodType>(
         'content-type': 'application/json',
       },
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      callerRetries: call.callerRetries,
+      onSent: call.onSent,
     });
   let token = await ctx.tokens.token(account.credentials);
   let res = await send(token);
@@ -220,6 +284,7 @@ export async function authedRequest<S extends z.ZodType>(
       path,
       requestId: res.requestId,
       requestedFields: call.requestedFields,
+      retryAfter: res.headers['retry-after'],
     });
   }
   const parsed = schema.safeParse(res.body);

@@ -14,6 +14,8 @@ interface BrightcoveErrorInfo {
   errorCode?: string;
   path?: string;
   requestId?: string;
+  /** the response's Retry-After header, for a caller that retries (429, 503) */
+  retryAfter?: unknown;
 }
 
 export class BrightcoveError extends Error {
@@ -22,6 +24,7 @@ export class BrightcoveError extends Error {
   readonly errorCode: string | undefined;
   readonly path: string | undefined;
   readonly requestId: string | undefined;
+  readonly retryAfter: unknown;
   constructor(message: string, info: BrightcoveErrorInfo) {
     super(maskSecrets(message));
     this.name = new.target.name;
@@ -30,6 +33,7 @@ export class BrightcoveError extends Error {
     this.errorCode = info.errorCode;
     this.path = info.path;
     this.requestId = info.requestId;
+    this.retryAfter = info.retryAfter;
   }
 }
 export class NotFoundError extends BrightcoveError {}
@@ -70,7 +74,7 @@ export function errorFromResponse(
   api: BrightcoveApi,
   status: number,
   body: unknown,
-  ctx: { path?: string; requestId?: string; requestedFields?: string[] } = {},
+  ctx: { path?: string; requestId?: string; requestedFields?: string[]; retryAfter?: unknown } = {},
 ): BrightcoveError {
   const { code, message } = describe(api, body);
   const info: BrightcoveErrorInfo = {
@@ -79,6 +83,7 @@ export function errorFromResponse(
     errorCode: code,
     path: ctx.path,
     requestId: ctx.requestId,
+    retryAfter: ctx.retryAfter,
   };
   const where = ctx.path ? ` (${ctx.path})` : '';
   const text = `${api} ${status}${code ? ` ${code}` : ''}: ${message ?? 'no message'}${where}`;

@@ -119,6 +119,32 @@ export function createProxyAgent(opts: HttpDispatcherOptions = {}): Dispatcher {
     : new Agent(agentOpts);
 }
 
+/**
+ * The retry policy of a dispatcher made by createHttpDispatcher, for a caller that retries itself so
+ * that every attempt passes its own gate (the CMS client: each attempt takes a rate-limit slot, because
+ * Brightcove counts a retry like any request). Such requests carry `callerRetries: true` in their
+ * request options, and the dispatcher does not retry them.
+ */
+export interface RetryPolicy {
+  maxRetries: number;
+  statusCodes: readonly number[];
+  errorCodes: readonly string[];
+  /** the wait before attempt `counter + 1` (1-based), Retry-After first */
+  delayMs(counter: number, retryAfterHeader: unknown): number;
+  /** may this method and path be repeated after an error that is not a refusal (a lost connection)? */
+  idempotent(method: string, path: string): boolean;
+}
+
+/** Request option (undici passes unknown options through to the retry callback): the caller retries. */
+export type CallerRetries = { callerRetries?: boolean };
+
+const policies = new WeakMap<Dispatcher, RetryPolicy>();
+
+/** The policy of a retrying dispatcher; undefined for one that does not retry (a plain agent). */
+export function retryPolicyOf(dispatcher: Dispatcher): RetryPolicy | undefined {
+  return policies.get(dispatcher);
+}
+
 /** `base`: the agent to share with the Slack clients (default: a new one from `opts`). */
 export function createHttpDispatcher(
   opts: HttpDispatcherOptions = {},
@@ -129,7 +155,7 @@ export function createHttpDispatcher(
   const maxTimeout = opts.retry?.maxTimeoutMs ?? 30_000;
   const random = opts.random ?? Math.random;
 
-  return new RetryAgent(base, {
+  const agent = new RetryAgent(base, {
     maxRetries,
     minTimeout,
     maxTimeout,
@@ -139,6 +165,7 @@ export function createHttpDispatcher(
     throwOnError: false,
     retry(err, { state, opts: reqOpts }, cb) {
       const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, unknown> };
+      if ((reqOpts as CallerRetries).callerRetries === true) return cb(err);
       if (!isRetryable(reqOpts.method, reqOpts.path)) return cb(err);
       if (e.statusCode != null && !RETRY_STATUS_CODES.includes(e.statusCode)) return cb(err);
       if (
@@ -158,4 +185,12 @@ export function createHttpDispatcher(
       setTimeout(() => cb(null), wait);
     },
   });
+  policies.set(agent, {
+    maxRetries,
+    statusCodes: RETRY_STATUS_CODES,
+    errorCodes: RETRY_ERROR_CODES,
+    delayMs: (counter, retryAfter) => retryDelayMs(counter, retryAfter, { minTimeout, maxTimeout, random }),
+    idempotent: isRetryable,
+  });
+  return agent;
 }

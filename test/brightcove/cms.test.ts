@@ -30,6 +30,35 @@ describe('CMS listing', () => {
     expect(h.sim.runtime.maxInFlight.cms.get(ACCOUNT_IDS.neo)).toBeLessThanOrEqual(20);
   });
 
+  it('asks for the first page beside the count: it is needed whatever the count says', async () => {
+    h = await startHarness(small);
+    await h.bc.cms(h.account()).listVideos().toArray();
+    const cms = h.sim.requests.filter((r) => r.api === 'cms');
+    const firstTwo = cms
+      .slice(0, 2)
+      .map((r) => (r.path.includes('/counts/') ? 'count' : `page ${r.query.offset}`));
+    expect(firstTwo.sort()).toEqual(['count', 'page 0']);
+  });
+
+  it('retries a 429 through the limiter: every attempt takes a rate-limit slot, as Brightcove counts it', async () => {
+    h = await startHarness(
+      { dataset: { videosPerAccount: { neo: 1500 }, analyticsDays: 0 }, enforceLimits: true },
+      { cmsRequestsPerInterval: 10, cmsIntervalMs: 1000 },
+    );
+    h.sim.runtime.faults.next429.cms = 3;
+    const account = h.account();
+    const videos = await h.bc.cms(account).listVideos().toArray();
+    expect(videos).toHaveLength(1500);
+    const limiter = h.bc.context.limiters.cms(account.id);
+    // 3 refused, then 17 served (16 pages and the count); a retry sent inside its first attempt's slot
+    // was an arrival the limiter never counted
+    expect(h.sim.count({ api: 'cms', status: 429 })).toBe(3);
+    expect(h.sim.count({ api: 'cms' })).toBe(20);
+    expect(limiter.started).toBe(20);
+    // the 429s raised the margin (once: they came in one window)
+    expect(limiter.marginMs).toBeGreaterThan(200);
+  });
+
   it('does not stop on a short page and keeps reading past a stale count', async () => {
     h = await startHarness(small);
     let added = false;

@@ -29,16 +29,57 @@ describe('CmsLimiter: at the rate limit whatever the latency (issue 16)', () => 
     vi.useRealTimers();
   });
 
-  it.each([
-    [25, 1025],
-    [250, 1200],
-    [1000, 1200],
-  ])('%i ms latency: the 11th start waits %i ms, never less than a window', async (latency, gap) => {
-    const { starts, doneAt } = await drive(new CmsLimiter(10, 1000, 20, 200, () => Date.now()), 40, latency);
-    for (let i = 10; i < starts.length; i++) expect(starts[i]! - starts[i - 10]!).toBe(gap);
-    // Holding each slot until a second after its response (the old limiter) took 4 × (1000 + latency) ms:
-    // 8 s instead of 4.6 s at 1 s latency.
-    expect(doneAt).toBe(3 * gap + latency);
+  it.each([0, 25, 250, 1000, 2500])(
+    '%i ms latency: never more than 10 starts in any rolling second, never more than 20 in flight',
+    async (latency) => {
+      const { starts, peak } = await drive(new CmsLimiter(10, 1000, 20, 200, () => Date.now()), 120, latency);
+      for (let i = 10; i < starts.length; i++)
+        expect(starts[i]! - starts[i - 10]!).toBeGreaterThanOrEqual(1000);
+      expect(peak).toBeLessThanOrEqual(20);
+    },
+  );
+
+  it('at high latency the 11th start waits a window plus the margin, and the margin shrinks by 2 ms per response while no 429 comes', async () => {
+    const limiter = new CmsLimiter(10, 1000, 20, 200, () => Date.now());
+    const { starts } = await drive(limiter, 40, 1000);
+    // the first ten hold their slots for 1,200 ms; their responses took 20 ms off before the next ten
+    expect(starts[10]! - starts[0]!).toBe(1200);
+    expect(starts[20]! - starts[10]!).toBe(1180);
+    expect(limiter.marginMs).toBe(120);
+    // down to 50 ms, never below: 10 per 1,050 ms is within 5% of the rate limit
+    await drive(limiter, 100, 1000);
+    expect(limiter.marginMs).toBe(50);
+  });
+
+  it('a 429 doubles the margin, once for all the 429s of one window, and it shrinks back only to what was too little plus 25 ms', async () => {
+    const limiter = new CmsLimiter(10, 1000, 20, 200, () => Date.now());
+    await drive(limiter, 100, 10);
+    expect(limiter.marginMs).toBe(50);
+    for (let i = 0; i < 10; i++) limiter.tooMany();
+    expect(limiter.marginMs).toBe(100);
+    vi.advanceTimersByTime(1000);
+    limiter.tooMany();
+    expect(limiter.marginMs).toBe(200);
+    // 200 responses later: the learned floor (100 + 25 ms, less 1 ms per 100 responses), not 50 ms
+    await drive(limiter, 200, 10);
+    expect(limiter.marginMs).toBeCloseTo(123, 5);
+  });
+
+  it("counts a slot's window from the moment its request is written, not from its admission", async () => {
+    const limiter = new CmsLimiter(1, 1000, 5, 200, () => Date.now());
+    const starts: number[] = [];
+    const all = [0, 1].map(() =>
+      limiter.run(async (sent) => {
+        starts.push(Date.now());
+        // a busy event loop writes the request 130 ms after its slot was granted
+        await new Promise((r) => setTimeout(r, 130));
+        sent();
+        await new Promise((r) => setTimeout(r, 1000));
+      }),
+    );
+    await vi.runAllTimersAsync();
+    await Promise.all(all);
+    expect(starts).toEqual([0, 1330]);
   });
 
   it('a slot is held until a window after the response when that comes first (safe at low latency)', async () => {

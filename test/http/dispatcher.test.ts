@@ -1,6 +1,12 @@
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpDispatcher, resolveProxy, retryDelayMs } from '../../src/http/dispatcher.js';
+import {
+  createHttpDispatcher,
+  createProxyAgent,
+  resolveProxy,
+  retryDelayMs,
+  retryPolicyOf,
+} from '../../src/http/dispatcher.js';
 import { type BrightcoveSim, startBrightcoveSim } from '../../src/sim/brightcove/index.js';
 
 let sim: BrightcoveSim | undefined;
@@ -40,6 +46,26 @@ describe('retries against the simulator’s faults', () => {
     expect(res.statusCode).toBe(200);
     await res.body.json();
     expect(sim.requests.map((r) => r.status)).toEqual([429, 429, 200]);
+    await d.close();
+  });
+
+  it('leaves a request marked callerRetries to its caller (one attempt) and tells the caller its policy', async () => {
+    sim = await startBrightcoveSim({ dataset: { videosPerAccount: 1, analyticsDays: 0 } });
+    sim.faults.next429.live = 2;
+    const d = createHttpDispatcher(fast);
+    const opts = { dispatcher: d, headers: liveHeaders(sim), callerRetries: true } as Parameters<
+      typeof request
+    >[1];
+    const res = await request(`${sim.urls.live}/v1/jobs`, opts);
+    expect(res.statusCode).toBe(429);
+    await res.body.text();
+    expect(sim.count({ api: 'live' })).toBe(1);
+    const policy = retryPolicyOf(d)!;
+    expect(policy.maxRetries).toBe(3);
+    expect(policy.statusCodes).toContain(429);
+    expect(policy.idempotent('GET', '/v1/jobs')).toBe(true);
+    expect(policy.idempotent('POST', '/v1/accounts/1/videos')).toBe(false);
+    expect(retryPolicyOf(createProxyAgent({ env: {} }))).toBeUndefined();
     await d.close();
   });
 

@@ -381,8 +381,13 @@ export class CmsSim {
     const q = req.query.get('q');
     const sort = req.query.get('sort') ?? '-updated_at';
     this.runtime.faults.onListPage?.(acc.id, offset, Math.floor(offset / limit));
-    const sorted = this.#matching(acc, q).sort(sorter(sort));
-    return json(200, sorted.slice(offset, offset + limit));
+    const matching = this.#matching(acc, q);
+    const order = sorter(sort);
+    // Videos are kept in creation order, so the usual walk (sort=created_at) needs no sort: checking is
+    // O(n), sorting 100,000 videos for every page took ~80 ms of the simulator's single thread, which
+    // delayed the arrival of other requests and so skewed the rate limit it enforces.
+    if (!isSorted(matching, order)) matching.sort(order);
+    return json(200, matching.slice(offset, offset + limit));
   }
 
   #count(acc: SimAccount, req: SimRequest): SimResponse {
@@ -606,4 +611,9 @@ export class CmsSim {
     }
     return cmsError(405, 'METHOD_NOT_ALLOWED');
   }
+}
+
+function isSorted<T>(items: readonly T[], order: (a: T, b: T) => number): boolean {
+  for (let i = 1; i < items.length; i++) if (order(items[i - 1]!, items[i]!) > 0) return false;
+  return true;
 }

@@ -212,17 +212,22 @@ export async function serveApi(opts: ServeOptions): Promise<ApiServer> {
       at: runtime.clock.now().toISOString(),
     };
     runtime.requests.push(entry);
-    const send = (r: SimResponse) => {
-      entry.status = r.status;
+    /** the response as bytes on the wire, ready before the latency runs out */
+    const serialize = (r: SimResponse) => {
       const headers: Record<string, string> = { ...(r.headers ?? {}) };
       let payload = '';
       if (r.body !== undefined) {
         payload = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
         headers['content-type'] ??= 'application/json;charset=UTF-8';
       }
-      res.writeHead(r.status, headers);
-      res.end(payload);
+      return { status: r.status, headers, payload };
     };
+    const write = (w: ReturnType<typeof serialize>) => {
+      entry.status = w.status;
+      res.writeHead(w.status, w.headers);
+      res.end(w.payload);
+    };
+    const send = (r: SimResponse) => write(serialize(r));
     try {
       const rawBody = await readBody(req);
       if (
@@ -239,14 +244,25 @@ export async function serveApi(opts: ServeOptions): Promise<ApiServer> {
         return send(admission.reject);
       }
       try {
-        if (runtime.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, runtime.faults.latencyMs));
+        // Counted on arrival, handled after: every request that arrived in this turn of the event loop is
+        // admitted (and counted against the rate limit) before any is handled. Handled before the latency,
+        // so the responses that fall due together cost no work when they are sent: a page of 100 videos
+        // takes a few ms to build, and ten built at once used to delay the next requests' arrival by up to
+        // 100 ms, which made a client at the limit look faster than it was.
+        await new Promise((r) => setImmediate(r));
+        const latency = () =>
+          runtime.faults.latencyMs > 0
+            ? new Promise((r) => setTimeout(r, runtime.faults.latencyMs))
+            : Promise.resolve();
         if (runtime.takeFault(runtime.faults.next429, api)) {
+          await latency();
           const ra = runtime.faults.retryAfterSeconds;
           return send(
             json(429, opts.errorBody(429), ra === undefined ? undefined : { 'retry-after': String(ra) }),
           );
         }
         if (runtime.faults.errorRate > 0 && runtime.rng() < runtime.faults.errorRate) {
+          await latency();
           return send(json(runtime.faults.errorStatus, opts.errorBody(runtime.faults.errorStatus)));
         }
         let body: unknown;
@@ -271,8 +287,9 @@ export async function serveApi(opts: ServeOptions): Promise<ApiServer> {
           return;
         }
         const failWith = runtime.faults.failAfterWhen?.(entry.method, path);
-        if (failWith !== undefined) return send(json(failWith, opts.errorBody(failWith)));
-        send(response);
+        const ready = serialize(failWith !== undefined ? json(failWith, opts.errorBody(failWith)) : response);
+        await latency();
+        write(ready);
       } finally {
         admission.release?.();
       }

@@ -153,12 +153,17 @@ export function sorter(sort: string): (a: CmsVideo, b: CmsVideo) => number {
   const desc = sort.startsWith('-');
   const field = desc ? sort.slice(1) : sort;
   if (!SORTABLE.has(field)) throw new SearchError(`Attempted to sort by invalid property: '${field}'`);
-  const key = (v: CmsVideo): string => {
-    if (field.startsWith('schedule'))
-      return String((field.endsWith('starts_at') ? v.schedule?.starts_at : v.schedule?.ends_at) ?? '');
-    if (field.startsWith('plays')) return '';
-    return String((v as Record<string, unknown>)[field] ?? '');
-  };
+  // The accessor is chosen once: the comparator runs for every pair of a 100,000-video page walk.
+  const key: (v: CmsVideo) => string = field.startsWith('schedule')
+    ? field.endsWith('starts_at')
+      ? (v) => String(v.schedule?.starts_at ?? '')
+      : (v) => String(v.schedule?.ends_at ?? '')
+    : field.startsWith('plays')
+      ? () => ''
+      : (v) => {
+          const value = (v as Record<string, unknown>)[field];
+          return typeof value === 'string' ? value : String(value ?? '');
+        };
   return (a, b) => {
     const ka = key(a);
     const kb = key(b);
