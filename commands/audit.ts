@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { context, escapeMrkdwn, header, section, slackDate } from '../src/core/blocks.js';
+import { context, escapeEntities, escapeMrkdwn, header, section, slackDate } from '../src/core/blocks.js';
 import { defineGrammar } from '../src/core/grammar.js';
 import { defineCommand } from '../src/core/types.js';
 
@@ -41,7 +41,7 @@ export const audit = defineCommand({
     // In Slack every stored string is escaped and the target is code: what users typed (`<!channel>`,
     // a cron's `*`) must show as typed, never as markup.
     const lit = (t: string, slack: boolean) => (slack ? escapeMrkdwn(t) : t);
-    const code = (t: string, slack: boolean) => (slack ? `\`${escapeMrkdwn(t.replace(/`/g, "'"))}\`` : t);
+    const code = (t: string, slack: boolean) => (slack ? `\`${escapeEntities(t.replace(/`/g, "'"))}\`` : t);
     const line = (e: (typeof entries)[number], slack: boolean) =>
       `${outcomeIcon[e.outcome] ?? ''} ${slack ? slackDate(new Date(e.at)) : e.at}  ${slack ? (e.actor.startsWith('cli:') ? lit(e.actor, true) : `<@${e.actor}>`) : e.actor}  ${lit(`${e.command} ${e.action}`, slack)}${e.target ? ` ${code(e.target, slack)}` : ''} → ${e.outcome}${e.errorId ? ` (${e.errorId})` : ''}${e.details ? ` — ${lit(e.details, slack)}` : ''}`;
     const lines = entries.map((e) => line(e, true));

@@ -9,11 +9,12 @@ import {
   MAX_REPORT_DAYS,
   makeDigest,
 } from '../src/analytics/service.js';
-import { context, escapeMrkdwn, header, section, slackDate } from '../src/core/blocks.js';
+import { context, escapeEntities, escapeMrkdwn, header, section, slackDate } from '../src/core/blocks.js';
 import { UserError } from '../src/core/errors.js';
 import { defineGrammar } from '../src/core/grammar.js';
 import type { Actor, Host, Services, Surface } from '../src/core/types.js';
 import { defineCommand } from '../src/core/types.js';
+import { plural } from '../src/core/words.js';
 import type { RunContext } from '../src/scheduler/scheduler.js';
 import { describeScheduleSpec, parseScheduleSpec, SCHEDULE_USAGE } from '../src/scheduler/spec.js';
 import { failureText } from '../src/slack/report-render.js';
@@ -126,13 +127,16 @@ function titleFor(d: DigestRecord): string {
   return kind === 'daily' ? 'Daily digest' : kind === 'weekly' ? 'Weekly digest' : 'Digest';
 }
 
-/** For mrkdwn: escaped, and a cron expression in code, or Slack reads its `*`s as bold. */
+/** For mrkdwn: escaped, and a cron expression in code (as typed: Slack formats nothing there). */
 function describeMrkdwn(d: DigestRecord): string {
-  return escapeMrkdwn(describe(d)).replace(/cron "([^"`]*)"/, 'cron `$1`');
+  return describe(d)
+    .split(/cron "([^"`]*)"/)
+    .map((part, i) => (i % 2 === 1 ? `cron \`${escapeEntities(part)}\`` : escapeMrkdwn(part)))
+    .join('');
 }
 
 function describe(d: DigestRecord): string {
-  return `${describeScheduleSpec(parseScheduleSpec(d.spec), d.tz)}, ${d.data.scope ?? 'default account'}, last ${d.data.days} day(s)`;
+  return `${describeScheduleSpec(parseScheduleSpec(d.spec), d.tz)}, ${d.data.scope ?? 'default account'}, last ${plural(d.data.days, 'day')}`;
 }
 
 /** One digest run: the report for the digest's last N days, posted in its channel. */

@@ -9,6 +9,7 @@ import {
   type PostedMessage,
   type Services,
 } from '../src/core/types.js';
+import { plural } from '../src/core/words.js';
 import { DEFAULT_BULK_CAP } from '../src/sharing/bulk.js';
 import { cancelRequest } from '../src/sharing/cancel.js';
 import {
@@ -268,7 +269,7 @@ async function onConfirm(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BU
     action: 'share_bulk',
     target: record.id,
     outcome: results.some((r) => r.error) ? 'failed' : 'ok',
-    details: `${results.length} video(s) to ${record.data.plan.affiliates.map((a) => a.name).join(', ')}${
+    details: `${plural(results.length, 'video')} to ${record.data.plan.affiliates.map((a) => a.name).join(', ')}${
       results.some((r) => r.error)
         ? `; failed: ${results
             .filter((r) => r.error)

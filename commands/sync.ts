@@ -18,6 +18,7 @@ import {
   type ViewContext,
   type ViewResult,
 } from '../src/core/types.js';
+import { plural } from '../src/core/words.js';
 import {
   MASS_DELETE_BLOCK,
   planStatsText,
@@ -448,7 +449,7 @@ async function runCliSync(services: Services, surface: Surface, actor: Actor, ar
     data: {
       plan: record.id,
       summary,
-      ...(summary.failed.length ? { error: `${summary.failed.length} item(s) failed` } : {}),
+      ...(summary.failed.length ? { error: `${plural(summary.failed.length, 'item')} failed` } : {}),
     },
   });
 }

@@ -31,15 +31,56 @@ export type OptionObject = PlainTextOption;
 export type InputElement = InputBlock['element'];
 export type { ModalView };
 
+/** Cuts text to `max` characters; never inside Slack's `<…>` markup (a half mention or link shows raw). */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max - 1);
+  const open = cut.lastIndexOf('<');
+  if (open > cut.lastIndexOf('>')) cut = cut.slice(0, open);
+  return `${cut}…`;
 }
 
 /**
- * Escapes user data for mrkdwn so a video called "<!channel>" cannot ping anyone. Entities already
- * escaped are left as they are, so text built from escaped pieces is not escaped twice.
+ * A formatting marker shown as itself. Slack has no escape for `*`, `_` or `~` in mrkdwn; what it does
+ * show literally is the fallback of a date it cannot format, so each marker becomes a date token with
+ * an invalid format and the marker as its fallback: `<!date^00000000^{_}|*>`, the technique of
+ * jsx-slack's `<Escape>` (github.com/yhatt/jsx-slack, docs/about-escape-and-exact-mode.md).
+ */
+const markerToken = (marker: string) => `<!date^00000000^{_}|${marker}>`;
+/** an escaped marker, as markerToken writes it (kept as is when escaped text is escaped again) */
+const ESCAPED_MARKER = /<!date\^00000000\^\{_\}\|([*_~])>/g;
+/** splits around escaped markers and `code` spans, keeping them (odd indexes) */
+const KEPT_SPANS = /(<!date\^00000000\^\{_\}\|[*_~]>|`[^`\n]*`)/;
+const inWord = /[\p{L}\p{N}]/u;
+
+/**
+ * Escapes user and API data for mrkdwn: `&`, `<` and `>` as entities (a video called "<!channel>"
+ * pings nobody), and the formatting markers `*`, `_` and `~` where they could open or close formatting
+ * (a reason typed as `*urgent*` stays as typed; `snake_case` and `a*b` are left alone: Slack does not
+ * format inside a word). Inside a `code` span, where Slack formats nothing, entities only: messages
+ * put names in code. Entities and markers already escaped are left as they are, so text built from
+ * escaped pieces is not escaped twice.
  */
 export function escapeMrkdwn(text: string): string {
+  return text
+    .split(KEPT_SPANS)
+    .map((part, i) => (i % 2 === 0 ? escapePart(part) : part.startsWith('`') ? escapeEntities(part) : part))
+    .join('');
+}
+
+function escapePart(text: string): string {
+  return escapeEntities(text).replace(/[*_~]/g, (marker, at: number, all: string) => {
+    const before = all[at - 1];
+    const after = all[at + 1];
+    return before && after && inWord.test(before) && inWord.test(after) ? marker : markerToken(marker);
+  });
+}
+
+/**
+ * `&`, `<` and `>` as entities only: for text inside `code` or ```pre```, where Slack applies no
+ * formatting (so the markers stay as they are) but still reads links and mentions.
+ */
+export function escapeEntities(text: string): string {
   return text
     .replace(/&(?!(?:amp|lt|gt);)/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -108,16 +149,33 @@ export function slackDate(date: Date, fallback?: string): string {
   return `<!date^${sec}^{date_short_pretty} {time}|${fallback ?? date.toISOString()}>`;
 }
 
-/** Slack's own markup in a notification text: dates, links and mentions as words, entities decoded. */
+/**
+ * Slack's own markup in a notification text: dates, links and mentions as words, escaped markers and
+ * entities decoded (the message's `text` is plain; the surface escapes its entities).
+ */
 function notificationText(t: string): string {
-  return t
-    .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1')
-    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
-    .replace(/<@([A-Z0-9]+)>/g, '@$1')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
+  return withMarkersHeld(t, (held) =>
+    held
+      .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1')
+      .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
+      .replace(/<@([A-Z0-9]+)>/g, '@$1')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&'),
+  );
 }
+
+/**
+ * Runs `convert` with every escaped marker held out of the way (in Unicode's private use area), then
+ * puts the markers back as the characters they stand for: a converter that strips emphasis must not
+ * take a user's literal `*` for the app's bold.
+ */
+export function withMarkersHeld(text: string, convert: (held: string) => string): string {
+  const held = text.replace(ESCAPED_MARKER, (_, marker: string) => HOLD[marker as keyof typeof HOLD]);
+  return convert(held).replace(/[\uE101-\uE103]/g, (c) => RELEASE[c] ?? c);
+}
+const HOLD = { '*': '\uE101', _: '\uE102', '~': '\uE103' } as const;
+const RELEASE: Record<string, string> = Object.fromEntries(Object.entries(HOLD).map(([k, v]) => [v, k]));
 
 /**
  * Blocks as lines of text: for message `text` fallbacks by default (buttons are left out: a

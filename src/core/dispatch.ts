@@ -1,4 +1,4 @@
-import { escapeMrkdwn, section } from './blocks.js';
+import { escapeEntities, section } from './blocks.js';
 import { errorIdOf, RefusalError, UserError } from './errors.js';
 import { commandHelp, overview, usageError } from './help.js';
 import { refusalReply, refuseAction } from './refuse.js';
@@ -180,7 +180,7 @@ export function helpFor(registry: Registry, topic: string | undefined, prefix = 
     return {
       text: `No subcommand "${topic}".${did} The list: ${prefix} help`,
       blocks: [
-        section(`:warning: No subcommand \`${escapeMrkdwn(topic)}\`.${did} The list: \`${prefix} help\``),
+        section(`:warning: No subcommand \`${escapeEntities(topic)}\`.${did} The list: \`${prefix} help\``),
       ],
       data: { error: 'unknown_subcommand', suggestions },
       problem: 'usage',

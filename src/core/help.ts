@@ -1,4 +1,12 @@
-import { type Block, context, divider, escapeMrkdwn as esc, header, section } from './blocks.js';
+import {
+  type Block,
+  context,
+  divider,
+  escapeMrkdwn as esc,
+  escapeEntities,
+  header,
+  section,
+} from './blocks.js';
 import { type Registry, SLASH } from './registry.js';
 import type { AnyCommand, Reply } from './types.js';
 
@@ -21,12 +29,12 @@ function flagPairs(command: AnyCommand): [string, string][] {
 export function overview(registry: Registry, prefix = SLASH): Reply {
   // Usage is full of `<account>` placeholders: unescaped, Slack turns them into (broken) links.
   const lines = registry.commands.map(
-    (c) => `\`${esc(`${prefix} ${c.grammar.usage[0] ?? c.name}`)}\`\n      ${esc(c.summary)}`,
+    (c) => `\`${escapeEntities(`${prefix} ${c.grammar.usage[0] ?? c.name}`)}\`\n      ${esc(c.summary)}`,
   );
   const blocks: Block[] = [
     header('Brightcove Ops'),
     section(lines.join('\n')),
-    context(`Details and examples: \`${esc(`${prefix} help <subcommand>`)}\``),
+    context(`Details and examples: \`${escapeEntities(`${prefix} help <subcommand>`)}\``),
   ];
   const text = [
     'Brightcove Ops commands:',
@@ -49,12 +57,17 @@ export function commandHelp(command: AnyCommand, prefix = SLASH): Reply {
   const blocks: Block[] = [
     header(`${prefix} ${command.name}`),
     section(esc(command.summary)),
-    section(`*Usage*\n\`\`\`${esc(usage.join('\n'))}\`\`\``),
+    section(`*Usage*\n\`\`\`${escapeEntities(usage.join('\n'))}\`\`\``),
   ];
   if (flags.length)
-    blocks.push(section(`*Options*\n${flags.map(([f, what]) => `• \`${esc(f)}\` ${esc(what)}`).join('\n')}`));
+    blocks.push(
+      section(`*Options*\n${flags.map(([f, what]) => `• \`${escapeEntities(f)}\` ${esc(what)}`).join('\n')}`),
+    );
   if (examples.length)
-    blocks.push(divider(), section(`*Examples*\n${examples.map((e) => `\`${esc(e)}\``).join('\n')}`));
+    blocks.push(
+      divider(),
+      section(`*Examples*\n${examples.map((e) => `\`${escapeEntities(e)}\``).join('\n')}`),
+    );
   if (command.mutates === true) blocks.push(context('Changes things in Brightcove: operators only.'));
   const text = [
     `${prefix} ${command.name} — ${command.summary}`,
@@ -90,7 +103,7 @@ export function usageError(command: AnyCommand, problem: string, prefix = SLASH)
     text,
     blocks: [
       section(`:warning: ${esc(truncateEcho(problem))}`),
-      section(`*Usage*\n\`\`\`${esc(usage.join('\n'))}\`\`\``),
+      section(`*Usage*\n\`\`\`${escapeEntities(usage.join('\n'))}\`\`\``),
       context(`More: \`${prefix} help ${command.name}\``),
     ],
     data: { error: problem, usage: command.grammar.usage },

@@ -81,7 +81,9 @@ export async function collectCatalog(
 ): Promise<Catalog> {
   const clash = opts.customFields.filter((f) => (CATALOG_BASE_COLUMNS as readonly string[]).includes(f));
   if (clash.length > 0)
-    throw new Error(`custom field column(s) ${clash.join(', ')} clash with built-in columns`);
+    throw new Error(
+      `custom field ${clash.length === 1 ? 'column' : 'columns'} ${clash.join(', ')} ${clash.length === 1 ? 'clashes' : 'clash'} with built-in columns`,
+    );
   const seen = new Set<string>();
   const rows: CatalogRow[] = [];
   let duplicates = 0;

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { RunAnalyticsQuery } from '../analytics/queries.js';
 import type { CmsVideo } from '../brightcove/schemas.js';
 import type { Clock } from '../clock.js';
+import { plural } from '../core/words.js';
 import { type Logger, silentLogger } from '../log.js';
 import { catalogCsv, catalogJson, collectCatalog } from './catalog.js';
 import { type CheckpointStore, isSettled } from './checkpoint.js';
@@ -198,7 +199,11 @@ async function settleAccounts(
     const why = failures
       .map((f) => `${f.account}: ${f.error instanceof Error ? f.error.message : String(f.error)}`)
       .join('; ');
-    throw new ExportFailedError(`export failed for ${failures.length} account(s): ${why}`, failures, result);
+    throw new ExportFailedError(
+      `export failed for ${plural(failures.length, 'account')}: ${why}`,
+      failures,
+      result,
+    );
   }
 }
 

@@ -22,6 +22,7 @@ import { resolveScope } from '../core/accounts.js';
 import { newErrorId, UserError } from '../core/errors.js';
 import type { ScheduleJob } from '../core/schedules.js';
 import type { Services } from '../core/types.js';
+import { plural } from '../core/words.js';
 import { ScheduleSpecError, validateCronExpression } from '../scheduler/spec.js';
 import { ExportCheckpoints } from './checkpoint.js';
 import { type Destination, templatePlaceholders } from './destination.js';
@@ -508,7 +509,7 @@ export class ExportService {
       };
       audit(
         'ok',
-        `${plan.title}: ${files.length} file(s), ${result.rows} rows${plan.destination ? ` → ${plan.destination.name}` : ''}`,
+        `${plan.title}: ${plural(files.length, 'file')}, ${plural(result.rows, 'row')}${plan.destination ? ` → ${plan.destination.name}` : ''}`,
       );
       await run.done(summary, toAttach);
       return true;

@@ -1,4 +1,5 @@
 import { validateDetailed } from 'node-cron';
+import { plural } from '../core/words.js';
 import { cronProblem } from './next-run.js';
 
 /** When a job runs, in wall-clock terms of the job's time zone. */
@@ -57,7 +58,7 @@ export function validateCronExpression(expr: string): string {
   }
   if (fields.length !== 5 && fields.length !== 6) {
     throw new ScheduleSpecError(
-      `cron "${normalized}" has ${fields.length} field(s); expected 5: minute hour day-of-month month day-of-week`,
+      `cron "${normalized}" has ${plural(fields.length, 'field')}; expected 5: minute hour day-of-month month day-of-week`,
     );
   }
   const result = validateDetailed(normalized);

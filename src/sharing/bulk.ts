@@ -7,6 +7,7 @@
 import PQueue from 'p-queue';
 import type { CmsVideo } from '../brightcove/schemas.js';
 import { UserError } from '../core/errors.js';
+import { plural } from '../core/words.js';
 import { decideShare, type Finding, type ShareDecisionKind } from './decide.js';
 import { gatherPreflight, type PreflightDeps } from './gather.js';
 import { runPreflight } from './preflight.js';
@@ -72,8 +73,6 @@ interface BulkPlanInput {
   reports: PreflightReport[];
   cap?: number;
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function planBulkShare(input: BulkPlanInput): BulkSharePlan {
   const cap = input.cap ?? DEFAULT_BULK_CAP;

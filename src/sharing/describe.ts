@@ -2,6 +2,8 @@
  * Text helpers for the sharing results: one line per finding, for the CLI, Slack fallbacks and logs. The
  * Block Kit card is built by the Slack layer from the same plain result types.
  */
+
+import { plural } from '../core/words.js';
 import type { BulkSharePlan } from './bulk.js';
 import type { ShareDecision } from './decide.js';
 import type { ShareStatus } from './status.js';
@@ -43,7 +45,7 @@ export function describeDecision(decision: ShareDecision): string {
       if (decision.affiliateIds.length === 0) return 'No affiliate to share to.';
       const clear = decision.clearAffiliates.map((a) => a.name);
       const hint = clear.length > 0 ? ` Only ${clear.join(', ')} could be shared to on its own.` : '';
-      return `Not shared: ${decision.blockers.length} blocker(s).${hint}`;
+      return `Not shared: ${plural(decision.blockers.length, 'blocker')}.${hint}`;
     }
   }
 }

@@ -8,6 +8,7 @@
  * work, but an operator has to say "Share anyway" knowing it was not checked.
  */
 import type { CmsVideo, CustomField } from '../brightcove/schemas.js';
+import { plural } from '../core/words.js';
 import { describeShareErrors, parseShareErrors } from './share-errors.js';
 import {
   type AffiliateFacts,
@@ -256,7 +257,7 @@ export function checkCustomFields(
       `Add the value to ${aff}'s list, or change it on the video.`,
     );
   }
-  return pass('custom_fields', `All ${used.length} custom-field value(s) fit ${aff}'s fields.`);
+  return pass('custom_fields', `All ${plural(used.length, 'custom-field value')} fit ${aff}'s fields.`);
 }
 
 export function isGeoRestricted(video: CmsVideo): boolean {

@@ -89,7 +89,7 @@ export function describeShareError(error: ShareError, affiliate: string): ShareE
     case 'MISSING_CUSTOM_FIELDS':
       return w(
         `${affiliate} lacks ${fieldsText(detail)}, and the channel enforces custom fields.`,
-        `Create the field(s) in ${affiliate} with the same id (or clear the values on the video), then share again.`,
+        `Create the fields in ${affiliate} with the same id (or clear the values on the video), then share again.`,
       );
     case 'ILLEGAL_CUSTOM_FIELD_VALUE':
       return w(

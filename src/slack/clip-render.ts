@@ -10,6 +10,7 @@ import type { LiveJobInfo } from '../clips/validate.js';
 import {
   type Block,
   context,
+  escapeEntities,
   escapeMrkdwn,
   type InputElement,
   type ModalView,
@@ -73,7 +74,7 @@ function outcomeText(r: ClipRecord): { text: string; mrkdwn: string } | undefine
   if (o.url) {
     return {
       text: `written to ${o.url}${duration}`,
-      mrkdwn: `:white_check_mark: *Finished:* written to \`${escapeMrkdwn(o.url)}\`${duration}`,
+      mrkdwn: `:white_check_mark: *Finished:* written to \`${escapeEntities(o.url)}\`${duration}`,
     };
   }
   const note = o.note ?? 'the clip is done';

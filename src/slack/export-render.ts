@@ -5,6 +5,7 @@
 
 import { context, escapeMrkdwn, section } from '../core/blocks.js';
 import type { Reply } from '../core/types.js';
+import { plural } from '../core/words.js';
 import type { ExportSummaryView } from '../exports/service.js';
 
 interface ExportProgressView {
@@ -58,7 +59,7 @@ export function renderExportSummary(s: ExportSummaryView): Reply {
     `${s.rows.toLocaleString('en-US')} rows`,
     formatDuration(s.totalMs),
     ...(s.calls !== undefined ? [`${s.calls} Analytics calls`] : []),
-    ...(s.monthsFromCheckpoint ? [`${s.monthsFromCheckpoint} month(s) from checkpoints`] : []),
+    ...(s.monthsFromCheckpoint ? [`${plural(s.monthsFromCheckpoint, 'month')} from checkpoints`] : []),
   ].join(' · ');
   const where = s.destination
     ? `Written to destination \`${s.destination.name}\` (${s.destination.folder}).`

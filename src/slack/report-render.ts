@@ -15,6 +15,7 @@ import {
   truncate,
 } from '../core/blocks.js';
 import type { Reply } from '../core/types.js';
+import { plural } from '../core/words.js';
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const one = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
@@ -136,7 +137,7 @@ export function renderReport(r: Report, opts: RenderOptions = {}): Reply {
       .join(', ');
     blocks.push(
       section(
-        `*Not viewed in ${nv.days} days:* ${int.format(nv.total)} video(s)${sample ? `\n${sample}${nv.total > 10 ? ', …' : ''}` : ''}`,
+        `*Not viewed in ${nv.days} days:* ${int.format(nv.total)} ${nv.total === 1 ? 'video' : 'videos'}${sample ? `\n${sample}${nv.total > 10 ? ', …' : ''}` : ''}`,
       ),
     );
   }
@@ -146,7 +147,7 @@ export function renderReport(r: Report, opts: RenderOptions = {}): Reply {
   blocks.push(
     context(
       `:hourglass_flowing_sand: ${r.freshness.note} Data as of ${r.freshness.asOf.slice(0, 16).replace('T', ' ')} UTC.`,
-      `${r.scope.accountIds.length} account(s) · ${calls} Analytics queries${opts.footer ? ` · ${opts.footer}` : ''}`,
+      `${plural(r.scope.accountIds.length, 'account')} · ${plural(calls, 'Analytics query', 'Analytics queries')}${opts.footer ? ` · ${opts.footer}` : ''}`,
     ),
   );
   return { text: reportText(r, title), blocks, data: reportData(r) };
@@ -164,7 +165,8 @@ function reportText(r: Report, title = `Video analytics: ${r.scope.label} · ${p
   if (r.devices.length) {
     lines.push(`Devices: ${r.devices.map((d) => `${d.device} ${one.format(d.share * 100)}%`).join(', ')}`);
   }
-  if (r.notViewed) lines.push(`Not viewed in ${r.notViewed.days} days: ${r.notViewed.total} video(s)`);
+  if (r.notViewed)
+    lines.push(`Not viewed in ${r.notViewed.days} days: ${plural(r.notViewed.total, 'video')}`);
   lines.push(r.freshness.note);
   return lines.join('\n');
 }

@@ -20,6 +20,7 @@ import {
   truncate,
 } from '../core/blocks.js';
 import type { Reply } from '../core/types.js';
+import { plural } from '../core/words.js';
 import { describeBulkPlan, describeCheck, describeShareStatus, type LevelIcon } from '../sharing/describe.js';
 import type { BulkRequest, ShareJob, ShareRequest, UnshareRequest } from '../sharing/service.js';
 import type { ShareStatus } from '../sharing/status.js';
@@ -143,7 +144,7 @@ export function renderShareCard(r: ShareRequest, job?: ShareJob): Reply {
           style: 'primary',
           confirm: {
             title: 'Share despite warnings?',
-            text: `Shares video ${v.id} to ${targets} although ${r.data.decision.warnings.length} check(s) warned.`,
+            text: `Shares video ${v.id} to ${targets} although ${plural(r.data.decision.warnings.length, 'check')} warned.`,
             confirm: 'Share anyway',
           },
         }),
@@ -286,7 +287,7 @@ export function renderBulk(r: BulkRequest, results?: BulkResultRow[]): Reply {
     const failed = results.filter((x) => x.error);
     blocks.push(
       section(
-        `:arrow_forward: Share requested for ${results.length - failed.length} of ${results.length} video(s); follow each with \`/brightcove shares <video>\`.${failed.length ? `\n${failed.map((f) => `:x: ${f.videoId}: ${e(f.error ?? '')}`).join('\n')}` : ''}`,
+        `:arrow_forward: Share requested for ${results.length - failed.length} of ${plural(results.length, 'video')}; follow each with \`/brightcove shares <video>\`.${failed.length ? `\n${failed.map((f) => `:x: ${f.videoId}: ${e(f.error ?? '')}`).join('\n')}` : ''}`,
       ),
     );
   }

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import { type Block, escapeMrkdwn, type ModalView } from '../core/blocks.js';
+import { type Block, escapeEntities, escapeMrkdwn, type ModalView } from '../core/blocks.js';
 import { RefusalError } from '../core/errors.js';
 import { SLASH } from '../core/registry.js';
 import type { FileUpload, PostedMessage, Reply, Surface } from '../core/types.js';
@@ -25,12 +25,14 @@ interface SlackSurfaceOptions {
 
 /**
  * A reply's `text` is plain text (the CLI prints it as it is); Slack reads the same field as mrkdwn,
- * so a video named `<!channel> Breaking` would notify the whole channel. Escaped here, once, for
- * every message the app sends (entities already escaped by a renderer are left as they are).
- * Slack rejects a message whose fallback text is empty; and `text` is what notifications show.
+ * so a video named `<!channel> Breaking` would notify the whole channel. Its entities are escaped
+ * here, once, for every message the app sends (entities already escaped by a renderer are left as
+ * they are); its `*`, `_` and `~` are not: `text` is what notifications show, and a stray bold there
+ * hides nothing, while the blocks people read escape them too (escapeMrkdwn). Slack rejects a message
+ * whose fallback text is empty.
  */
 export function fallback(reply: Reply): string {
-  return escapeMrkdwn((reply.text || ' ').slice(0, 3900));
+  return escapeEntities((reply.text || ' ').slice(0, 3900));
 }
 
 /**

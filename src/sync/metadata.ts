@@ -1,4 +1,5 @@
 import { CLARIFY_LIMITS } from '../clarify/limits.js';
+import { plural } from '../core/words.js';
 import { differingKeys, valueDigests } from './digest.js';
 import type { SyncVideo } from './types.js';
 
@@ -193,7 +194,7 @@ export function mapVideoMetadata(
         trims.push({
           key,
           action: 'truncated',
-          detail: `${n} item(s) cut to ${limits.arrayStringMax} chars`,
+          detail: `${plural(n, 'item')} cut to ${limits.arrayStringMax} chars`,
         });
     }
   }

@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import { differingKeys, MultisetHash, valueDigests } from './digest.js';
 import {
   bundleName,
@@ -412,7 +413,7 @@ export class PlanBuilder {
     if (this.#duplicateVideos) {
       problems.push({
         kind: 'duplicate_video',
-        message: `${this.#duplicateVideos} video(s) were listed more than once (paging drift); each is planned once`,
+        message: `${plural(this.#duplicateVideos, 'video')} ${this.#duplicateVideos === 1 ? 'was' : 'were'} listed more than once (paging drift); each is planned once`,
       });
     }
     const deletes: PlanDelete[] = [];
@@ -420,7 +421,7 @@ export class PlanBuilder {
     if (legacy?.unchecked.length && this.legacyOrphanVideoIds().length) {
       problems.push({
         kind: 'unchecked_accounts',
-        message: `records without an owner were kept: account(s) ${legacy.unchecked.join(', ')} could not be checked for their videos (no credentials)`,
+        message: `records without an owner were kept: ${legacy.unchecked.length === 1 ? 'account' : 'accounts'} ${legacy.unchecked.join(', ')} could not be checked for their videos (no credentials)`,
       });
     }
     if (!options.keepDeleted) {

@@ -2,6 +2,7 @@ import PQueue from 'p-queue';
 import { NotFoundError } from '../brightcove/errors.js';
 import type { CmsClient, ListStats, ListVideosOptions } from '../brightcove/index.js';
 import type { Clock } from '../clock.js';
+import { plural } from '../core/words.js';
 import { type Logger, silentLogger } from '../log.js';
 import { type ApplyCounts, type ApplyEvent, type ApplySummary, applyPlan, type Checkpoint } from './apply.js';
 import { type NoticeOutcome, type SyncCursor, utcMinute } from './cursor.js';
@@ -250,11 +251,11 @@ export async function collectChanges(opts: ChangesOptions): Promise<ChangesResul
   const sinceText = utcMinute(cursor.since);
   if (lost < 0)
     return {
-      fullNeeded: `the CMS counts ${-lost} more video(s) created before ${sinceText} than the last sync saw`,
+      fullNeeded: `the CMS counts ${plural(-lost, 'more video', 'more videos')} created before ${sinceText} than the last sync saw`,
     };
   if (lost > gone.length)
     return {
-      fullNeeded: `${lost} video(s) created before ${sinceText} are gone and notifications name ${gone.length}`,
+      fullNeeded: `${plural(lost, 'video')} created before ${sinceText} ${lost === 1 ? 'is' : 'are'} gone and notifications name ${gone.length}`,
     };
 
   const builder = new PlanBuilder(target.name, opts.options ?? {});

@@ -55,7 +55,7 @@ describe('digest from the CLI', () => {
     expect(readdirSync(join(dir, 'out')).some((f) => f.endsWith('.png'))).toBe(true);
 
     const listed = await cli(['digest', 'list']);
-    expect(listed.out).toContain(`${record.id}  cron "0 9 * * 1-5" (Europe/London), neo, last 7 day(s)`);
+    expect(listed.out).toContain(`${record.id}  cron "0 9 * * 1-5" (Europe/London), neo, last 7 days`);
     const removed = await cli(['digest', 'remove', record.id]);
     expect(removed.code).toBe(0);
     const after = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as typeof state;

@@ -218,8 +218,7 @@ describe('digests end to end with the manual clock', () => {
     await h.slack.waitFor(
       () =>
         h.slack.messages.find(
-          (m) =>
-            m.text === `Digest ${id} removed (every day at 09:00 (America/New_York), neo, last 7 day(s)).`,
+          (m) => m.text === `Digest ${id} removed (every day at 09:00 (America/New_York), neo, last 7 days).`,
         ),
       10_000,
       'removal post',

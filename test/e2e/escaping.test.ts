@@ -9,7 +9,7 @@ import { planMessage } from '../support/sync.js';
  */
 describe('escaping of what users and APIs wrote', () => {
   let h: Harness;
-  const NAME = '<!channel> Breaking & <b>news</b>';
+  const NAME = '<!channel> Breaking & <b>news</b> *bold* _it_ ~gone~';
   beforeAll(async () => {
     h = await startHarness({ brightcove: true, clarify: true });
   });
@@ -19,6 +19,8 @@ describe('escaping of what users and APIs wrote', () => {
 
   /** The mrkdwn strings of some blocks: what Slack parses for links and mentions (plain_text is literal). */
   const mrkdwnOf = (v: unknown): string[] => {
+    // the Web API calls carry blocks as a JSON string (form-encoded), response_url posts as objects
+    if (typeof v === 'string' && v.startsWith('[')) return mrkdwnOf(JSON.parse(v));
     if (Array.isArray(v)) return v.flatMap(mrkdwnOf);
     if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
@@ -61,7 +63,13 @@ describe('escaping of what users and APIs wrote', () => {
       ).not.toContain('<!channel>');
       expect(wire).not.toContain('<b>');
       expect(wire).not.toContain('<account>');
+      // The name's markers are shown as typed, never read as bold, italic or strike-through, in what
+      // people read (the blocks; the notification text keeps them as typed, its entities escaped).
+      const read = mrkdwnOf(m.blocks).join('\n');
+      for (const marked of ['*bold*', '_it_', '~gone~']) expect(read).not.toContain(marked);
     }
+    const shown = '<!date^00000000^{_}|*>bold<!date^00000000^{_}|*> <!date^00000000^{_}|_>it';
+    expect(all.some((m) => mrkdwnOf(m.blocks).some((t) => t.includes(shown)))).toBe(true);
     // The name is still there, escaped, so people read what the video is called.
     expect(all.some((m) => (m.text ?? '').includes('&lt;!channel&gt; Breaking &amp; &lt;b&gt;news'))).toBe(
       true,

@@ -201,7 +201,7 @@ describe('export end to end', () => {
     let before = h.slack.messages.length;
     await h.command(text, OPERATOR);
     const failed = await finished(before, 'Analytics export research');
-    expect(failed.text).toContain('failed: export failed for 1 account(s): research');
+    expect(failed.text).toContain('failed: export failed for 1 account: research');
     expect(failed.text).toContain('checkpointed');
     log.push = push;
     bc.runtime.faults.errorRate = 0;
@@ -211,7 +211,7 @@ describe('export end to end', () => {
     await h.command(text, OPERATOR);
     const done = await finished(before, 'Analytics export research');
     expect(done.text).toContain('finished: 4 files');
-    expect(done.text).toContain('2 month(s) from checkpoints');
+    expect(done.text).toContain('2 months from checkpoints');
     const again = log.slice(mark).filter((r) => r.api === 'analytics' && r.account === research);
     // August and September were checkpointed: only October and November are asked for, 2 queries each
     expect(again.map((r) => r.query.from).sort()).toEqual([

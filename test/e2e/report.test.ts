@@ -178,7 +178,9 @@ describe('report end to end against the Brightcove simulator', () => {
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(25);
     const msg = await summaryAfter('report neo --days 7 --not-viewed 2');
-    expect(msg.text).toContain(`Not viewed in 2 days: ${expected.length} video(s)`);
+    expect(msg.text).toContain(
+      `Not viewed in 2 days: ${expected.length} ${expected.length === 1 ? 'video' : 'videos'}`,
+    );
     const svc = h.app.services.reports;
     const r = await svc.build(svc.scope('neo'), CUR, { notViewedDays: 2 });
     expect(r.notViewed?.window).toEqual(window);

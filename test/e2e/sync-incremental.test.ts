@@ -162,7 +162,7 @@ describe('incremental sync', () => {
     const plan = planOf(msg).data.plan;
     expect(plan.scan).toMatchObject({ mode: 'full' });
     expect(plan.scan?.reason).toMatch(
-      /^count check: 1 video\(s\) created before .* UTC are gone and notifications name 0$/,
+      /^count check: 1 video created before .* UTC is gone and notifications name 0$/,
     );
     expect(plan.deletes.map((d) => d.videoId)).toEqual([victim.id]);
     await approveDeletes(msg);

@@ -53,7 +53,7 @@ describe('parseScheduleSpec', () => {
     ['weekly mon', /needs a time after the day/],
     ['cron 0 9 * * *', /put the cron expression in quotes/],
     ['cron "0 9 * *', /no closing quote/],
-    ['cron "0 9 * *"', /has 4 field\(s\); expected 5/],
+    ['cron "0 9 * *"', /has 4 fields; expected 5/],
     ['cron "61 9 * * *"', /minute: 61 is a invalid expression for minute/],
     ['cron "*/10 * * * * *"', /has a seconds field/],
     ['cron "0 0 31 2 *"', /impossible day of month/],

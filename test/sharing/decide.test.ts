@@ -44,7 +44,7 @@ describe('decideShare', () => {
     expect(d.confirmRole).toBeNull();
     expect(d.blockers.map((b) => [b.affiliate?.id, b.check.rule])).toEqual([[SOUTH.id, 'channel_member']]);
     expect(d.clearAffiliates.map((a) => a.id)).toEqual([NORTH.id]);
-    expect(describeDecision(d)).toMatch(/Not shared: 1 blocker\(s\)\. Only Neo North could be shared to/);
+    expect(describeDecision(d)).toMatch(/Not shared: 1 blocker\. Only Neo North could be shared to/);
   });
 
   it('a video-level blocker blocks everything and leaves no clear affiliate', () => {

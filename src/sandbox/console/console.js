@@ -13,6 +13,9 @@ const EMOJI = {
   no_entry_sign: '🚫',
   hourglass: '⌛',
   hourglass_flowing_sand: '⏳',
+  arrow_forward: '▶️',
+  heavy_multiplication_x: '✖️',
+  grey_question: '❔',
   wastebasket: '🗑️',
   scissors: '✂️',
   white_small_square: '▫️',
@@ -161,6 +164,9 @@ function formatSlackDate(epochSec, format) {
   return format.replace(/\{([a-z_]+)\}/g, (m, k) => tokens[k] ?? m);
 }
 
+const DATE_TOKEN =
+  /\{(date_num|date|date_short|date_long|date_pretty|date_short_pretty|date_long_pretty|time|time_secs|ago)\}/;
+
 function angle(inner) {
   const [target, label] = splitOnce(inner, '|');
   const names = state.boot?.names ?? {};
@@ -176,8 +182,12 @@ function angle(inner) {
   if (target.startsWith('!date^')) {
     const [, epoch, format, link] = target.split('^');
     const n = Number(epoch);
-    const text = Number.isFinite(n) && format ? formatSlackDate(n, format) : decodeSlack(label ?? epoch);
+    // A format with none of Slack's tokens cannot be rendered, so Slack shows the fallback as plain text:
+    // that is how the app escapes a literal `*`, `_`, `~` or backtick (src/core/blocks.ts, escapeMrkdwn).
+    const renders = Number.isFinite(n) && format && DATE_TOKEN.test(format);
+    const text = renders ? formatSlackDate(n, format) : decodeSlack(label ?? epoch);
     const safe = escapeHtml(text);
+    if (!renders) return `<span class="literal">${safe}</span>`;
     return link
       ? `<a href="${escapeHtml(link)}" target="_blank" rel="noopener">${safe}</a>`
       : `<time>${safe}</time>`;
