@@ -2,6 +2,7 @@
  * Ack latency of /brightcove over loopback in HTTP mode: 500 signed slash commands, 50 at a time.
  * Slack allows 3000 ms; our target is p99 < 100 ms. Run: npm run bench:ack
  * A burst of 200 at once: BENCH_CONCURRENCY=200 BENCH_TOTAL=200 npx tsx bench/ack.ts
+ * The same load against a bare node:http server (the floor): ACK_APP=bench/ack-floor.mjs …
  *
  * The app runs in its own process (as in production), so the simulator and the load generator do
  * not share its event loop.
@@ -39,7 +40,8 @@ const child = spawn(
     ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
     '--import',
     'tsx',
-    'src/main.ts',
+    // ACK_APP=bench/ack-floor.mjs: a bare signature-checking server instead of the app (the floor)
+    process.env.ACK_APP ?? 'src/main.ts',
   ],
   {
     env: {

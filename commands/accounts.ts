@@ -10,6 +10,7 @@ const grammar = defineGrammar({
 
 export const accounts = defineCommand({
   name: 'accounts',
+  topic: 'Admin',
   summary: 'Show the configured Brightcove accounts, their groups and which APIs have credentials.',
   grammar,
   examples: ['accounts'],

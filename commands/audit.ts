@@ -23,6 +23,7 @@ const grammar = defineGrammar({
 
 export const audit = defineCommand({
   name: 'audit',
+  topic: 'Admin',
   summary: 'Show the latest entries of the audit log: who did what, when, and how it ended.',
   grammar,
   examples: ['audit', 'audit --limit 50'],

@@ -271,6 +271,7 @@ async function showStatus(services: Services, surface: Surface, jvodId: string):
 
 export const clip = defineCommand<ClipArgs>({
   name: 'clip',
+  topic: 'Live clips',
   summary:
     'Cut a VOD clip from a live job (last 90s, from/to stream time, a wall-clock window or SMPTE timecodes) ' +
     'and follow it to the new video. Without arguments: a form in Slack, the live jobs to clip in a terminal.',

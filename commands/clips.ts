@@ -35,6 +35,7 @@ const grammar = defineGrammar({
 
 export const clips = defineCommand<ClipsArgs>({
   name: 'clips',
+  topic: 'Live clips',
   summary: 'Recent clips: those made with Brightcove Ops, or every clip job of one live job.',
   grammar,
   examples: ['clips', 'clips 3ae7fa89943f4a96aa273fbbf175d527'],

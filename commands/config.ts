@@ -16,6 +16,7 @@ const grammar = defineGrammar({
 
 export const config = defineCommand({
   name: 'config',
+  topic: 'Admin',
   summary: 'Check the configuration: prints the resolved settings with every secret masked.',
   grammar,
   examples: ['config check'],

@@ -230,6 +230,7 @@ const who = (a: Actor) => a.userId;
 
 export const digest = defineCommand<DigestArgs>({
   name: 'digest',
+  topic: 'Analytics',
   summary: 'Scheduled analytics digests posted in a channel: add, list, remove, or run one now.',
   grammar,
   examples: [

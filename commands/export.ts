@@ -223,6 +223,7 @@ const who = (a: Actor) => a.userId;
 
 export const exportCommand = defineCommand<ExportArgs>({
   name: 'export',
+  topic: 'Analytics',
   summary: 'Catalogue and daily-analytics CSV exports, uploaded here or written to a configured destination.',
   grammar,
   examples: [

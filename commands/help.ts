@@ -10,6 +10,7 @@ const grammar = defineGrammar({
 
 export const help = defineCommand({
   name: 'help',
+  topic: 'Admin',
   summary: 'List the subcommands, or explain one with examples.',
   grammar,
   examples: ['help', 'help clip'],

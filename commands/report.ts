@@ -173,6 +173,7 @@ const reportArgs = grammar.tokens
 
 export const report = defineCommand({
   name: 'report',
+  topic: 'Analytics',
   summary:
     'Views, play rate, engagement and minutes for an account, a group or all, with the change against the previous period, the top 10 videos, the device split and a chart.',
   grammar,

@@ -309,6 +309,7 @@ const affiliateList = (words: string[]) => words.join(',');
 
 export const share = defineCommand<ShareArgs>({
   name: 'share',
+  topic: 'Sharing',
   summary:
     'Share a video with affiliate accounts: a pre-flight card first, then the share followed to COMPLETE or ERROR.',
   grammar,

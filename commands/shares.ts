@@ -23,6 +23,7 @@ const grammar = defineGrammar({
 
 export const shares = defineCommand<SharesArgs>({
   name: 'shares',
+  topic: 'Sharing',
   summary:
     'Where a video is shared, in what state, and whether each copy waits for the affiliate to accept it.',
   grammar,

@@ -476,6 +476,7 @@ async function runScheduled(services: Services, host: Host, s: SyncSchedule): Pr
 
 export const sync = defineCommand<SyncArgs>({
   name: 'sync',
+  topic: 'Sync',
   summary:
     'Compare a library with its Clarify bundles: posts the plan with Apply, Approve-deletes and Discard buttons.',
   grammar,

@@ -163,6 +163,7 @@ function onCancel(ctx: ActionContext): Promise<void> {
 
 export const unshare = defineCommand<UnshareArgs>({
   name: 'unshare',
+  topic: 'Sharing',
   summary: "Remove a share: deletes the affiliate's copy, so it waits for an approver's click.",
   grammar,
   examples: ['unshare 6301234567001 from neo-north'],

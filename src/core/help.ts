@@ -8,7 +8,7 @@ import {
   section,
 } from './blocks.js';
 import { type Registry, SLASH } from './registry.js';
-import type { AnyCommand, Reply } from './types.js';
+import { type AnyCommand, type Reply, TOPICS, type Topic } from './types.js';
 
 /** Help, usage errors, the CLI's --help and the manifest's usage hint all come from the declarations. */
 
@@ -26,25 +26,56 @@ function flagPairs(command: AnyCommand): [string, string][] {
   return command.grammar.flags.map((f) => [`--${f.name}${f.value ? ` ${f.value}` : ''}`, f.description]);
 }
 
+/** The commands by topic (TOPICS order), topics without commands left out. */
+function byTopic(registry: Registry): [Topic, AnyCommand[]][] {
+  return TOPICS.map((t): [Topic, AnyCommand[]] => [t, registry.commands.filter((c) => c.topic === t)]).filter(
+    ([, cs]) => cs.length > 0,
+  );
+}
+
 export function overview(registry: Registry, prefix = SLASH): Reply {
   // Usage is full of `<account>` placeholders: unescaped, Slack turns them into (broken) links.
-  const lines = registry.commands.map(
-    (c) => `\`${escapeEntities(`${prefix} ${c.grammar.usage[0] ?? c.name}`)}\`\n      ${esc(c.summary)}`,
-  );
+  const first = (c: AnyCommand) => `${prefix} ${c.grammar.usage[0] ?? c.name}`;
+  // one example each, the first that says more than the bare command or its usage line
+  const example = (c: AnyCommand) => {
+    const e = c.examples.find((x) => x !== c.name && x !== c.grammar.usage[0]);
+    return e ? `${prefix} ${e}` : undefined;
+  };
+  const groups = byTopic(registry);
   const blocks: Block[] = [
     header('Brightcove Ops'),
-    section(lines.join('\n')),
-    context(`Details and examples: \`${escapeEntities(`${prefix} help <subcommand>`)}\``),
+    ...groups.map(([topic, cs]) =>
+      section(
+        `*${topic}*\n${cs
+          .map((c) => {
+            const e = example(c);
+            return `\`${escapeEntities(first(c))}\`\n      ${esc(c.summary)}${e ? `  e.g. \`${escapeEntities(e)}\`` : ''}`;
+          })
+          .join('\n')}`,
+      ),
+    ),
+    context(`Details and more examples: \`${escapeEntities(`${prefix} help <subcommand>`)}\``),
   ];
   const text = [
     'Brightcove Ops commands:',
-    ...registry.commands.map((c) => `  ${prefix} ${c.grammar.usage[0] ?? c.name}  —  ${c.summary}`),
-    `Details and examples: ${prefix} help <subcommand>`,
+    ...groups.flatMap(([topic, cs]) => [
+      `${topic}:`,
+      ...cs.flatMap((c) => {
+        const e = example(c);
+        return [`  ${first(c)}  —  ${c.summary}`, ...(e ? [`      e.g. ${e}`] : [])];
+      }),
+    ]),
+    `Details and more examples: ${prefix} help <subcommand>`,
   ].join('\n');
   return {
     text,
     blocks,
-    data: registry.commands.map((c) => ({ name: c.name, summary: c.summary, usage: c.grammar.usage })),
+    data: registry.commands.map((c) => ({
+      name: c.name,
+      topic: c.topic,
+      summary: c.summary,
+      usage: c.grammar.usage,
+    })),
   };
 }
 

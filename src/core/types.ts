@@ -198,8 +198,14 @@ export interface FlagSpec {
   aliases?: string[];
 }
 
+/** What help groups the commands by, in this order. */
+export const TOPICS = ['Sync', 'Live clips', 'Sharing', 'Analytics', 'Admin'] as const;
+export type Topic = (typeof TOPICS)[number];
+
 interface CommandDeclaration<A> {
   name: string;
+  /** where help lists it */
+  topic: Topic;
   summary: string;
   /** usage forms and flags, declared once (defineGrammar); usage lines have no leading "/brightcove " */
   grammar: GrammarInfo;

@@ -47,6 +47,15 @@ function checkLine(c: PreflightCheck): string {
   return e(describeCheck(c, slackLevelIcon));
 }
 
+const SEVERITY: Record<PreflightCheck['level'], number> = { blocker: 0, warning: 1, pass: 2 };
+
+function checklist(checks: readonly PreflightCheck[]): string {
+  return [...checks]
+    .sort((a, b) => SEVERITY[a.level] - SEVERITY[b.level])
+    .map(checkLine)
+    .join('\n');
+}
+
 const STATE_ICON: Record<ShareStatus['state'], string> = {
   processing: ':hourglass_flowing_sand:',
   complete: ':white_check_mark:',
@@ -101,24 +110,14 @@ export function renderShareCard(r: ShareRequest, job?: ShareJob): Reply {
     header(truncate(`Share “${v.name}” → ${targets}`, 150)),
     section(`Video *${v.id}*${ref} “${e(v.name)}” from *${e(report.master.name)}*\n${decisionLine(r)}`),
   ];
-  const videoProblems = report.videoChecks.filter((c) => c.level !== 'pass');
-  blocks.push(
-    section(
-      videoProblems.length > 0
-        ? `*The video*\n${videoProblems.map(checkLine).join('\n')}`
-        : `*The video* ${slackLevelIcon('pass')} ${report.videoChecks.map((c) => e(c.reason)).join(' ')}`,
-    ),
-  );
-  for (const a of report.affiliates.slice(0, MAX_AFFILIATE_ROWS)) {
-    const own = a.checks.filter((c) => c.level !== 'pass');
-    const passes = a.checks.filter((c) => c.level === 'pass');
-    const lines = [
-      `${slackLevelIcon(a.level)} *${e(a.affiliate.name)}* (${a.affiliate.id})`,
-      ...own.map(checkLine),
-    ];
-    if (passes.length > 0) lines.push(`_passed:_ ${passes.map((c) => e(c.reason)).join(' ')}`);
-    blocks.push(section(lines.join('\n')));
-  }
+  // A checklist, one check a line (⛔ blockers, then ⚠️ warnings, then ✅ passes), not paragraphs.
+  blocks.push(section(`*The video*\n${checklist(report.videoChecks)}`));
+  for (const a of report.affiliates.slice(0, MAX_AFFILIATE_ROWS))
+    blocks.push(
+      section(
+        `${slackLevelIcon(a.level)} *${e(a.affiliate.name)}* (${a.affiliate.id})\n${checklist(a.checks)}`,
+      ),
+    );
   if (report.affiliates.length > MAX_AFFILIATE_ROWS)
     blocks.push(context(`…and ${report.affiliates.length - MAX_AFFILIATE_ROWS} more affiliates.`));
   blocks.push(...trackingBlocks(job));

@@ -44,6 +44,7 @@ const bare = (name: string) => defineGrammar({ usage: [name] });
 
 const boom = defineCommand({
   name: 'boom',
+  topic: 'Admin',
   summary: 'fails on purpose for the test',
   grammar: bare('boom'),
   examples: ['boom'],
@@ -55,6 +56,7 @@ const boom = defineCommand({
 });
 const oops = defineCommand({
   name: 'oops',
+  topic: 'Admin',
   summary: 'a user mistake for the test',
   grammar: bare('oops'),
   examples: ['oops'],
@@ -66,6 +68,7 @@ const oops = defineCommand({
 });
 const change = defineCommand({
   name: 'change',
+  topic: 'Admin',
   summary: 'a mutating command for the test',
   grammar: bare('change'),
   examples: ['change'],

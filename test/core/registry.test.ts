@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { allCommands, createRegistry } from '../../commands/index.js';
 import { COMMAND_NAMES, commandsFor } from '../../commands/lazy.js';
-import { usageHint } from '../../src/core/help.js';
+import { overview, usageHint } from '../../src/core/help.js';
 import { distance } from '../../src/core/registry.js';
 
 describe('registry', () => {
@@ -65,5 +65,28 @@ describe('registry', () => {
     );
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  });
+});
+
+describe('help overview', () => {
+  it('groups the commands by topic (Sync · Live clips · Sharing · Analytics · Admin), each once, with one example', () => {
+    const reply = overview(createRegistry(allCommands));
+    const text = reply.text ?? '';
+    const at = (t: string) => text.indexOf(`\n${t}:\n`);
+    const order = ['Sync', 'Live clips', 'Sharing', 'Analytics', 'Admin'].map(at);
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    for (const c of allCommands) {
+      const line = `  /brightcove ${c.grammar.usage[0]}  —`;
+      expect(text.split(line).length - 1).toBe(1);
+      // under its own topic: after the topic's heading, before the next one
+      const topicAt = at(c.topic);
+      const next = order.filter((i) => i > topicAt).sort((a, b) => a - b)[0] ?? text.length;
+      expect(text.indexOf(line)).toBeGreaterThan(topicAt);
+      expect(text.indexOf(line)).toBeLessThan(next);
+    }
+    const sync = text.slice(at('Sync'), at('Live clips'));
+    expect(sync.match(/e\.g\./g)?.length ?? 0).toBeLessThanOrEqual(1);
+    expect(reply.blocks?.filter((b) => b.type === 'section')).toHaveLength(5);
   });
 });

@@ -122,10 +122,15 @@ describe.skipIf(skip !== undefined)('sandbox console in chromium', () => {
     await actAs(page, operator.id);
     const filesBefore = sb.slack.files.size;
     await typeCommand(page, '/brightcove report neo --days 30');
+    // Shared into the thread, not only uploaded: the file exists (without a thread) between the
+    // upload and its completion, and a busy machine used to read it there (issue 17, item 8).
     const png = await sb.slack.waitFor(
-      () => [...sb.slack.files.values()].slice(filesBefore).find((f) => f.filename.endsWith('.png')),
+      () =>
+        [...sb.slack.files.values()]
+          .slice(filesBefore)
+          .find((f) => f.filename.endsWith('.png') && f.threadTs),
       30_000,
-      'chart upload',
+      'chart shared in its thread',
     );
     const parent = page.locator(`.msg[data-ts="${png.threadTs}"]`);
     const toggle = parent.locator('.thread-toggle').first();
