@@ -199,6 +199,18 @@ describe('share → tracking on the card', () => {
     const card = await post(`share ${v.id} to neo-north,neo-south`, (m) => m.text.includes('processing'));
     expect(h.slack.callsTo('chat.postMessage').length - posts).toBe(1);
     expect(card.text).toMatch(/All checks passed: shared/);
+    // the pre-flight as a checklist: one check a line, each with its icon (issue 17)
+    const sections = (card.blocks as { type: string; text?: { text: string } }[])
+      .filter((b) => b.type === 'section')
+      .map((b) => b.text?.text ?? '');
+    for (const heading of ['*The video*', ':white_check_mark: *Neo North*']) {
+      const checks = sections
+        .find((t) => t.startsWith(heading))!
+        .split('\n')
+        .slice(1);
+      expect(checks.length).toBeGreaterThan(2);
+      for (const line of checks) expect(line).toMatch(/^:white_check_mark: \S/);
+    }
     expect(hasButton(card, 'share.confirm')).toBe(false);
     expect(sharePosts(v.id)).toBe(1);
 
