@@ -57,7 +57,7 @@ async function onDecideClick(ctx: ActionContext, verb: 'approve' | 'reject'): Pr
   if (why) return refuse(why);
   const svc = services.sharing;
   const record = svc.get<UnshareRequestData>(ctx.value, UNSHARE_KIND);
-  if (!record || record.state !== 'awaiting' || svc.isExpired(record)) {
+  if (record?.state !== 'awaiting' || svc.isExpired(record)) {
     const claim = svc.claim<UnshareRequestData>(ctx.value, UNSHARE_KIND, 'awaiting', actor.userId, verb);
     if (!claim.ok) {
       if (claim.record) await show(ctx, claim.record);
