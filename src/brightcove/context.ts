@@ -90,7 +90,9 @@ export class CmsLimiter {
   #inFlight = 0;
   #started = 0;
   #margin: number;
-  /** the least the margin may shrink to: raised by 429s, slowly forgotten */
+  /** the least the margin shrinks to while no 429 comes */
+  readonly #minMargin: number;
+  /** the least the margin may shrink to: raised by 429s, slowly forgotten down to #minMargin */
   #floor: number;
   #raisedAt = Number.NEGATIVE_INFINITY;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -99,11 +101,12 @@ export class CmsLimiter {
     readonly perInterval: number,
     private readonly windowMs: number,
     readonly concurrency: number,
-    private readonly baseMarginMs = 0,
+    baseMarginMs = 0,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.#margin = baseMarginMs;
-    this.#floor = Math.min(baseMarginMs, MIN_MARGIN_MS);
+    this.#minMargin = Math.min(baseMarginMs, MIN_MARGIN_MS);
+    this.#floor = this.#minMargin;
   }
 
   /**
@@ -127,7 +130,7 @@ export class CmsLimiter {
       return await fn(sent);
     } finally {
       slot.releaseAt = Math.min(slot.releaseAt, this.now() + this.windowMs);
-      this.#floor = Math.max(Math.min(this.baseMarginMs, MIN_MARGIN_MS), this.#floor - FORGET_MS);
+      this.#floor = Math.max(this.#minMargin, this.#floor - FORGET_MS);
       this.#margin = Math.max(this.#floor, this.#margin - MARGIN_STEP_MS);
       this.#inFlight--;
       this.#pump();

@@ -154,15 +154,14 @@ export function slackDate(date: Date, fallback?: string): string {
  * entities decoded (the message's `text` is plain; the surface escapes its entities).
  */
 function notificationText(t: string): string {
-  return withMarkersHeld(t, (held) =>
-    held
-      .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1')
-      .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
-      .replace(/<@([A-Z0-9]+)>/g, '@$1')
-      .replace(/&lt;/g, '<')
-      .replace(/&gt;/g, '>')
-      .replace(/&amp;/g, '&'),
-  );
+  // an escaped marker is a date token too: its fallback is the marker itself
+  return t
+    .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, '$1')
+    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
+    .replace(/<@([A-Z0-9]+)>/g, '@$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /**

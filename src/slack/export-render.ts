@@ -55,7 +55,7 @@ function formatBytes(n: number): string {
 export function renderExportSummary(s: ExportSummaryView): Reply {
   const n = s.files.length;
   const facts = [
-    `${n} file${n === 1 ? '' : 's'}`,
+    plural(n, 'file'),
     `${s.rows.toLocaleString('en-US')} rows`,
     formatDuration(s.totalMs),
     ...(s.calls !== undefined ? [`${s.calls} Analytics calls`] : []),

@@ -86,10 +86,10 @@ function decisionLine(r: ShareRequest): string {
     case 'blocked': {
       const clear = d.clearAffiliates.map((a) => e(a.name));
       const hint = clear.length > 0 ? ` ${clear.join(', ')} could be shared to on its own.` : '';
-      return `:no_entry: *Not shared*: ${d.blockers.length} blocker${d.blockers.length === 1 ? '' : 's'} (below).${hint}`;
+      return `:no_entry: *Not shared*: ${plural(d.blockers.length, 'blocker')} (below).${hint}`;
     }
     case 'awaiting':
-      return `:warning: ${d.warnings.length} warning${d.warnings.length === 1 ? '' : 's'}: nothing is shared until an operator presses *Share anyway*.`;
+      return `:warning: ${plural(d.warnings.length, 'warning')}: nothing is shared until an operator presses *Share anyway*.`;
     case 'expired':
       return ':hourglass: This request expired without a decision: run the command again to re-check.';
     case 'cancelled':

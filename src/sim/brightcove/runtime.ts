@@ -238,9 +238,13 @@ export async function serveApi(opts: ServeOptions): Promise<ApiServer> {
         runtime.hung.add(res);
         return;
       }
+      const latency = () =>
+        runtime.faults.latencyMs > 0
+          ? new Promise((r) => setTimeout(r, runtime.faults.latencyMs))
+          : Promise.resolve();
       const admission = opts.admit?.(account) ?? {};
       if (admission.reject) {
-        if (runtime.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, runtime.faults.latencyMs));
+        await latency();
         return send(admission.reject);
       }
       try {
@@ -250,10 +254,6 @@ export async function serveApi(opts: ServeOptions): Promise<ApiServer> {
         // takes a few ms to build, and ten built at once used to delay the next requests' arrival by up to
         // 100 ms, which made a client at the limit look faster than it was.
         await new Promise((r) => setImmediate(r));
-        const latency = () =>
-          runtime.faults.latencyMs > 0
-            ? new Promise((r) => setTimeout(r, runtime.faults.latencyMs))
-            : Promise.resolve();
         if (runtime.takeFault(runtime.faults.next429, api)) {
           await latency();
           const ra = runtime.faults.retryAfterSeconds;
