@@ -17,7 +17,7 @@ import { startBrightcoveSim } from '../src/sim/brightcove/index.js';
 import { startClarifySim } from '../src/sim/clarify/index.js';
 import { ACCOUNT_IDS } from '../src/sim/data/index.js';
 import { simEnv } from '../src/sim/env.js';
-import { bundleName, mapVideoMetadata } from '../src/sync/metadata.js';
+import { mapVideoMetadata, recordName } from '../src/sync/metadata.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const syncVideos = Number(process.argv[2] ?? 100_000);
@@ -65,7 +65,7 @@ if (syncVideos > 0) {
   });
   const clarify = await startClarifySim({ seed: 1 });
   for (const v of bc.data.videos[ACCOUNT_IDS.neo]!)
-    clarify.bundles.add({ name: bundleName(v).name, external_id: v.id, data: mapVideoMetadata(v).data });
+    clarify.bundles.add({ name: recordName(v).name, external_id: v.id, data: mapVideoMetadata(v).data });
   const cred = bc.credentials.find((c) => c.accounts.includes(ACCOUNT_IDS.neo))!;
   writeFileSync(
     join(dir, 'sync.yml'),

@@ -12,9 +12,9 @@ import { startBrightcoveSim } from '../src/sim/brightcove/index.js';
 import { startClarifySim } from '../src/sim/clarify/index.js';
 import { ACCOUNT_IDS } from '../src/sim/data/index.js';
 import type { SyncCursor } from '../src/sync/cursor.js';
-import { bundleName, mapVideoMetadata } from '../src/sync/metadata.js';
+import { mapVideoMetadata, recordName } from '../src/sync/metadata.js';
 import { collectChanges } from '../src/sync/run.js';
-import { ClarifyTarget } from '../src/sync/target.js';
+import { ClarifyTarget } from '../src/sync/targets/clarify/target.js';
 
 const videos = Number(process.argv[2] ?? 100_000);
 const changedFraction = Number(process.argv[3] ?? 0);
@@ -30,7 +30,7 @@ const clarify = await startClarifySim({ latencyMs, seed: 1 });
 const account = ACCOUNT_IDS.neo;
 const library = bcSim.data.videos[account]!;
 for (const v of library)
-  clarify.bundles.add({ name: bundleName(v).name, external_id: v.id, data: mapVideoMetadata(v).data });
+  clarify.bundles.add({ name: recordName(v).name, external_id: v.id, data: mapVideoMetadata(v).data });
 
 // The cursor a full sync left a minute ago; the changes come after it.
 const since = new Date(Date.now() - 60_000).toISOString();

@@ -7,7 +7,7 @@ import { createBrightcove } from '../src/brightcove/index.js';
 import { ClarifyClient } from '../src/clarify/client.js';
 import { createHttpDispatcher } from '../src/http/dispatcher.js';
 import { collectPlan, runApply } from '../src/sync/run.js';
-import { ClarifyTarget } from '../src/sync/target.js';
+import { ClarifyTarget } from '../src/sync/targets/clarify/target.js';
 
 const e = process.env;
 const dispatcher = createHttpDispatcher({ env: {} });

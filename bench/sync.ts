@@ -12,7 +12,7 @@ import { CLI_NODE_FLAGS } from '../src/node-flags.js';
 import { startBrightcoveSim } from '../src/sim/brightcove/index.js';
 import { startClarifySim } from '../src/sim/clarify/index.js';
 import { ACCOUNT_IDS } from '../src/sim/data/index.js';
-import { bundleName, mapVideoMetadata } from '../src/sync/metadata.js';
+import { mapVideoMetadata, recordName } from '../src/sync/metadata.js';
 
 const videos = Number(process.argv[2] ?? 10_000);
 const latencyMs = Number(process.argv[3] ?? 25);
@@ -33,7 +33,7 @@ library.forEach((v, i) => {
     orphans++;
     return;
   }
-  clarify.bundles.add({ name: bundleName(v).name, external_id: v.id, data: mapVideoMetadata(v).data });
+  clarify.bundles.add({ name: recordName(v).name, external_id: v.id, data: mapVideoMetadata(v).data });
 });
 const cred = bcSim.credentials.find((c) => c.accounts.includes(ACCOUNT_IDS.neo))!;
 

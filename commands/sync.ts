@@ -32,12 +32,14 @@ import {
   who,
 } from '../src/slack/sync-render.js';
 import { parseSyncConfig, SyncConfigError, type SyncSchedule } from '../src/sync/config.js';
-import { formatApplyText, formatPlanText } from '../src/sync/format.js';
+import { formatApplyText, formatPlanText, nounOf } from '../src/sync/format.js';
 import { actionOf, CMS_HOOK_PATH, RERUN } from '../src/sync/service.js';
 import type { ClaimRefusal, Phase, PlanRecord } from '../src/sync/store.js';
+import { configuredTargets } from '../src/sync/targets/index.js';
 
 interface SyncArgs {
   account?: string;
+  target?: string;
   keepDeleted: boolean;
   full: boolean;
   apply: boolean;
@@ -46,7 +48,9 @@ interface SyncArgs {
 }
 
 const grammar = defineGrammar({
-  usage: ['sync [<account>] [--full] [--keep-deleted] [--dry-run | --apply] [--approve-deletes [--force]]'],
+  usage: [
+    'sync [<account>] [--target <name>] [--full] [--keep-deleted] [--dry-run | --apply] [--approve-deletes [--force]]',
+  ],
   positionals: z.array(z.string()).max(1, 'sync takes at most one account: sync [<account>]'),
   flags: {
     'keep-deleted': {
@@ -56,10 +60,15 @@ const grammar = defineGrammar({
     full: {
       description: 'list the whole library, not only what changed since the last applied sync',
     },
+    target: {
+      description:
+        "the sync target (sync.targets in brightcove-ops.yml); default: the account's, or the only one",
+      check: z.string().min(1).optional(),
+    },
     'dry-run': { description: 'only show the plan (the default; the original --dry_run)' },
     apply: { description: 'CLI only: apply the planned creates and updates' },
     'approve-deletes': {
-      description: 'CLI only: delete bundles whose video the CMS confirms missing (404)',
+      description: 'CLI only: delete the records whose video the CMS confirms missing (404)',
     },
     force: { description: 'CLI only: with --approve-deletes, confirm a mass delete' },
   },
@@ -75,12 +84,13 @@ async function planAndPost(
   origin: 'slack' | 'schedule',
   replaces: 'all' | 'own',
   full = false,
+  targetName?: string,
 ): Promise<{ record: PlanRecord; message: PostedMessage }> {
   const sync = services.sync;
   const account = sync.resolve(accountName);
-  const target = sync.target();
+  const target = await sync.targetFor(account, targetName);
   const message = await surface.post(
-    renderProgress(account.alias, target.name, {
+    renderProgress(account.alias, target, {
       phase: 'listing',
       videos: 0,
       videoCount: 0,
@@ -96,12 +106,13 @@ async function planAndPost(
       {
         keepDeleted,
         full,
+        target: target.name,
         origin,
         by: requestedBy,
         replaces,
         ...(message.channel ? { channel: message.channel } : {}),
         ...(message.ts ? { ts: message.ts } : {}),
-        onProgress: (p) => message.update(renderProgress(account.alias, target.name, p)),
+        onProgress: (p) => message.update(renderProgress(account.alias, target, p)),
       },
       account,
     );
@@ -160,7 +171,7 @@ async function executePhase(
     progress?.update(renderApplyProgress(phase, c)),
   );
   if (progress) {
-    progress.update(renderApplySummary(phase, summary));
+    progress.update(renderApplySummary(phase, summary, nounOf(record.data.plan)));
     await progress.flush();
   }
   if (planMessage && finished) {
@@ -190,7 +201,7 @@ const refusalText: Record<string, (r: PlanRecord | undefined) => string> = {
   expired: () => `This plan expired: ${RERUN} for a fresh one.`,
   superseded: (r) => {
     const by = r?.data.supersededBy;
-    return `A newer plan${by ? ` (${by.id}${by.channel ? ` in <#${by.channel}>` : ''})` : ''} replaced this one (the library or the bundles changed): use it, or ${RERUN}.`;
+    return `A newer plan${by ? ` (${by.id}${by.channel ? ` in <#${by.channel}>` : ''})` : ''} replaced this one (the library or the target changed): use it, or ${RERUN}.`;
   },
   discarded: (r) => {
     const d = r?.decisions.find((x) => x.action === 'discard');
@@ -408,6 +419,7 @@ async function runCliSync(services: Services, surface: Surface, actor: Actor, ar
   const sync = services.sync;
   const { record } = await sync.plan({
     ...(args.account ? { account: args.account } : {}),
+    ...(args.target ? { target: args.target } : {}),
     keepDeleted: args.keepDeleted,
     full: args.full,
     origin: 'cli',
@@ -417,14 +429,14 @@ async function runCliSync(services: Services, surface: Surface, actor: Actor, ar
   if (!args.apply && !args.approveDeletes) {
     const banner = '-'.repeat(35);
     await surface.reply({
-      text: `${banner}\nDRY RUN - not modifying any bundles\n${banner}\n${formatPlanText(plan)}\n${planStatsText(plan)}`,
+      text: `${banner}\nDRY RUN - not modifying any ${nounOf(plan).many}\n${banner}\n${formatPlanText(plan)}\n${planStatsText(plan)}`,
       data: { plan: record.id, dryRun: true, counts: plan.counts, fingerprint: plan.fingerprint },
     });
     return;
   }
   const mass = record.data.massDelete;
   if (args.approveDeletes && mass && !args.force) {
-    const why = `This plan deletes ${plan.counts.deletes} records (${mass.limit}): nothing was changed. Check the plan, then run again with --approve-deletes --force.`;
+    const why = `This plan deletes ${plural(plan.counts.deletes, nounOf(plan).one, nounOf(plan).many)} (${mass.limit}): nothing was changed. Check the plan, then run again with --approve-deletes --force.`;
     services.repos.audit.append({
       actor: actor.userId,
       command: 'sync',
@@ -445,7 +457,7 @@ async function runCliSync(services: Services, surface: Surface, actor: Actor, ar
     phases.push('deletes');
   const { summary } = await sync.execute(record, phases, actor.userId);
   await surface.reply({
-    text: formatApplyText(summary),
+    text: formatApplyText(summary, nounOf(plan)),
     data: {
       plan: record.id,
       summary,
@@ -464,6 +476,8 @@ async function runScheduled(services: Services, host: Host, s: SyncSchedule): Pr
     'scheduler',
     'schedule',
     'all',
+    false,
+    s.target,
   );
   // auto_apply covers creates and updates only: deletes always wait for an approver's click.
   if (!s.auto_apply) return;
@@ -478,9 +492,9 @@ export const sync = defineCommand<SyncArgs>({
   name: 'sync',
   topic: 'Sync',
   summary:
-    'Compare a library with its Clarify bundles: posts the plan with Apply, Approve-deletes and Discard buttons.',
+    'Compare a library with its sync target (Clarify, PostgreSQL): posts the plan with Apply, Approve-deletes and Discard buttons.',
   grammar,
-  examples: ['sync', 'sync neo', 'sync neo --full', 'sync neo --keep-deleted'],
+  examples: ['sync', 'sync neo', 'sync neo --full', 'sync neo --target warehouse', 'sync neo --keep-deleted'],
   // A dry run changes nothing; the CLI's --apply/--approve-deletes do.
   mutates: (a) => a.apply || a.approveDeletes,
   args: grammar.tokens
@@ -493,6 +507,7 @@ export const sync = defineCommand<SyncArgs>({
     .transform(
       (t): SyncArgs => ({
         ...(t.positionals[0] ? { account: t.positionals[0] } : {}),
+        ...(t.flags.target ? { target: t.flags.target } : {}),
         keepDeleted: t.flags['keep-deleted'] === true,
         full: t.flags.full === true,
         apply: t.flags.apply === true,
@@ -519,6 +534,7 @@ export const sync = defineCommand<SyncArgs>({
       'slack',
       replaces,
       args.full,
+      args.target,
     );
   },
   actions: {
@@ -559,6 +575,16 @@ export const sync = defineCommand<SyncArgs>({
         `brightcove-ops.yml sync.legacy_owner: unknown account "${cfg.legacy_owner}" (accounts: ${services.config.accounts.map((a) => a.alias).join(', ')})`,
       );
     }
+    // A target name that names nothing fails at start, not at the first 6 am run.
+    const targets = configuredTargets(cfg.targets);
+    const unknownTarget = (path: string, name: string | undefined) => {
+      if (name !== undefined && !Object.hasOwn(targets, name))
+        throw new SyncConfigError(
+          `brightcove-ops.yml ${path}: unknown sync target "${name}" (sync.targets: ${Object.keys(targets).join(', ')})`,
+        );
+    };
+    for (const a of services.config.accounts) unknownTarget(`accounts.${a.alias}.target`, a.target);
+    for (const [i, s] of cfg.schedules.entries()) unknownTarget(`sync.schedules.${i}.target`, s.target);
     cfg.schedules.forEach((s, i) => {
       if (!findAccount(services.config, s.account)) {
         throw new SyncConfigError(

@@ -22,10 +22,11 @@ import { ShareService } from './sharing/service.js';
 import { createRoles } from './slack/roles.js';
 import { createRepositories } from './store/repositories.js';
 import { Store } from './store/store.js';
+import { parseSyncConfig } from './sync/config.js';
 import { SyncCursorStore } from './sync/cursor.js';
 import { SyncService } from './sync/service.js';
 import { SyncPlanStore } from './sync/store.js';
-import { ClarifyTarget } from './sync/target.js';
+import { configuredTargets, SyncTargets } from './sync/targets/index.js';
 
 function randomId(prefix: string): string {
   return `${prefix}_${randomBytes(5).toString('hex')}`;
@@ -38,6 +39,15 @@ export function proxyOf(config: AppConfig): { https?: string; http?: string; noP
     ...(config.proxy.http ? { http: config.proxy.http } : {}),
     ...(config.proxy.noProxy ? { noProxy: config.proxy.noProxy } : {}),
   };
+}
+
+/** The `sync.targets` section, or none when the section is invalid (the sync command reports that). */
+function syncTargetsOf(config: AppConfig) {
+  try {
+    return parseSyncConfig(config.sync).targets;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Builds what every front end shares: store, repositories, roles resolver (without Slack), registry. */
@@ -133,7 +143,7 @@ export async function createServices(opts: {
   const sync = new SyncService({
     config,
     cmsFor: (account) => brightcove.cms(services.bcAccount(account)),
-    target: () => new ClarifyTarget(services.clarify()),
+    targets: new SyncTargets(configuredTargets(syncTargetsOf(config)), { config, dispatcher, logger, clock }),
     plans: new SyncPlanStore(repos.pending, store, clock, config.planTtlMinutes, newId),
     cursors: new SyncCursorStore(store.collection('sync_cursors'), store.collection('sync_notices'), store),
     hookKey: services.hookKey,

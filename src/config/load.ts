@@ -144,6 +144,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
     ...(a.geo_restricted === undefined ? {} : { geoRestricted: a.geo_restricted }),
     ...(a.cms_rate === undefined ? {} : { cmsRate: a.cms_rate }),
     ...(a.cms_concurrency === undefined ? {} : { cmsConcurrency: a.cms_concurrency }),
+    ...(a.target === undefined ? {} : { target: a.target }),
     ...(a.credentials
       ? { credentials: { clientId: a.credentials.client_id, clientSecret: a.credentials.client_secret } }
       : {}),

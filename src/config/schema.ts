@@ -32,6 +32,8 @@ const accountSchema = z.strictObject({
    */
   cms_rate: z.number().int().min(1).max(10).optional(),
   cms_concurrency: z.number().int().min(1).max(20).optional(),
+  /** the sync target (`sync.targets.<name>`) this account mirrors to; default: the only one */
+  target: z.string().min(1).optional(),
 });
 
 const urlSchema = z.url({ message: 'expected a URL such as http://127.0.0.1:4010' });
@@ -112,6 +114,8 @@ export interface AccountConfig {
   /** requests per second and in flight this app may use (config `cms_rate`, `cms_concurrency`) */
   cmsRate?: number;
   cmsConcurrency?: number;
+  /** its sync target's name (config `target`) */
+  target?: string;
 }
 
 export interface Endpoints {

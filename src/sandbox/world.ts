@@ -1,7 +1,7 @@
 import type { ClarifySim } from '../sim/clarify/index.js';
 import { generateDataset } from '../sim/data/generate.js';
 import type { SimData } from '../sim/data/types.js';
-import { bundleName, mapVideoMetadata } from '../sync/metadata.js';
+import { mapVideoMetadata, recordName } from '../sync/metadata.js';
 
 /**
  * The sandbox's demo world: who the people are, which Brightcove accounts exist and what the
@@ -80,7 +80,7 @@ export function seedClarify(clarify: ClarifySim, data: SimData, alias = 'neo'): 
       ? { ...current, name: `${video.name} (old title)`, description: 'Draft description' }
       : current;
     clarify.bundles.add({
-      name: stale ? `${bundleName(video).name} (old title)` : bundleName(video).name,
+      name: stale ? `${recordName(video).name} (old title)` : recordName(video).name,
       external_id: video.id,
       data,
     });

@@ -23,7 +23,9 @@ import type { Reply } from '../core/types.js';
 import type { ApplyCounts, ApplySummary } from '../sync/apply.js';
 import {
   applyStats,
+  capital,
   formatStats,
+  nounOf,
   otherAccountsNote,
   outcomeLine,
   planStats,
@@ -32,6 +34,7 @@ import {
 import type { SyncPlan } from '../sync/plan.js';
 import type { CollectProgress } from '../sync/run.js';
 import type { Phase, PhaseState, PlanRecord } from '../sync/store.js';
+import type { RecordNoun, SyncTarget } from '../sync/target.js';
 
 /** Items of each kind shown in the message; the rest is in the file. */
 const FIRST_ITEMS = 5;
@@ -50,17 +53,24 @@ function syncTitle(accountAlias: string, target: string): string {
   return `Sync ${accountAlias} → ${target}`;
 }
 
-export function renderProgress(accountAlias: string, target: string, p: CollectProgress): Reply {
+export function renderProgress(
+  accountAlias: string,
+  target: Pick<SyncTarget, 'name' | 'noun'>,
+  p: CollectProgress,
+): Reply {
   const videos = p.videoCount ? `${n(p.videos)} of about ${n(p.videoCount)}` : n(p.videos);
   const records = p.recordTotal ? `${n(p.records)} of ${n(p.recordTotal)}` : n(p.records);
-  const lines = [`Videos fetched: ${videos}`, `${capital(target)} bundles fetched: ${records}`];
+  const lines = [
+    `Videos fetched: ${videos}`,
+    `${capital(target.name)} ${target.noun.many} fetched: ${records}`,
+  ];
   if (p.phase !== 'listing') lines.push(`Media of new videos: ${n(p.media)} of ${n(p.mediaTotal)}`);
-  const text = `${syncTitle(accountAlias, target)}: dry run in progress…\n${lines.join('\n')}`;
+  const text = `${syncTitle(accountAlias, target.name)}: dry run in progress…\n${lines.join('\n')}`;
   return {
     text,
     blocks: [
       section(
-        `:hourglass_flowing_sand: *${escapeMrkdwn(syncTitle(accountAlias, target))}*: dry run in progress…`,
+        `:hourglass_flowing_sand: *${escapeMrkdwn(syncTitle(accountAlias, target.name))}*: dry run in progress…`,
       ),
       section(lines.join('\n')),
     ],
@@ -80,6 +90,7 @@ function name(s: string): string {
 
 function planItems(plan: SyncPlan): Block[] {
   const f = FIRST_ITEMS;
+  const noun = nounOf(plan);
   return [
     ...list(
       'Creates',
@@ -104,7 +115,7 @@ function planItems(plan: SyncPlan): Block[] {
         .slice(0, f)
         .map(
           (i) =>
-            `• \`${i.videoId}\` bundle ${escapeMrkdwn(i.recordId)}${i.recordName ? ` ${name(i.recordName)}` : ''}`,
+            `• \`${i.videoId}\` ${noun.one} ${escapeMrkdwn(i.recordId)}${i.recordName ? ` ${name(i.recordName)}` : ''}`,
         ),
       plan.deletes.length,
     ),
@@ -155,12 +166,15 @@ export function renderDeleteModal(record: PlanRecord): ModalView {
     type: 'modal',
     callback_id: 'sync.confirm_deletes',
     private_metadata: JSON.stringify({ plan: record.id, channel: record.channel ?? '' }),
-    title: plain(mass ? 'Confirm a mass delete' : `Delete ${n(c.deletes)} records?`, 24),
+    title: plain(
+      mass ? 'Confirm a mass delete' : `Delete ${n(c.deletes)} ${nounOf(record.data.plan).many}?`,
+      24,
+    ),
     submit: plain(mass ? 'Delete' : `Delete ${n(c.deletes)}`, 24),
     close: plain('Cancel', 24),
     blocks: [
       section(
-        `This deletes *${n(c.deletes)}* ${escapeMrkdwn(record.data.plan.target)} records of *${escapeMrkdwn(record.data.account.alias)}* whose videos are missing. Each video's absence is checked with the CMS again right before its record is deleted.`,
+        `This deletes *${n(c.deletes)}* ${escapeMrkdwn(record.data.plan.target)} ${nounOf(record.data.plan).many} of *${escapeMrkdwn(record.data.account.alias)}* whose videos are missing. Each video's absence is checked with the CMS again right before its ${nounOf(record.data.plan).one} is deleted.`,
       ),
       ...(mass
         ? [
@@ -187,7 +201,7 @@ export function renderRejectDeletesModal(record: PlanRecord): ModalView {
     'sync.reject_deletes',
     record,
     'Reject the deletes',
-    `Reject the *${n(c.deletes)}* deletes of *${escapeMrkdwn(record.data.account.alias)}*'s ${escapeMrkdwn(record.data.plan.target)} records (plan ${record.id}).`,
+    `Reject the *${n(c.deletes)}* deletes of *${escapeMrkdwn(record.data.account.alias)}*'s ${escapeMrkdwn(record.data.plan.target)} ${nounOf(record.data.plan).many} (plan ${record.id}).`,
   );
 }
 
@@ -208,6 +222,7 @@ export function renderPlan(record: PlanRecord): Reply {
   const { plan, account, phases } = record.data;
   const c = plan.counts;
   const title = syncTitle(account.alias, plan.target);
+  const noun = nounOf(plan);
   const scan = scanLine(plan);
   const blocks: Block[] = [
     header(`${title}: plan`),
@@ -220,7 +235,7 @@ export function renderPlan(record: PlanRecord): Reply {
       `*Problems*\n${n(c.problems)}`,
     ]),
     context(
-      `${n(c.videos)} videos, ${n(c.records)} bundles (${n(c.recordsWithoutVideoId)} without a video id, left alone)${record.data.keepDeleted ? ' · --keep-deleted: no deletes planned' : ''}`,
+      `${n(c.videos)} videos, ${n(c.records)} ${noun.many} (${n(c.recordsWithoutVideoId)} without a video id, left alone)${record.data.keepDeleted ? ' · --keep-deleted: no deletes planned' : ''}`,
     ),
     ...(otherAccountsNote(c) ? [context(escapeMrkdwn(otherAccountsNote(c)))] : []),
     ...(scan ? [context(escapeMrkdwn(scan))] : []),
@@ -282,7 +297,7 @@ export function renderPlan(record: PlanRecord): Reply {
       ),
     );
   } else if (record.state === 'closed' && c.creates + c.updates + c.deletes === 0) {
-    blocks.push(section(':white_check_mark: Nothing to do: the bundles match the library.'));
+    blocks.push(section(`:white_check_mark: Nothing to do: the ${noun.many} match the library.`));
   }
 
   const text = [
@@ -303,7 +318,7 @@ export function renderApplyProgress(phase: Phase, counts: ApplyCounts): Reply {
 }
 
 /** One line for the stamp on the plan message. */
-export function renderApplySummary(phase: Phase, summary: ApplySummary, noun = 'Bundle'): Reply {
+export function renderApplySummary(phase: Phase, summary: ApplySummary, noun: RecordNoun): Reply {
   const stats = formatStats(applyStats(summary), noun);
   const blocks: Block[] = [
     section(
@@ -315,7 +330,9 @@ export function renderApplySummary(phase: Phase, summary: ApplySummary, noun = '
   for (const f of summary.failed.slice(0, 10))
     reasons.push(`• failed \`${f.videoId}\`: ${escapeMrkdwn(truncate(f.reason, 200))}`);
   for (const k of summary.notDeletedVideoExists.slice(0, 10))
-    reasons.push(`• kept bundle ${escapeMrkdwn(k.recordId)}: video \`${k.videoId}\` still exists in the CMS`);
+    reasons.push(
+      `• kept ${noun.one} ${escapeMrkdwn(k.recordId)}: video \`${k.videoId}\` still exists in the CMS`,
+    );
   const skippedNow = summary.skipped.filter((s) => !s.key.startsWith('skip:'));
   for (const s of skippedNow.slice(0, 10))
     reasons.push(`• skipped \`${s.videoId}\`: ${escapeMrkdwn(truncate(s.reason, 200))}`);
@@ -336,10 +353,6 @@ export function renderApplySummary(phase: Phase, summary: ApplySummary, noun = '
 }
 
 /** The original tool's stats block for a dry run, plus skipped. */
-export function planStatsText(plan: SyncPlan, noun = 'Bundle'): string {
-  return formatStats(planStats(plan), noun);
-}
-
-function capital(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+export function planStatsText(plan: SyncPlan): string {
+  return formatStats(planStats(plan), nounOf(plan));
 }

@@ -309,7 +309,9 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
     return kind === 'update' ? present : !present;
   };
 
-  const queue = new PQueue({ concurrency: Math.max(1, deps.concurrency ?? 4) });
+  const queue = new PQueue({
+    concurrency: Math.max(1, deps.concurrency ?? deps.target.applyConcurrency ?? 4),
+  });
   const schedule = <T extends PlanItemRef>(
     kind: 'create' | 'update' | 'delete',
     items: T[],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ScheduleSpecError, validateCronExpression } from '../scheduler/spec.js';
 import type { PlanOptions } from './plan.js';
+import { targetsSchema } from './targets/index.js';
 
 /**
  * The `sync:` section of brightcove-ops.yml. The app's schema leaves it open (`record<string, unknown>`)
@@ -13,8 +14,10 @@ import type { PlanOptions } from './plan.js';
  *   legacy_owner: neo          # owner of records the original tool wrote (optional)
  *   mass_delete: { share: 0.2, count: 500, min_count: 10 }  # above either, deletes need a typed confirmation
  *   incremental: { enabled: true, overlap_minutes: 15, full_every_hours: 24 }
+ *   targets:                   # default: Clarify with the app's Clarify settings
+ *     warehouse: { type: postgres, url: "postgres://sync@db:5432/video" }
  *   schedules:
- *     - { account: neo, cron: "0 6 * * *", channel: C123, auto_apply: true }
+ *     - { account: neo, cron: "0 6 * * *", channel: C123, auto_apply: true, target: warehouse }
  * ```
  */
 const scheduleSchema = z.strictObject({
@@ -37,6 +40,8 @@ const scheduleSchema = z.strictObject({
   auto_apply: z.boolean({ message: 'sync.schedules[].auto_apply must be true or false' }).default(false),
   keep_deleted: z.boolean({ message: 'sync.schedules[].keep_deleted must be true or false' }).default(false),
   tz: z.string().optional(),
+  /** the target this schedule syncs to (default: the account's) */
+  target: z.string().min(1).optional(),
 });
 
 const syncConfigSchema = z.strictObject({
@@ -93,13 +98,14 @@ const syncConfigSchema = z.strictObject({
         .default(24),
     })
     .default({ enabled: true, overlap_minutes: 15, full_every_hours: 24 }),
+  targets: targetsSchema.optional(),
   schedules: z
     .array(scheduleSchema, { message: 'sync.schedules must be a list of { account, cron, channel }' })
     .default([]),
 });
 
 export type SyncSchedule = z.infer<typeof scheduleSchema>;
-type SyncConfig = z.infer<typeof syncConfigSchema>;
+export type SyncConfig = z.infer<typeof syncConfigSchema>;
 
 export class SyncConfigError extends Error {
   override readonly name = 'SyncConfigError';

@@ -3,6 +3,18 @@ import { utcMinute } from './cursor.js';
 import type { Trim } from './metadata.js';
 import type { SyncPlan } from './plan.js';
 import type { Phase } from './store.js';
+import type { RecordNoun } from './target.js';
+
+const GENERIC: RecordNoun = { one: 'record', many: 'records' };
+
+/** What the plan's target calls its records ("bundle", "row"); plans saved before nouns: "record". */
+export function nounOf(plan: Pick<SyncPlan, 'noun'>): RecordNoun {
+  return plan.noun ?? GENERIC;
+}
+
+export function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
 
 interface StatsInput {
   created: number;
@@ -17,10 +29,10 @@ interface StatsInput {
  * The original tool's closing block (reference/clarify.md §1.10), plus the skipped count it never
  * showed. `total` is projected the same way: records with a video id + created − deleted.
  */
-export function formatStats(s: StatsInput, noun = 'Bundle'): string {
+export function formatStats(s: StatsInput, noun: RecordNoun): string {
   const total = s.recordsWithVideoId + s.created - s.deleted;
   return [
-    `${noun} stats:`,
+    `${capital(noun.one)} stats:`,
     `  created: ${s.created}`,
     `  updated: ${s.updated}`,
     `  deleted: ${s.deleted}`,
@@ -124,7 +136,7 @@ export function formatPlanText(plan: SyncPlan): string {
 }
 
 /** The end-of-apply report: counts, then every failure and kept record with its reason. */
-export function formatApplyText(summary: ApplySummary, noun = 'Bundle'): string {
+export function formatApplyText(summary: ApplySummary, noun: RecordNoun): string {
   const out = [formatStats(applyStats(summary), noun)];
   if (summary.failed.length) {
     out.push(
@@ -137,7 +149,7 @@ export function formatApplyText(summary: ApplySummary, noun = 'Bundle'): string 
     out.push(
       '',
       `Not deleted, video still exists (${summary.notDeletedVideoExists.length}):`,
-      ...summary.notDeletedVideoExists.map((n) => `  ${n.videoId} (record ${n.recordId})`),
+      ...summary.notDeletedVideoExists.map((n) => `  ${n.videoId} (${noun.one} ${n.recordId})`),
     );
   }
   const n = summary.notApplied;

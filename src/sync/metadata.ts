@@ -8,7 +8,7 @@ type MetaScalar = string | number | boolean;
 type MetaValue = MetaScalar | MetaScalar[];
 export type MetaData = Record<string, MetaValue>;
 
-interface MetadataLimits {
+export interface MetadataLimits {
   stringMax: number;
   arrayStringMax: number;
   maxKeys: number;
@@ -126,7 +126,7 @@ export function managedKeys(opts: MetadataOptions): string[] {
   return opts.owner ? [...keys, OWNER_KEY] : keys;
 }
 
-export function bundleName(video: Pick<SyncVideo, 'name'>, limits: MetadataLimits = DEFAULT_LIMITS) {
+export function recordName(video: Pick<SyncVideo, 'name'>, limits: MetadataLimits = DEFAULT_LIMITS) {
   const full = video.name ?? '';
   const name = cut(full, limits.nameMax);
   const trims: Trim[] =

@@ -1,17 +1,18 @@
 import { plural } from '../core/words.js';
 import { differingKeys, MultisetHash, valueDigests } from './digest.js';
 import {
-  bundleName,
   checkCustomFieldMapping,
   comparedKeys,
   type MetaData,
   type MetadataOptions,
   managedKeys,
   mapVideoMetadata,
+  recordName,
   recordOwner,
   type Trim,
 } from './metadata.js';
 import { chooseRendition, mediaNeeded, type RenditionOptions } from './rendition.js';
+import type { RecordNoun } from './target.js';
 import type { SyncVideo, TargetRecord, VideoMedia } from './types.js';
 
 export interface PlanOptions extends MetadataOptions, RenditionOptions {
@@ -128,6 +129,8 @@ interface ScanInfo {
 
 export interface SyncPlan {
   target: string;
+  /** what the target calls its records (plans saved before targets had nouns: "records") */
+  noun?: RecordNoun;
   scan?: ScanInfo;
   fingerprint: string;
   options: PlanOptions;
@@ -283,7 +286,7 @@ export class PlanBuilder {
     const videoName = video.name ?? '';
     const foreign = rec.foreign === null ? null : (JSON.parse(rec.foreign) as Record<string, unknown>);
     const mapped = mapVideoMetadata(video, options, foreign);
-    const named = bundleName(video, options.limits);
+    const named = recordName(video, options.limits);
     const changed = differingKeys(this.#compared, rec.digests, valueDigests(mapped.data, this.#compared));
     const nameChanges = rec.name !== named.name;
     // Decided: the comparison data is not needed any more (a later duplicate record only undoes).
@@ -382,7 +385,7 @@ export class PlanBuilder {
         });
         continue;
       }
-      const named = bundleName(video, options.limits);
+      const named = recordName(video, options.limits);
       const r = choice.rendition;
       creates.push({
         key: `create:${video.id}`,

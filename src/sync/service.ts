@@ -10,7 +10,7 @@ import type { AuditLog } from '../store/repositories.js';
 import type { ApplyCounts, ApplyEvent, ApplySummary } from './apply.js';
 import { parseSyncConfig, planOptionsFrom, SyncConfigError } from './config.js';
 import { type NoticeOutcome, type SyncCursor, type SyncCursorStore, scanMode } from './cursor.js';
-import { outcomeLine } from './format.js';
+import { nounOf, outcomeLine } from './format.js';
 import { canonical, type LegacyCheck, type SyncPlan } from './plan.js';
 import {
   type CollectProgress,
@@ -22,6 +22,7 @@ import {
 } from './run.js';
 import type { ClaimRefusal, Phase, PlanRecord, SyncPlanData, SyncPlanStore } from './store.js';
 import type { SyncTarget } from './target.js';
+import type { SyncTargets } from './targets/index.js';
 
 export const RERUN = 're-run `/brightcove sync`';
 
@@ -29,8 +30,8 @@ interface SyncServiceDeps {
   config: AppConfig;
   /** the CMS client of a configured account (a UserError when it has no credentials) */
   cmsFor(account: AccountConfig): SyncCms & Pick<CmsClient, 'listSubscriptions' | 'createSubscription'>;
-  /** the target every configured account mirrors to (a UserError when it is not configured) */
-  target(): SyncTarget;
+  /** the configured targets (`sync.targets`), built when first used */
+  targets: SyncTargets;
   plans: SyncPlanStore;
   cursors: SyncCursorStore;
   /** a configured secret the notification URLs' tokens are derived from (never stored) */
@@ -48,6 +49,8 @@ interface PlanRequest {
   keepDeleted: boolean;
   /** list the whole library even when an incremental run would do (`--full`) */
   full?: boolean;
+  /** the target to sync to (`--target`, a schedule's `target:`); default: the account's */
+  target?: string;
   origin: SyncPlanData['origin'];
   by: string;
   /** where the plan is shown (its buttons are honoured only there) */
@@ -89,8 +92,18 @@ export class SyncService {
     return resolveAccount(this.deps.config, name);
   }
 
-  target(): SyncTarget {
-    return this.deps.target();
+  /** Closes the targets' connections (at shutdown). */
+  close(): Promise<void> {
+    return this.deps.targets.close();
+  }
+
+  /** The target a sync of `account` uses (`asked`, else the account's, else the only one configured). */
+  targetFor(account: AccountConfig, asked?: string): Promise<SyncTarget> {
+    try {
+      return this.deps.targets.get(this.deps.targets.nameFor(account, asked));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Lists both sides, plans, saves the plan (superseding older ones) and audits it. */
@@ -102,10 +115,10 @@ export class SyncService {
     superseded: PlanRecord[];
   }> {
     const cms = this.deps.cmsFor(account);
-    const target = this.deps.target();
+    const target = await this.targetFor(account, req.target);
     const cfg = this.#syncConfig();
     const planOptions = planOptionsFrom(cfg, req.keepDeleted);
-    const options = { ...planOptions, owner: account.id, ...this.#legacyOwner() };
+    const options = { ...planOptions, limits: target.limits, owner: account.id, ...this.#legacyOwner() };
     // What the records were written with: keepDeleted decides deletes, not what a record holds.
     const { keepDeleted: _k, ...written } = options;
     const optionsKey = canonical(written);
@@ -115,7 +128,7 @@ export class SyncService {
       cms,
       target,
       options,
-      otherAccounts: this.otherAccounts(account),
+      otherAccounts: this.otherAccounts(account, target.name),
       logger: this.deps.logger,
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
     };
@@ -158,6 +171,7 @@ export class SyncService {
     }
     const plan: SyncPlan = {
       ...collected.plan,
+      noun: target.noun,
       scan: { mode: scan.mode, reason: scan.reason, ...(changedSince ? { changedSince } : {}) },
     };
     const next: SyncCursor = {
@@ -192,7 +206,7 @@ export class SyncService {
       action: 'plan',
       target: record.id,
       outcome: 'ok',
-      details: `${account.alias} (${scan.mode}): ${c.creates} creates, ${c.updates} updates, ${c.deletes} deletes, ${c.skipped} skipped${others ? `, ${others} records of other accounts left alone` : ''}`,
+      details: `${account.alias} → ${target.name} (${scan.mode}): ${c.creates} creates, ${c.updates} updates, ${c.deletes} deletes, ${c.skipped} skipped${others ? `, ${others} records of other accounts left alone` : ''}`,
     });
     // 404s without a record of this account: nothing to delete, nothing to keep the notice for.
     if (!req.keepDeleted) {
@@ -249,7 +263,7 @@ export class SyncService {
         {
           actor: by,
           command: 'sync',
-          action: `${kept ? 'keep' : 'delete'} bundle ${recordId}`,
+          action: `${kept ? 'keep' : 'delete'} ${nounOf(record.data.plan).one} ${recordId}`,
           target: videoId,
           outcome: kept ? 'refused' : 'ok',
           details: kept
@@ -282,9 +296,9 @@ export class SyncService {
     try {
       summary = await runApply(record.data.plan, {
         cms: this.deps.cmsFor(account),
-        target: this.deps.target(),
+        target: await this.deps.targets.get(record.data.plan.target),
         flags: { applyCreatesUpdates: phases.includes('apply'), applyDeletes: phases.includes('deletes') },
-        otherAccounts: this.otherAccounts(account),
+        otherAccounts: this.otherAccounts(account, record.data.plan.target),
         checkpoint,
         mediaReadAt: Date.parse(record.createdAt),
         clock: this.deps.clock,
@@ -359,8 +373,10 @@ export class SyncService {
    * they still have (≤ 10 ids per CMS call). Accounts without credentials can't be asked; then no
    * legacy record can be proven an orphan.
    */
-  otherAccounts(account: AccountConfig): OtherAccounts {
-    const others = this.deps.config.accounts.filter((a) => a.id !== account.id);
+  otherAccounts(account: AccountConfig, target: string): OtherAccounts {
+    const others = this.deps.config.accounts.filter(
+      (a) => a.id !== account.id && this.#targetOf(a) === target,
+    );
     return {
       have: async (videoIds): Promise<LegacyCheck> => {
         const elsewhere = new Set<string>();
@@ -444,6 +460,15 @@ export class SyncService {
           },
         );
       }
+    }
+  }
+
+  /** An account's target name, or undefined when it has none to choose (several, none named). */
+  #targetOf(account: AccountConfig): string | undefined {
+    try {
+      return this.deps.targets.nameFor(account);
+    } catch {
+      return undefined;
     }
   }
 

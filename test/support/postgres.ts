@@ -56,7 +56,8 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     const full = join(bin, cmd);
     const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', full, ...args]] : [full, args];
     const res = spawnSync(file, argv, { encoding: 'utf8', cwd: dir });
-    if (res.status !== 0) throw new Error(`${cmd} failed: ${(res.stderr || res.stdout || String(res.error)).trim()}`);
+    if (res.status !== 0)
+      throw new Error(`${cmd} failed: ${(res.stderr || res.stdout || String(res.error)).trim()}`);
   };
   if (asRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
@@ -89,7 +90,8 @@ export default async function setup(): Promise<() => void> {
     process.env[URL_ENV] = server.url;
     return () => server.stop();
   } catch (err) {
-    if (process.env.CI) throw new Error(`CI needs a PostgreSQL server for its tests: ${(err as Error).message}`);
+    if (process.env.CI)
+      throw new Error(`CI needs a PostgreSQL server for its tests: ${(err as Error).message}`);
     console.warn(`\n[postgres] PostgreSQL tests will be SKIPPED: ${(err as Error).message}\n`);
     return () => {};
   }

@@ -2,9 +2,13 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
 import { type ApplyDeps, applyPlan, memoryCheckpoint } from '../../src/sync/apply.js';
 import { formatApplyText } from '../../src/sync/format.js';
+
+const BUNDLE = { one: 'bundle', many: 'bundles' };
+
 import { mapVideoMetadata } from '../../src/sync/metadata.js';
 import { buildPlan, type PlanOptions, videosNeedingMedia } from '../../src/sync/plan.js';
-import { allRecords, ClarifyTarget, type SyncTarget } from '../../src/sync/target.js';
+import { allRecords, type SyncTarget } from '../../src/sync/target.js';
+import { ClarifyTarget } from '../../src/sync/targets/clarify/target.js';
 import type { SyncVideo, VideoMedia } from '../../src/sync/types.js';
 import { clientFor, closeAgents, instantClock, mp4, video } from './helpers.js';
 
@@ -96,7 +100,7 @@ describe('applyPlan against the Clarify simulator', () => {
     const updated = sim.bundles.byExternalId('6300000000001')[0]!;
     expect(updated.metadata.data).toMatchObject({ description: 'edited 1', reviewer: 'ann' });
     expect(sim.bundles.all().filter((b) => !b.external_id)).toHaveLength(1);
-    expect(formatApplyText(summary)).toContain('total:   60');
+    expect(formatApplyText(summary, BUNDLE)).toContain('total:   60');
 
     const again = await plan(target, videos);
     expect(again.counts).toMatchObject({ creates: 0, updates: 0, deletes: 0, unchanged: 60 });
@@ -127,7 +131,7 @@ describe('applyPlan against the Clarify simulator', () => {
     expect(sim.bundles.byExternalId('6300000000004')).toHaveLength(1);
     expect(asked).toHaveLength(12);
     expect(summary.notApplied).toEqual({ creates: p.creates.length, updates: p.updates.length, deletes: 0 });
-    expect(formatApplyText(summary)).toContain('Not deleted, video still exists (2)');
+    expect(formatApplyText(summary, BUNDLE)).toContain('Not deleted, video still exists (2)');
   });
 
   it('applies creates and updates only when deletes are not approved', async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { CmsAsset, CmsSource, CmsVideo } from '../../src/brightcove/schemas.js';
 import { formatPlanText, formatStats, planStats } from '../../src/sync/format.js';
+
+const BUNDLE = { one: 'bundle', many: 'bundles' };
+
 import { buildPlan } from '../../src/sync/plan.js';
 import type { AssetRendition, SyncVideo, VideoSource } from '../../src/sync/types.js';
 import { mp4, video } from './helpers.js';
@@ -15,7 +18,9 @@ describe('types', () => {
 
 describe('format', () => {
   it("prints the original tool's stats block plus skipped", () => {
-    expect(formatStats({ created: 8, updated: 1, deleted: 1, skipped: 2, recordsWithVideoId: 3 })).toBe(
+    expect(
+      formatStats({ created: 8, updated: 1, deleted: 1, skipped: 2, recordsWithVideoId: 3 }, BUNDLE),
+    ).toBe(
       ['Bundle stats:', '  created: 8', '  updated: 1', '  deleted: 1', '  total:   10', '  skipped: 2'].join(
         '\n',
       ),
@@ -39,6 +44,6 @@ describe('format', () => {
     expect(text).toContain('- 99  record c  "Old"');
     expect(text).toContain('! 4  "Video 4"  no_suitable_rendition: No H264 rendition up to 1080p');
     expect(text).toContain('== Updates (0)\n(none)');
-    expect(formatStats(planStats(plan))).toContain('total:   1');
+    expect(formatStats(planStats(plan), BUNDLE)).toContain('total:   1');
   });
 });

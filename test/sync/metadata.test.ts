@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { metadataViolation } from '../../src/sim/clarify/validate.js';
 import {
-  bundleName,
   changedKeys,
   checkCustomFieldMapping,
   managedKeys,
   mapVideoMetadata,
+  recordName,
 } from '../../src/sync/metadata.js';
 import { video } from './helpers.js';
 
@@ -95,8 +95,8 @@ describe('mapVideoMetadata', () => {
   });
 
   it('bug §3.8 name: the bundle name is the video name, cut to 128 with a note', () => {
-    expect(bundleName({ name: 'Seals' })).toEqual({ name: 'Seals', trims: [] });
-    const long = bundleName({ name: 'n'.repeat(300) });
+    expect(recordName({ name: 'Seals' })).toEqual({ name: 'Seals', trims: [] });
+    const long = recordName({ name: 'n'.repeat(300) });
     expect(long.name).toHaveLength(128);
     expect(long.trims[0]).toMatchObject({ key: 'bundle name', action: 'truncated' });
   });

@@ -16,7 +16,7 @@ import { Store } from '../../src/store/store.js';
 import { parseSyncConfig } from '../../src/sync/config.js';
 import { collectPlan } from '../../src/sync/run.js';
 import { SyncPlanStore } from '../../src/sync/store.js';
-import { ClarifyTarget } from '../../src/sync/target.js';
+import { ClarifyTarget } from '../../src/sync/targets/clarify/target.js';
 import { closeAgents } from './helpers.js';
 
 afterAll(closeAgents);

@@ -7,7 +7,7 @@ import { type BrightcoveSim, startBrightcoveSim } from '../../src/sim/brightcove
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
 import { seededRng } from '../../src/sim/data/rng.js';
 import { collectPlan, runApply } from '../../src/sync/run.js';
-import { ClarifyTarget } from '../../src/sync/target.js';
+import { ClarifyTarget } from '../../src/sync/targets/clarify/target.js';
 import { clientFor, closeAgents, instantClock } from './helpers.js';
 
 const dispatchers: Dispatcher[] = [];
