@@ -10,6 +10,7 @@ const LOADERS = new Map<string, () => Promise<AnyCommand>>(
     help: async () => (await import('./help.js')).help,
     accounts: async () => (await import('./accounts.js')).accounts,
     sync: async () => (await import('./sync.js')).sync,
+    search: async () => (await import('./search.js')).search,
     audit: async () => (await import('./audit.js')).audit,
     config: async () => (await import('./config.js')).config,
     report: async () => (await import('./report.js')).report,

@@ -106,7 +106,12 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
     media: 0,
     mediaTotal: 0,
   };
-  const report = () => opts.onProgress?.({ ...progress });
+  // When one listing fails the plan fails: the other stops at its next item and reports nothing more
+  // (a late "in progress" must not overwrite the failure the user was shown).
+  let failed = false;
+  const report = () => {
+    if (!failed) opts.onProgress?.({ ...progress });
+  };
   report();
 
   const builder = new PlanBuilder(opts.target.name, opts.options ?? {});
@@ -117,6 +122,7 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
   const listVideos = async () => {
     try {
       for await (const v of listing) {
+        if (failed) return;
         builder.addVideo(v);
         if (createdIn(v, Number.NEGATIVE_INFINITY, upTo)) createdUpTo++;
         progress.videos++;
@@ -136,6 +142,7 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
   const listRecords = async () => {
     try {
       for await (const page of opts.target.pages()) {
+        if (failed) return;
         for (const r of page.records) builder.addRecord(r);
         progress.records += page.records.length;
         progress.recordTotal = page.total;
@@ -149,7 +156,12 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
     // From here on each video is decided as it arrives instead of waiting in memory.
     builder.recordsComplete();
   };
-  await Promise.all([listVideos(), listRecords()]);
+  const side = (list: () => Promise<void>) =>
+    list().catch((err: unknown) => {
+      failed = true;
+      throw err;
+    });
+  await Promise.all([side(listVideos), side(listRecords)]);
   const legacyOrphans = builder.legacyOrphanVideoIds();
   const legacy = opts.otherAccounts ? await opts.otherAccounts.have(legacyOrphans) : undefined;
 

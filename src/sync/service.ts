@@ -21,10 +21,13 @@ import {
   type SyncCms,
 } from './run.js';
 import type { ClaimRefusal, Phase, PlanRecord, SyncPlanData, SyncPlanStore } from './store.js';
-import type { SyncTarget } from './target.js';
+import type { SearchHit, SyncTarget } from './target.js';
 import type { SyncTargets } from './targets/index.js';
 
 export const RERUN = 're-run `/brightcove sync`';
+
+/** How many videos a search shows. */
+const SEARCH_HITS = 10;
 
 interface SyncServiceDeps {
   config: AppConfig;
@@ -95,6 +98,31 @@ export class SyncService {
   /** Closes the targets' connections (at shutdown). */
   close(): Promise<void> {
     return this.deps.targets.close();
+  }
+
+  /**
+   * The library's best matches for some words, from a target with a full-text index (`asked`, else
+   * the only such target).
+   */
+  async search(words: string, asked?: string): Promise<{ target: string; hits: SearchHit[] }> {
+    const searchable = this.deps.targets.searchable();
+    const name = asked ?? (searchable.length === 1 ? searchable[0] : undefined);
+    if (name === undefined) {
+      throw new UserError(
+        searchable.length === 0
+          ? 'Search needs a PostgreSQL sync target: add one under sync.targets in brightcove-ops.yml (type: postgres) and sync the library into it.'
+          : `Several targets can be searched (${searchable.join(', ')}): pass --target <name>.`,
+        searchable.length > 0,
+      );
+    }
+    if (!searchable.includes(name)) {
+      throw new UserError(
+        `Sync target "${name}" cannot be searched${searchable.length ? `: use ${searchable.join(' or ')}` : ''}.`,
+        true,
+      );
+    }
+    const target = await this.deps.targets.get(name);
+    return { target: name, hits: (await target.search?.(words, SEARCH_HITS)) ?? [] };
   }
 
   /** The target a sync of `account` uses (`asked`, else the account's, else the only one configured). */

@@ -61,8 +61,17 @@ export interface SyncTarget {
   update(req: UpdateRequest): Promise<'updated' | 'unchanged'>;
   /** Resolves 'absent' when the record was already gone. */
   delete(req: DeleteRequest): Promise<'deleted' | 'absent'>;
+  /** The best matches for some words (targets with a full-text index: the `search` command). */
+  search?(words: string, limit: number): Promise<SearchHit[]>;
   /** Releases connections (a CLI run must be able to exit). */
   close?(): Promise<void>;
+}
+
+export interface SearchHit {
+  accountId: string;
+  videoId: string;
+  name: string;
+  description: string | null;
 }
 
 /** Every record of a target, collected (for small targets and tests; a sync streams `pages()`). */

@@ -142,3 +142,34 @@ describe('collectPlan keeps the two listings in step', () => {
     expect(seen.maxVideosAhead).toBeLessThanOrEqual(700);
   });
 });
+
+describe('collectPlan when one side fails', () => {
+  it('stops the other listing and reports no progress after the failure', async () => {
+    const { cms, target: mirror, seen } = fakes(5000, { cms: 2, target: 0 });
+    const target = {
+      ...mirror,
+      name: 'warehouse',
+      async *pages(): AsyncIterable<TargetPage> {
+        await tick();
+        throw new Error('database unreachable');
+      },
+    } as unknown as SyncTarget;
+    let failedAt = -1;
+    let reportsAfter = 0;
+    const run = collectPlan({
+      cms,
+      target,
+      onProgress: () => {
+        if (failedAt >= 0) reportsAfter++;
+      },
+    }).catch((err: Error) => {
+      failedAt = seen.videos;
+      return err;
+    });
+    expect(((await run) as Error).message).toBe('database unreachable');
+    // give a listing that kept going the time to list everything
+    for (let i = 0; i < 200; i++) await tick();
+    expect(reportsAfter).toBe(0);
+    expect(seen.videos).toBeLessThan(5000);
+  });
+});

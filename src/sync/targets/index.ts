@@ -57,6 +57,11 @@ export class SyncTargets {
     return Object.keys(this.targets);
   }
 
+  /** The targets with a full-text index (`search`). */
+  searchable(): string[] {
+    return this.names().filter((n) => typeOf(this.targets[n]!)?.searchable === true);
+  }
+
   /** Which target a sync of `account` uses: the one asked for, the account's, or the only one. */
   nameFor(account: AccountConfig, asked?: string): string {
     const names = this.names();
@@ -100,9 +105,13 @@ export class SyncTargets {
   }
 }
 
-function buildTarget(name: string, cfg: TargetConfig, ctx: TargetContext): Promise<SyncTarget> {
+function typeOf(cfg: TargetConfig): TargetType<TargetConfig> | undefined {
   // The union's members pair a config with its type; TypeScript can't see through the lookup.
-  const type = TARGET_TYPES.find((t) => t.type === cfg.type) as TargetType<TargetConfig> | undefined;
+  return TARGET_TYPES.find((t) => t.type === cfg.type) as TargetType<TargetConfig> | undefined;
+}
+
+function buildTarget(name: string, cfg: TargetConfig, ctx: TargetContext): Promise<SyncTarget> {
+  const type = typeOf(cfg);
   if (!type)
     return Promise.reject(
       new UserError(`Sync target ${name} has an unknown type "${cfg.type}" (${typeNames}).`),

@@ -17,5 +17,7 @@ export interface TargetContext {
 export interface TargetType<C extends { type: string }> {
   type: C['type'];
   schema: z.ZodType<C>;
+  /** its targets answer `search` (a full-text index) */
+  searchable?: boolean;
   create(name: string, config: C, ctx: TargetContext): Promise<SyncTarget>;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserError } from '../../../core/errors.js';
+import { RefusalError } from '../../../core/errors.js';
 
 /**
  * `sync.targets.<name>` of `type: postgres`:
@@ -36,8 +36,11 @@ export function describeUrl(url: string): string {
   }
 }
 
-/** The database cannot be reached: a refusal that names the target and where it is, not a stack trace. */
-export class TargetUnavailableError extends UserError {
+/**
+ * The database cannot be reached: a refusal that names the target and where it is (not bad input, so
+ * no usage; not a bug, so no error id and no stack trace).
+ */
+export class TargetUnavailableError extends RefusalError {
   override name = 'TargetUnavailableError';
   constructor(target: string, where: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);

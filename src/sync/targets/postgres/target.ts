@@ -5,6 +5,7 @@ import {
   type CreateRequest,
   type DeleteRequest,
   type RecordNoun,
+  type SearchHit,
   type SyncTarget,
   sameData,
   TargetConflictError,
@@ -344,11 +345,4 @@ export class PostgresTarget implements SyncTarget {
   async close(): Promise<void> {
     await this.#pool.end();
   }
-}
-
-export interface SearchHit {
-  accountId: string;
-  videoId: string;
-  name: string;
-  description: string | null;
 }
