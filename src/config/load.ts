@@ -364,6 +364,7 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
       id: a.id,
       businessUnit: a.businessUnit,
       groups: a.groups,
+      ...(a.target ? { target: a.target } : {}),
       // A client id is half of a credential pair: shown as masked as its secret.
       clientId: mask(a.credentials?.clientId),
       clientSecret: mask(a.credentials?.clientSecret),

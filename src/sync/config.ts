@@ -117,7 +117,9 @@ export function parseSyncConfig(raw: unknown): SyncConfig {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const path = ['sync', ...(issue?.path ?? [])].map(String).join('.');
-  throw new SyncConfigError(`brightcove-ops.yml ${path}: ${issue?.message ?? 'invalid'}`);
+  // A bad record key (a target's name) carries the key schema's message one level down.
+  const inner = issue?.code === 'invalid_key' ? issue.issues[0]?.message : undefined;
+  throw new SyncConfigError(`brightcove-ops.yml ${path}: ${inner ?? issue?.message ?? 'invalid'}`);
 }
 
 export function planOptionsFrom(cfg: SyncConfig, keepDeleted: boolean): PlanOptions {

@@ -85,7 +85,9 @@ describe.skipIf(!pgUrl)('sync to a PostgreSQL target', () => {
       h.slack.ephemerals.slice(before).find((m) => m.ephemeralTo === OPERATOR),
     );
     expect(reply.text).toContain(`neo  ${video.id}`);
-    expect(reply.text).toContain(`https://studio.brightcove.com/products/videocloud/media/videos/${video.id}`);
+    expect(reply.text).toContain(
+      `https://studio.brightcove.com/products/videocloud/media/videos/${video.id}`,
+    );
     expect(reply.text.split('\n')).toHaveLength(2);
     // stemmed: the plural finds the singular
     const text = await h.ephemeralAfter('search festivals');
@@ -145,5 +147,19 @@ describe.skipIf(!pgUrl)('an unreachable PostgreSQL target', () => {
     expect(shown).toContain('Sync target warehouse (PostgreSQL at 127.0.0.1:1/video) is unreachable');
     expect(shown).not.toContain('s3cret-pw');
     expect(shown).not.toMatch(/error id/);
+  });
+});
+
+describe('a target name that names nothing', () => {
+  it('stops the app at start with the key and the configured names', async () => {
+    await expect(
+      startHarness({
+        brightcove: true,
+        extraYaml:
+          'sync:\n  targets:\n    warehouse: { type: postgres, url: "postgres://db.internal/video" }\n  schedules:\n    - { account: neo, cron: "0 6 * * *", channel: C0OPS, target: warehose }\n',
+      }),
+    ).rejects.toThrow(
+      'brightcove-ops.yml sync.schedules.0.target: unknown sync target "warehose" (sync.targets: warehouse)',
+    );
   });
 });

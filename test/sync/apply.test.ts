@@ -2,15 +2,14 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
 import { type ApplyDeps, applyPlan, memoryCheckpoint } from '../../src/sync/apply.js';
 import { formatApplyText } from '../../src/sync/format.js';
-
-const BUNDLE = { one: 'bundle', many: 'bundles' };
-
 import { mapVideoMetadata } from '../../src/sync/metadata.js';
 import { buildPlan, type PlanOptions, videosNeedingMedia } from '../../src/sync/plan.js';
 import { allRecords, type SyncTarget } from '../../src/sync/target.js';
 import { ClarifyTarget } from '../../src/sync/targets/clarify/target.js';
 import type { SyncVideo, VideoMedia } from '../../src/sync/types.js';
 import { clientFor, closeAgents, instantClock, mp4, video } from './helpers.js';
+
+const BUNDLE = { one: 'bundle', many: 'bundles' };
 
 afterAll(closeAgents);
 

@@ -1,12 +1,11 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { CmsAsset, CmsSource, CmsVideo } from '../../src/brightcove/schemas.js';
 import { formatPlanText, formatStats, planStats } from '../../src/sync/format.js';
-
-const BUNDLE = { one: 'bundle', many: 'bundles' };
-
 import { buildPlan } from '../../src/sync/plan.js';
 import type { AssetRendition, SyncVideo, VideoSource } from '../../src/sync/types.js';
 import { mp4, video } from './helpers.js';
+
+const BUNDLE = { one: 'bundle', many: 'bundles' };
 
 describe('types', () => {
   it("accepts the CMS client's video, source and asset types as they are", () => {

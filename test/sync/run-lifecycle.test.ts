@@ -17,6 +17,9 @@ import { parseSyncConfig } from '../../src/sync/config.js';
 import { collectPlan } from '../../src/sync/run.js';
 import { SyncPlanStore } from '../../src/sync/store.js';
 import { ClarifyTarget } from '../../src/sync/targets/clarify/target.js';
+import { configuredTargets, SyncTargets } from '../../src/sync/targets/index.js';
+import { postgresTargetSchema } from '../../src/sync/targets/postgres/config.js';
+import type { TargetContext } from '../../src/sync/targets/types.js';
 import { closeAgents } from './helpers.js';
 
 afterAll(closeAgents);
@@ -211,6 +214,46 @@ describe('sync config', () => {
       parseSyncConfig({ schedules: [{ account: 'neo', cron: '0 6 * * *', channel: '#ops' }] }),
     ).toThrow(/sync\.schedules\.0\.channel: .*Slack channel id/);
     expect(() => parseSyncConfig({ schedule: [] })).toThrow(/brightcove-ops\.yml sync/);
+  });
+  it('names a bad target by its key: an unknown type, a URL that is not PostgreSQL, a bad name', () => {
+    expect(() => parseSyncConfig({ targets: { warehouse: { type: 'mysql', url: 'mysql://x' } } })).toThrow(
+      /sync\.targets\.warehouse.*every target needs a type: one of clarify, postgres/,
+    );
+    expect(() => parseSyncConfig({ targets: { warehouse: { type: 'postgres', url: 'http://db' } } })).toThrow(
+      /sync\.targets\.warehouse\.url: url must start with postgres:\/\//,
+    );
+    expect(() =>
+      parseSyncConfig({ targets: { Ware: { type: 'postgres', url: 'postgres://db/x' } } }),
+    ).toThrow(/sync\.targets\.Ware: a target name is lower-case/);
+    expect(
+      parseSyncConfig({ targets: { w: { type: 'postgres', url: 'postgres://db/x' } } }).targets?.w,
+    ).toMatchObject({
+      hard_delete: false,
+    });
+  });
+});
+
+describe('choosing a sync target', () => {
+  const ctx = {} as TargetContext;
+  const neo = { alias: 'neo', id: '1', groups: [] };
+  it("uses the one asked for, else the account's, else the only one; never guesses among several", () => {
+    const two = new SyncTargets(
+      {
+        clarify: { type: 'clarify' },
+        warehouse: postgresTargetSchema.parse({ type: 'postgres', url: 'postgres://db/v' }),
+      },
+      ctx,
+    );
+    expect(two.nameFor({ ...neo, target: 'warehouse' })).toBe('warehouse');
+    expect(two.nameFor({ ...neo, target: 'warehouse' }, 'clarify')).toBe('clarify');
+    expect(() => two.nameFor(neo)).toThrow(
+      'Several sync targets are configured (clarify, warehouse) and account neo names none: add `target: <name>` to it in brightcove-ops.yml, or pass --target.',
+    );
+    expect(() => two.nameFor(neo, 'nope')).toThrow(
+      'Unknown sync target "nope": the configured targets are clarify, warehouse.',
+    );
+    expect(two.searchable()).toEqual(['warehouse']);
+    expect(new SyncTargets(configuredTargets(undefined), ctx).nameFor(neo)).toBe('clarify');
   });
 });
 

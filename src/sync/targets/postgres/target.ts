@@ -120,6 +120,8 @@ export class PostgresTarget implements SyncTarget {
   readonly noun: RecordNoun = { one: 'row', many: 'rows' };
   readonly limits = LIMITS;
   readonly applyConcurrency = 64;
+  /** batched write statements sent and the rows they carried (the bench's rows per statement) */
+  readonly writes = { statements: 0, rows: 0 };
   readonly #pool: pg.Pool;
   readonly #where: string;
   readonly #hardDelete: boolean;
@@ -239,6 +241,8 @@ export class PostgresTarget implements SyncTarget {
     }
     const unique = [...new Map(rows.map((r) => [`${r.account_id}\0${r.video_id}`, r])).values()];
     if (unique.length === 0) return items;
+    this.writes.statements++;
+    this.writes.rows += unique.length;
     try {
       await this.#query(
         `INSERT INTO ${TABLE} AS t (account_id, video_id, name, metadata, media_url,
@@ -273,6 +277,8 @@ export class PostgresTarget implements SyncTarget {
       metadata: req.metadata,
     }));
     let changed: Set<string>;
+    this.writes.statements++;
+    this.writes.rows += rows.length;
     try {
       const { rows: done } = await this.#query<{ account_id: string; video_id: string }>(
         `UPDATE ${TABLE} AS t SET
