@@ -149,10 +149,14 @@ describe('collectPlan when one side fails', () => {
     const target = {
       ...mirror,
       name: 'warehouse',
-      async *pages(): AsyncIterable<TargetPage> {
-        await tick();
-        throw new Error('database unreachable');
-      },
+      pages: (): AsyncIterable<TargetPage> => ({
+        [Symbol.asyncIterator]: () => ({
+          next: async () => {
+            await tick();
+            throw new Error('database unreachable');
+          },
+        }),
+      }),
     } as unknown as SyncTarget;
     let failedAt = -1;
     let reportsAfter = 0;
