@@ -118,6 +118,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       await slack.stop();
       await server.close();
       await services.sync.close();
+      await services.exports.close();
       await services.store.flush();
       // Idle keep-alive sockets would hold the process open; a second stop finds it closed already.
       await agent.close().catch(() => undefined);

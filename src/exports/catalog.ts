@@ -28,7 +28,7 @@ interface CatalogOptions {
   activeOnly?: boolean;
 }
 
-interface CatalogRow {
+export interface CatalogRow {
   account_id: string;
   id: string;
   name: string;

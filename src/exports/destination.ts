@@ -8,6 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { TableWriter } from './warehouse.js';
 
 export const PLACEHOLDERS = ['YYYY_MM', 'YYYY', 'account', 'business_unit', 'group'] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
@@ -104,15 +105,20 @@ export async function writeFileAtomic(path: string, content: FileContent): Promi
 }
 
 /** A folder destination: `path` is a folder template, relative paths resolve against `root`. */
-interface FolderDestination {
+export interface FolderDestination {
   kind: 'folder';
   path: string;
 }
-export type Destination = FolderDestination;
+/** A database: rows go to its tables instead of files (exports.destinations.<name> of `type: postgres`). */
+interface TablesDestination {
+  kind: 'tables';
+  writer: TableWriter;
+}
+export type Destination = FolderDestination | TablesDestination;
 
 /** Deliver one file; returns the final path. */
 export async function deliver(
-  dest: Destination,
+  dest: FolderDestination,
   fileName: string,
   content: FileContent,
   values: TemplateValues,

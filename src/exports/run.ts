@@ -22,12 +22,14 @@ import {
 import {
   type Destination,
   deliver,
+  type FolderDestination,
   monthValues,
   renderPathTemplate,
   type TemplateValues,
   templatePlaceholders,
 } from './destination.js';
 import { dayOf, type MonthRange, monthsBetween } from './months.js';
+import { CATALOG_TABLE, DAILY_TABLE } from './warehouse.js';
 
 export interface ExportAccount {
   id: string;
@@ -40,7 +42,7 @@ export interface ExportAccount {
 
 interface CommonSpec {
   accounts: readonly ExportAccount[];
-  /** folder template for each file */
+  /** folder template for each file, or the database whose tables get the rows */
   destination: Destination;
   /** relative destination paths resolve here (default: the working directory) */
   root?: string;
@@ -57,7 +59,7 @@ export interface AnalyticsExportSpec extends CommonSpec {
   /** file name template (default `daily_analytics_{account}_{YYYY_MM}.csv`) */
   fileName?: string;
   /** also write one file per group covering the whole range, into this folder template */
-  consolidate?: { destination: Destination };
+  consolidate?: { destination: FolderDestination };
   /** what accounts are known to accept (skips the discovery call); keyed by account id */
   capabilities?: Record<string, AccountCapabilities>;
 }
@@ -101,8 +103,17 @@ interface ExportFile {
   group?: string;
 }
 
+/** Rows written to a table of a database destination, for one account (and month). */
+interface ExportTableWrite {
+  table: string;
+  account: string;
+  month?: string;
+  rows: number;
+}
+
 export interface ExportResult {
   files: ExportFile[];
+  tables: ExportTableWrite[];
   /** data rows written (monthly or catalogue files; consolidated files repeat them and are not counted) */
   rows: number;
   /** Analytics queries made */
@@ -133,6 +144,7 @@ function accountValues(a: ExportAccount): TemplateValues {
 
 /** Fail before the first query if a template can't be filled for some account. */
 function preflight(spec: ExportSpec, sampleMonth: string): void {
+  if (spec.destination.kind === 'tables') return;
   const fileName = spec.kind === 'analytics' ? (spec.fileName ?? DEFAULT_DAILY_FILE) : spec.fileName;
   for (const a of spec.accounts) {
     const values = { ...accountValues(a), ...monthValues(sampleMonth) };
@@ -159,6 +171,7 @@ function newResult(deps: ExportDeps): ExportResult {
   const startedAt = deps.clock.now().toISOString();
   return {
     files: [],
+    tables: [],
     rows: 0,
     calls: 0,
     callsByAccount: {},
@@ -235,21 +248,31 @@ async function runAnalyticsExport(spec: AnalyticsExportSpec, deps: ExportDeps): 
             await deps.checkpoints.save(account.id, range, rows);
         }
         const kept = recent ? rows.filter((r) => recent.has(r.video_id)) : rows;
-        const path = await deliver(
-          spec.destination,
-          fileName,
-          dailyCsv(kept),
-          { ...accountValues(account), ...monthValues(range.month) },
-          spec.root,
-        );
-        const file: ExportFile = {
-          kind: 'month',
-          path,
-          rows: kept.length,
-          account: account.alias,
-          month: range.month,
-        };
-        monthFiles.set(`${range.month}|${account.alias}`, file);
+        if (spec.destination.kind === 'tables') {
+          await spec.destination.writer.writeDaily(account.id, range, kept);
+          result.tables.push({
+            table: DAILY_TABLE,
+            account: account.alias,
+            month: range.month,
+            rows: kept.length,
+          });
+        } else {
+          const path = await deliver(
+            spec.destination,
+            fileName,
+            dailyCsv(kept),
+            { ...accountValues(account), ...monthValues(range.month) },
+            spec.root,
+          );
+          const file: ExportFile = {
+            kind: 'month',
+            path,
+            rows: kept.length,
+            account: account.alias,
+            month: range.month,
+          };
+          monthFiles.set(`${range.month}|${account.alias}`, file);
+        }
         result.rows += kept.length;
         result.months++;
         done++;
@@ -274,7 +297,7 @@ async function runAnalyticsExport(spec: AnalyticsExportSpec, deps: ExportDeps): 
 
 async function consolidateGroups(
   spec: AnalyticsExportSpec,
-  dest: Destination,
+  dest: FolderDestination,
   months: readonly MonthRange[],
   result: ExportResult,
 ): Promise<void> {
@@ -294,7 +317,7 @@ async function consolidateGroups(
 
 async function deliverConsolidated(
   spec: AnalyticsExportSpec,
-  dest: Destination,
+  dest: FolderDestination,
   group: string,
   years: string[],
   parts: ExportFile[],
@@ -324,11 +347,17 @@ async function runCatalogExport(spec: CatalogExportSpec, deps: ExportDeps): Prom
   await settleAccounts(spec, deps, result, async (account) => {
     const catalog = await collectCatalog(list(account), spec);
     const values = { ...accountValues(account), ...monthValues(month) };
-    for (const format of formats) {
-      const name = `${spec.fileName ?? DEFAULT_CATALOG_FILE}.${format}`;
-      const content = format === 'csv' ? catalogCsv(catalog) : catalogJson(catalog);
-      const path = await deliver(spec.destination, name, content, values, spec.root);
-      result.files.push({ kind: 'catalog', path, rows: catalog.rows.length, account: account.alias });
+    const dest = spec.destination;
+    if (dest.kind === 'tables') {
+      await dest.writer.writeCatalog(account.id, catalog.rows);
+      result.tables.push({ table: CATALOG_TABLE, account: account.alias, rows: catalog.rows.length });
+    } else {
+      for (const format of formats) {
+        const name = `${spec.fileName ?? DEFAULT_CATALOG_FILE}.${format}`;
+        const content = format === 'csv' ? catalogCsv(catalog) : catalogJson(catalog);
+        const path = await deliver(dest, name, content, values, spec.root);
+        result.files.push({ kind: 'catalog', path, rows: catalog.rows.length, account: account.alias });
+      }
     }
     result.rows += catalog.rows.length;
     done++;

@@ -8,6 +8,7 @@
  *   custom_fields: [video_content_type, business_unit, country, language]
  *   destinations:
  *     share: { path: /mnt/bi/{business_unit}/{YYYY_MM}, consolidated_path: /mnt/bi/consolidated }
+ *     warehouse: { type: postgres, url: "postgres://bi@db.internal:5432/video" }   # tables, not files
  *   schedules:
  *     - { id: nightly, cron: "0 6 * * *", scope: all, kind: analytics, days: 7, destination: share, channel: C0123 }
  * ```
@@ -25,7 +26,7 @@ import type { Services } from '../core/types.js';
 import { plural } from '../core/words.js';
 import { ScheduleSpecError, validateCronExpression } from '../scheduler/spec.js';
 import { ExportCheckpoints } from './checkpoint.js';
-import { type Destination, templatePlaceholders } from './destination.js';
+import { type Destination, type FolderDestination, templatePlaceholders } from './destination.js';
 import { addDaysTo, dayOf, monthsBetween } from './months.js';
 import {
   type ExportAccount,
@@ -35,6 +36,7 @@ import {
   type ExportSpec,
   runExport,
 } from './run.js';
+import { PostgresWarehouse, warehouseDestinationSchema } from './warehouse.js';
 
 export const EXPORT_KIND = 'export';
 export const FORMATS = ['csv', 'json', 'both'] as const;
@@ -51,15 +53,25 @@ const template = (what: string) =>
       }
     });
 
+const folderSchema = z.strictObject({
+  type: z.literal('folder').default('folder'),
+  path: template('path'),
+  consolidated_path: template('consolidated_path')
+    .refine((v) => templatePlaceholders(v).every((p) => p === 'group'), {
+      message: 'consolidated_path can only use {group}: a consolidated file spans months and accounts',
+    })
+    .optional(),
+});
+
+/** A folder (`path`, or just the path as a string), or a PostgreSQL database (`type: postgres`, `url`). */
 const destinationSchema = z.preprocess(
-  (v) => (typeof v === 'string' ? { path: v } : v),
-  z.strictObject({
-    path: template('path'),
-    consolidated_path: template('consolidated_path')
-      .refine((v) => templatePlaceholders(v).every((p) => p === 'group'), {
-        message: 'consolidated_path can only use {group}: a consolidated file spans months and accounts',
-      })
-      .optional(),
+  (v) => {
+    if (typeof v === 'string') return { type: 'folder', path: v };
+    if (v && typeof v === 'object' && !('type' in v)) return { type: 'folder', ...v };
+    return v;
+  },
+  z.discriminatedUnion('type', [folderSchema, warehouseDestinationSchema], {
+    message: 'a destination is a folder ({ path }) or a database ({ type: postgres, url })',
   }),
 );
 
@@ -109,7 +121,7 @@ const exportsConfigSchema = z.strictObject({
       z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'a destination name is lower-case letters, digits, - and _'),
       destinationSchema,
       {
-        message: 'destinations maps names to { path, consolidated_path }',
+        message: 'destinations maps names to { path, consolidated_path } or { type: postgres, url }',
       },
     )
     .default({}),
@@ -171,13 +183,12 @@ export function exportScheduleJobs(cfg: ExportsConfig, defaultTz: string): Sched
   }));
 }
 
-/** The export's folder for a configured destination. */
-function folderOf(dest: DestinationConfig): Destination {
-  return { kind: 'folder', path: dest.path };
-}
-
 /** Where `--consolidate` writes for a destination: its consolidated_path, or its path if that has only {group}. */
-function consolidatedFolder(name: string, dest: DestinationConfig): Destination {
+function consolidatedFolder(name: string, dest: DestinationConfig): FolderDestination {
+  if (dest.type === 'postgres')
+    throw new ExportsConfigError(
+      `destination "${name}" is a database: its tables hold every month and account already, so --consolidate (one file per group) is for folder destinations`,
+    );
   if (dest.consolidated_path) return { kind: 'folder', path: dest.consolidated_path };
   if (templatePlaceholders(dest.path).every((p) => p === 'group')) return { kind: 'folder', path: dest.path };
   throw new ExportsConfigError(
@@ -280,10 +291,24 @@ export interface ExportPlan {
   retry: string;
 }
 
+/** Rows per table of a database destination (and how many account-months or accounts wrote them). */
+function tableTotals(writes: readonly { table: string; rows: number }[]): ExportSummaryView['tables'] {
+  const by = new Map<string, { name: string; rows: number; writes: number }>();
+  for (const w of writes) {
+    const t = by.get(w.table) ?? { name: w.table, rows: 0, writes: 0 };
+    t.rows += w.rows;
+    t.writes++;
+    by.set(w.table, t);
+  }
+  return [...by.values()];
+}
+
 /** A finished run as the summary shows it. */
 export interface ExportSummaryView {
   title: string;
   files: { name: string; rows: number; bytes: number; path?: string }[];
+  /** rows written per table of a database destination; `writes`: account-months (or accounts) */
+  tables?: { name: string; rows: number; writes: number }[];
   rows: number;
   calls?: number;
   monthsFromCheckpoint?: number;
@@ -332,6 +357,8 @@ type ExportServiceContext = Pick<
 export class ExportService {
   /** Destination runs in this app, by destination, kind, account and month → the title of the run. */
   readonly #writing = new Map<string, string>();
+  /** database destinations, connected when first written to */
+  readonly #warehouses = new Map<string, PostgresWarehouse>();
 
   constructor(private readonly services: ExportServiceContext) {}
 
@@ -348,7 +375,7 @@ export class ExportService {
     const services = this.services;
     const { label, accounts } = exportAccounts(services, args.scope);
     let dest: Destination;
-    let consolidated: Destination | undefined;
+    let consolidated: FolderDestination | undefined;
     let destination: ExportPlan['destination'];
     let tmp: string | undefined;
     if (args.dest) {
@@ -361,8 +388,8 @@ export class ExportService {
             : 'No destinations are configured: add them under `exports.destinations` in brightcove-ops.yml.',
         );
       }
-      dest = folderOf(d);
-      destination = { name: args.dest, folder: d.path };
+      dest = this.#destinationOf(args.dest, d);
+      destination = { name: args.dest, folder: dest.kind === 'tables' ? dest.writer.where : dest.path };
       if (args.consolidate) {
         try {
           consolidated = consolidatedFolder(args.dest, d);
@@ -422,6 +449,23 @@ export class ExportService {
       ...(tmp ? { tmp } : {}),
       retry,
     };
+  }
+
+  #destinationOf(name: string, d: DestinationConfig): Destination {
+    if (d.type === 'folder') return { kind: 'folder', path: d.path };
+    let writer = this.#warehouses.get(name);
+    if (!writer) {
+      writer = new PostgresWarehouse(name, d);
+      this.#warehouses.set(name, writer);
+    }
+    return { kind: 'tables', writer };
+  }
+
+  /** Closes the database destinations' connections (at shutdown). */
+  async close(): Promise<void> {
+    const open = [...this.#warehouses.values()];
+    this.#warehouses.clear();
+    await Promise.all(open.map((w) => w.close()));
   }
 
   /** Two runs writing the same files (and checkpoints) at once would race: the second is refused. */
@@ -500,6 +544,7 @@ export class ExportService {
         rows: result.rows,
         ...(plan.spec.kind === 'analytics' ? { calls: result.calls } : {}),
         monthsFromCheckpoint: result.monthsFromCheckpoint,
+        ...(result.tables.length ? { tables: tableTotals(result.tables) } : {}),
         totalMs: result.timings.totalMs,
         ...(plan.destination ? { destination: plan.destination } : {}),
         tooBig,

@@ -55,7 +55,8 @@ function formatBytes(n: number): string {
 export function renderExportSummary(s: ExportSummaryView): Reply {
   const n = s.files.length;
   const facts = [
-    plural(n, 'file'),
+    ...(n > 0 || !s.tables ? [plural(n, 'file')] : []),
+    ...(s.tables ? [plural(s.tables.length, 'table')] : []),
     `${s.rows.toLocaleString('en-US')} rows`,
     formatDuration(s.totalMs),
     ...(s.calls !== undefined ? [`${s.calls} Analytics calls`] : []),
@@ -70,10 +71,14 @@ export function renderExportSummary(s: ExportSummaryView): Reply {
     s.tooBig.length > 0
       ? `Too big for Slack, not attached: ${s.tooBig.join(', ')}.${s.destination ? ' They are in the destination.' : ' Run it again with `--to <destination>` to write them to a configured folder.'}`
       : '';
-  const list = s.files
-    .slice(0, 15)
-    .map((f) => `• ${f.name} (${f.rows.toLocaleString('en-US')} rows, ${formatBytes(f.bytes)})`)
-    .join('\n');
+  const list = [
+    ...(s.tables ?? []).map(
+      (t) => `• ${t.name}: ${plural(t.rows, 'row')} upserted (${plural(t.writes, 'transaction')})`,
+    ),
+    ...s.files
+      .slice(0, 15)
+      .map((f) => `• ${f.name} (${f.rows.toLocaleString('en-US')} rows, ${formatBytes(f.bytes)})`),
+  ].join('\n');
   const more = n > 15 ? `\n…and ${n - 15} more` : '';
   const text = [`${s.title} finished: ${facts}.`, where, big].filter(Boolean).join(' ');
   return {
@@ -87,6 +92,7 @@ export function renderExportSummary(s: ExportSummaryView): Reply {
     ],
     data: {
       files: s.files,
+      ...(s.tables ? { tables: s.tables } : {}),
       rows: s.rows,
       totalMs: s.totalMs,
       ...(s.calls !== undefined ? { calls: s.calls } : {}),

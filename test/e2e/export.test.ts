@@ -5,36 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/clock.js';
 import { ACCOUNT_IDS, viewRows } from '../../src/sim/data/index.js';
 import type { SimMessage } from '../../src/sim/slack/index.js';
+import { parseCsv } from '../support/csv.js';
 import { CHANNEL, type Harness, MEMBER, OPERATOR, startHarness } from '../support/harness.js';
-
-/** A small RFC 4180 reader: video names may hold commas and quotes. */
-function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  const [header, ...body] = rows;
-  return body.map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, r[i] ?? ''])));
-}
 
 /** Views per `date|video` (and per device) from the simulator's ground truth. */
 function truth(h: Harness, account: string, from: string, to: string) {

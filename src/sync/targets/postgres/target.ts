@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import pg from 'pg';
+import type pg from 'pg';
+import { DatabaseUnavailableError, isConnectionError, openPool } from '../../../db/postgres.js';
 import { type MetadataLimits, OWNER_KEY } from '../../metadata.js';
 import {
   type CreateRequest,
@@ -13,7 +14,7 @@ import {
   type UpdateRequest,
 } from '../../target.js';
 import type { TargetRecord } from '../../types.js';
-import { describeUrl, type PostgresTargetConfig, TargetUnavailableError } from './config.js';
+import type { PostgresTargetConfig } from './config.js';
 
 /**
  * A `brightcove_videos` table in PostgreSQL: the library as rows a BI tool or an app can query, with a
@@ -123,7 +124,7 @@ export class PostgresTarget implements SyncTarget {
   /** batched write statements sent and the rows they carried (the bench's rows per statement) */
   readonly writes = { statements: 0, rows: 0 };
   readonly #pool: pg.Pool;
-  readonly #where: string;
+  readonly #url: string;
   readonly #hardDelete: boolean;
   #ready: Promise<void> | undefined;
   readonly #creates: DataLoader<CreateRequest, { id: string }>;
@@ -133,18 +134,9 @@ export class PostgresTarget implements SyncTarget {
     readonly name: string,
     config: PostgresTargetConfig,
   ) {
-    this.#where = describeUrl(config.url);
+    this.#url = config.url;
     this.#hardDelete = config.hard_delete;
-    this.#pool = new pg.Pool({
-      connectionString: config.url,
-      max: config.pool_size,
-      connectionTimeoutMillis: config.connect_timeout_ms,
-      statement_timeout: config.statement_timeout_ms,
-      // A CLI run ends when its work does, not when idle connections time out.
-      allowExitOnIdle: true,
-    });
-    // An idle client that loses its server emits here; without a listener the process would crash.
-    this.#pool.on('error', () => {});
+    this.#pool = openPool(config);
     const batching = { cache: false, maxBatchSize: MAX_BATCH } as const;
     this.#creates = new DataLoader((reqs) => this.#createBatch(reqs), batching);
     this.#updates = new DataLoader((reqs) => this.#updateBatch(reqs), batching);
@@ -168,14 +160,9 @@ export class PostgresTarget implements SyncTarget {
   }
 
   #unavailable(err: unknown): unknown {
-    const code = (err as { code?: unknown }).code;
-    // SQL errors (class 22, 23, 42 …) are bugs or conflicts, not an unreachable server.
-    const connection =
-      typeof code !== 'string' ||
-      /^(ECONN|ENOTFOUND|EAI_|ETIMEDOUT|EHOSTUNREACH|57P|08|28|3D)/.test(code) ||
-      /timeout|terminat/i.test((err as Error).message ?? '');
-    if (!connection || err instanceof TargetUnavailableError) return err;
-    return new TargetUnavailableError(this.name, this.#where, err);
+    return isConnectionError(err)
+      ? new DatabaseUnavailableError(`Sync target ${this.name}`, `sync.targets.${this.name}`, this.#url, err)
+      : err;
   }
 
   async *pages(): AsyncIterable<TargetPage> {
