@@ -14,6 +14,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import {
   DatabaseUnavailableError,
+  describeUrl,
   isConnectionError,
   openPool,
   type PostgresConnection,
@@ -105,8 +106,7 @@ export class PostgresWarehouse implements TableWriter {
   }
 
   get where(): string {
-    const u = new URL(this.connection.url);
-    return `PostgreSQL ${u.hostname}:${u.port || '5432'}${u.pathname}`;
+    return `PostgreSQL ${describeUrl(this.connection.url)}`;
   }
 
   writeDaily(accountId: string, range: DayRange, rows: readonly DailyRow[]): Promise<void> {

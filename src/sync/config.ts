@@ -105,7 +105,7 @@ const syncConfigSchema = z.strictObject({
 });
 
 export type SyncSchedule = z.infer<typeof scheduleSchema>;
-export type SyncConfig = z.infer<typeof syncConfigSchema>;
+type SyncConfig = z.infer<typeof syncConfigSchema>;
 
 export class SyncConfigError extends Error {
   override readonly name = 'SyncConfigError';

@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrightcoveSim } from '../../src/sim/brightcove/index.js';
@@ -12,6 +16,21 @@ import { planMessage } from '../support/sync.js';
  * Issue 19: a PostgreSQL database as the sync target, through the real app and a real server: the
  * plan, Apply, the approved and 404-checked deletes (soft by default) and the full-text search.
  */
+/** The CLI as a user runs it: a child process, no TTY. */
+function runChild(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 describe.skipIf(!pgUrl)('sync to a PostgreSQL target', () => {
   let h: Harness;
   let bc: BrightcoveSim;
@@ -94,6 +113,24 @@ describe.skipIf(!pgUrl)('sync to a PostgreSQL target', () => {
     expect(text).toContain(video.id);
     expect(await h.ephemeralAfter('search nowhere-to-be-found')).toContain('No video in warehouse matches');
   });
+
+  it('searches from the terminal too: plain lines, exit 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bcops-search-cli-'));
+    writeFileSync(
+      join(dir, 'brightcove-ops.yml'),
+      `accounts:\n  - { alias: neo, id: "${neo}" }\nsync:\n  targets:\n    warehouse: { type: postgres, url: "${db.url}" }\n`,
+    );
+    const r = await runChild(['search', 'zanzibar'], {
+      BRIGHTCOVE_OPS_CONFIG: join(dir, 'brightcove-ops.yml'),
+      BRIGHTCOVE_OPS_STATE: join(dir, 'state.json'),
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Top match for "zanzibar" in warehouse:\nneo {2}\d+ {2}.+ {2}https:\/\/studio\.brightcove\.com\//,
+    );
+    expect(r.stdout).not.toMatch(/:mag:|\*|<https/);
+  }, 60_000);
 
   it('deletes only after an approver and a 404, keeping the row with deleted_at', async () => {
     const [first] = await rows(`account_id = '${neo}'`);

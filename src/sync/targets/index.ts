@@ -21,7 +21,7 @@ import { type PostgresTargetConfig, postgresTargetSchema } from './postgres/conf
 import { postgresTargetType } from './postgres/index.js';
 import type { TargetContext, TargetType } from './types.js';
 
-export type TargetConfig = ClarifyTargetConfig | PostgresTargetConfig;
+type TargetConfig = ClarifyTargetConfig | PostgresTargetConfig;
 
 const TARGET_TYPES = [clarifyTargetType, postgresTargetType] as const;
 
