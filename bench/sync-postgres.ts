@@ -19,6 +19,12 @@ const latencyMs = Number(process.argv[3] ?? 25);
 const unlimited = Boolean(process.env.B_UNLIMITED);
 
 const db = await startThrowawayPostgres();
+// The cluster goes with the bench, also when it is interrupted.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    db.stop();
+    process.exit(130);
+  });
 const bcSim = await startBrightcoveSim({
   dataset: { seed: 1, videosPerAccount: { neo: videos }, analyticsDays: 0 },
   latencyMs,

@@ -24,6 +24,7 @@ import type { ApplyCounts, ApplySummary } from '../sync/apply.js';
 import {
   applyStats,
   capital,
+  costLine,
   formatStats,
   nounOf,
   otherAccountsNote,
@@ -239,6 +240,7 @@ export function renderPlan(record: PlanRecord): Reply {
     ),
     ...(otherAccountsNote(c) ? [context(escapeMrkdwn(otherAccountsNote(c)))] : []),
     ...(scan ? [context(escapeMrkdwn(scan))] : []),
+    ...(costLine(plan) ? [context(`:moneybag: ${escapeMrkdwn(costLine(plan) as string)}`)] : []),
     ...planItems(plan),
   ];
   const stamps = (['apply', 'deletes'] as const)

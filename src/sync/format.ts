@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import type { ApplySummary } from './apply.js';
 import { utcMinute } from './cursor.js';
 import type { Trim } from './metadata.js';
@@ -89,12 +90,31 @@ export function scanLine(plan: SyncPlan): string | undefined {
     : `Full listing: ${s.reason}`;
 }
 
+/**
+ * What Apply would cost, for a target that bills creates by media minutes: the creates' durations
+ * (the CMS's, in ms) summed and rounded up; undefined when nothing is billed.
+ */
+export function costLine(plan: SyncPlan): string | undefined {
+  if (plan.billedBy !== 'media-minutes' || plan.creates.length === 0) return undefined;
+  let ms = 0;
+  let unknown = 0;
+  for (const c of plan.creates) {
+    const d = c.metadata.duration;
+    if (typeof d === 'number' && d > 0) ms += d;
+    else unknown++;
+  }
+  const minutes = Math.ceil(ms / 60_000).toLocaleString('en-US');
+  const without = unknown ? `, ${plural(unknown, 'video')} without a duration not counted` : '';
+  return `Media to send: ${minutes} min in ${plural(plan.creates.length, 'create')}${without}. ${capital(plan.target)} bills by media minutes: applying the creates uses credit.`;
+}
+
 export function formatPlanText(plan: SyncPlan): string {
   const c = plan.counts;
   const scan = scanLine(plan);
   const out: string[] = [
     `Sync plan for ${plan.target} (fingerprint ${plan.fingerprint})`,
     ...(scan ? [scan] : []),
+    ...(costLine(plan) ? [costLine(plan) as string] : []),
     `Videos: ${c.videos}  Records: ${c.records} (${c.recordsWithoutVideoId} without a video id, left alone)`,
     `Creates: ${c.creates}  Updates: ${c.updates}  Deletes: ${c.deletes}  Unchanged: ${c.unchanged}  Skipped: ${c.skipped}  Problems: ${c.problems}`,
   ];

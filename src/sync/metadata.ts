@@ -131,7 +131,7 @@ export function recordName(video: Pick<SyncVideo, 'name'>, limits: MetadataLimit
   const name = cut(full, limits.nameMax);
   const trims: Trim[] =
     name.length < full.length
-      ? [{ key: 'bundle name', action: 'truncated', detail: `${full.length} → ${name.length} chars` }]
+      ? [{ key: 'record name', action: 'truncated', detail: `${full.length} → ${name.length} chars` }]
       : [];
   return { name, trims };
 }

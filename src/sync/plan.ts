@@ -131,6 +131,8 @@ export interface SyncPlan {
   target: string;
   /** what the target calls its records (plans saved before targets had nouns: "records") */
   noun?: RecordNoun;
+  /** how the target bills creates (the plan shows the cost before Apply) */
+  billedBy?: 'media-minutes';
   scan?: ScanInfo;
   fingerprint: string;
   options: PlanOptions;

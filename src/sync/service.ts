@@ -200,6 +200,7 @@ export class SyncService {
     const plan: SyncPlan = {
       ...collected.plan,
       noun: target.noun,
+      ...(target.billedBy ? { billedBy: target.billedBy } : {}),
       scan: { mode: scan.mode, reason: scan.reason, ...(changedSince ? { changedSince } : {}) },
     };
     const next: SyncCursor = {

@@ -50,6 +50,8 @@ export interface SyncTarget {
   readonly noun: RecordNoun;
   /** what its records can hold: metadata is cut to fit before it is planned */
   readonly limits: MetadataLimits;
+  /** what a create costs there: Clarify bills by media minutes (the plan then shows them before Apply) */
+  readonly billedBy?: 'media-minutes';
   /** items Apply keeps in flight (a target that batches writes wants many; default 4) */
   readonly applyConcurrency?: number;
   /** Every record, page by page (a plan streams them: 100,000 records must not be held as listed). */

@@ -211,3 +211,30 @@ describe('/brightcove sync end to end', () => {
     await h.slack.waitFor(() => h.slack.message(CHANNEL, ops.ts)?.text.includes(`A newer plan (${newId}`));
   });
 });
+
+describe('the cost of a sync to Clarify', () => {
+  let h: Harness;
+  let neo: string;
+  beforeAll(async () => {
+    h = await startHarness({ brightcove: true, clarify: true });
+    neo = h.config.accounts.find((a) => a.alias === 'neo')!.id;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('shows the media minutes the creates would send before Apply (Clarify bills by them), in Slack and the plan file', async () => {
+    const msg = await planMessage(h, 'sync neo');
+    const record = h.app.services.repos.pending.all().find((r) => r.ts === msg.ts)!;
+    const plan = (record.data as { plan: { creates: { videoId: string }[] } }).plan;
+    const byId = new Map(h.bc!.data.videos[neo]!.map((v) => [v.id, v]));
+    const ms = plan.creates.reduce((sum, c) => sum + (byId.get(c.videoId)?.duration ?? 0), 0);
+    expect(ms).toBeGreaterThan(0);
+    const line = `Media to send: ${Math.ceil(ms / 60_000).toLocaleString('en-US')} min in ${plan.creates.length} creates`;
+    expect(JSON.stringify(msg.blocks)).toContain(line);
+    const file = await h.slack.waitFor(() =>
+      [...h.slack.files.values()].find((f) => f.threadTs === msg.ts && f.filename.startsWith('sync-plan-')),
+    );
+    expect(file.content.toString('utf8')).toContain(`${line}. Clarify bills by media minutes`);
+  });
+});

@@ -98,7 +98,7 @@ describe('mapVideoMetadata', () => {
     expect(recordName({ name: 'Seals' })).toEqual({ name: 'Seals', trims: [] });
     const long = recordName({ name: 'n'.repeat(300) });
     expect(long.name).toHaveLength(128);
-    expect(long.trims[0]).toMatchObject({ key: 'bundle name', action: 'truncated' });
+    expect(long.trims[0]).toMatchObject({ key: 'record name', action: 'truncated' });
   });
 });
 

@@ -14,6 +14,7 @@ const EMOJI = {
   hourglass: '⌛',
   hourglass_flowing_sand: '⏳',
   arrow_forward: '▶️',
+  moneybag: '💰',
   heavy_multiplication_x: '✖️',
   grey_question: '❔',
   wastebasket: '🗑️',

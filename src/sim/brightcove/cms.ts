@@ -113,8 +113,25 @@ export class CmsSim {
     this.data.videos[account] ??= [];
     return this.data.videos[account];
   };
-  findVideo = (account: string, id: string): CmsVideo | undefined =>
-    this.videosOf(account).find((v) => v.id === id);
+  /**
+   * By id through an index of each account's list (a linear find made a 100,000-video first sync, one
+   * sources request per video, quadratic in the simulator). The index is rebuilt when the list's length
+   * changed or a position no longer holds its video (tests edit the lists directly too).
+   */
+  findVideo = (account: string, id: string): CmsVideo | undefined => {
+    const list = this.videosOf(account);
+    let index = this.#index.get(list);
+    if (!index || index.length !== list.length) index = this.#reindex(list);
+    let at = index.at.get(id);
+    if (at !== undefined && list[at]?.id !== id) at = this.#reindex(list).at.get(id);
+    return at === undefined ? undefined : list[at];
+  };
+  readonly #index = new WeakMap<CmsVideo[], { length: number; at: Map<string, number> }>();
+  #reindex(list: CmsVideo[]): { length: number; at: Map<string, number> } {
+    const index = { length: list.length, at: new Map(list.map((v, i) => [v.id, i])) };
+    this.#index.set(list, index);
+    return index;
+  }
 
   newVideoId(): string {
     this.#idCounter += 1;

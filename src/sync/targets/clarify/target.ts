@@ -32,6 +32,8 @@ function bundleToRecord(b: ClarifyBundle): TargetRecord {
 export class ClarifyTarget implements SyncTarget {
   readonly noun: RecordNoun = { one: 'bundle', many: 'bundles' };
   readonly limits: MetadataLimits = CLARIFY_LIMITS;
+  // "Running this will incur usage of credit" (the original tool's warning): Clarify bills media minutes.
+  readonly billedBy = 'media-minutes' as const;
   constructor(
     private readonly client: ClarifyClient,
     readonly name = 'clarify',
