@@ -1,3 +1,5 @@
+import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { maskSecrets } from '../log.js';
 import type { Collection, Store } from './store.js';
@@ -16,6 +18,17 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   details?: string;
   errorId?: string;
+}
+
+/** Which entries `audit` shows; all fields optional (and together). */
+export interface AuditFilter {
+  actor?: string;
+  command?: string;
+  /** an account's alias and id: an entry matches when its target or details name either as a word */
+  account?: { alias: string; id: string };
+  /** ISO instants, inclusive */
+  since?: string;
+  until?: string;
 }
 
 /** A decision stamped on a record (who clicked what, when). */
@@ -73,11 +86,33 @@ export interface JobRecord<T = unknown> {
 
 const AUDIT_MAX = 5000;
 
+/** The month files of entries rotated out of the state file: `audit-archive/audit-YYYY-MM.jsonl`. */
+const archiveFile = (dir: string, at: string) => join(dir, `audit-${at.slice(0, 7)}.jsonl`);
+
+function matches(e: AuditEntry, f: AuditFilter): boolean {
+  if (f.actor !== undefined && e.actor !== f.actor) return false;
+  if (f.command !== undefined && e.command !== f.command) return false;
+  if (f.since !== undefined && e.at < f.since) return false;
+  if (f.until !== undefined && e.at > f.until) return false;
+  if (f.account) {
+    const { alias, id } = f.account;
+    const text = `${e.target ?? ''} ${e.details ?? ''} ${e.action}`;
+    const word = (w: string) => new RegExp(`(^|[^\\w-])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w-])`).test(text);
+    if (!word(alias) && !word(id)) return false;
+  }
+  return true;
+}
+
 export class AuditLog {
   constructor(
     private readonly entries: Collection<AuditEntry>,
     private readonly clock: Clock,
     private readonly newId: (prefix: string) => string,
+    /**
+     * Where entries beyond the newest AUDIT_MAX go, one JSON line each in a file per month (null: an
+     * in-memory store, whose log is as short-lived as it is). Nothing is ever dropped unwritten.
+     */
+    readonly archiveDir: string | null = null,
   ) {}
 
   /**
@@ -93,12 +128,58 @@ export class AuditLog {
     ) as Omit<AuditEntry, 'id' | 'at'>;
     const full: AuditEntry = { id: id ?? this.newId('a'), at: this.clock.now().toISOString(), ...clean };
     this.entries.insert(full);
-    this.entries.trim(AUDIT_MAX);
+    this.#rotate();
     return full;
+  }
+
+  /**
+   * The oldest entries beyond AUDIT_MAX move to the archive (written before they leave the state file:
+   * a crash between the two repeats a line, which readers skip by id, and never loses one).
+   */
+  #rotate(): void {
+    const all = this.entries.all();
+    const over = all.length - AUDIT_MAX;
+    if (over <= 0) return;
+    if (this.archiveDir) {
+      mkdirSync(this.archiveDir, { recursive: true, mode: 0o700 });
+      const byFile = new Map<string, string[]>();
+      for (const e of all.slice(0, over)) {
+        const file = archiveFile(this.archiveDir, e.at);
+        byFile.set(file, [...(byFile.get(file) ?? []), JSON.stringify(e)]);
+      }
+      for (const [file, lines] of byFile) appendFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+    }
+    this.entries.trim(AUDIT_MAX);
   }
 
   latest(limit: number): AuditEntry[] {
     return this.entries.all().slice(-limit).reverse();
+  }
+
+  /** The newest entries that match, newest first, at most `limit`. */
+  find(filter: AuditFilter, limit: number): AuditEntry[] {
+    const out: AuditEntry[] = [];
+    const all = this.entries.all();
+    for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = all[i] as AuditEntry;
+      if (matches(e, filter)) out.push(e);
+    }
+    return out;
+  }
+
+  /** When the oldest entry still in the state file was written (older ones are in the archive). */
+  oldest(): string | undefined {
+    return this.entries.all()[0]?.at;
+  }
+
+  /** The archive's month files, oldest first (empty when nothing was rotated yet). */
+  archives(): string[] {
+    const dir = this.archiveDir;
+    if (!dir || !existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => /^audit-\d{4}-\d{2}\.jsonl$/.test(f))
+      .sort()
+      .map((f) => join(dir, f));
   }
 }
 
@@ -115,7 +196,12 @@ export function createRepositories(
   newId: (prefix: string) => string,
 ): Repositories {
   return {
-    audit: new AuditLog(store.collection<AuditEntry>('audit'), clock, newId),
+    audit: new AuditLog(
+      store.collection<AuditEntry>('audit'),
+      clock,
+      newId,
+      store.path ? join(dirname(store.path), 'audit-archive') : null,
+    ),
     pending: store.collection<PendingRecord>('pending'),
     schedules: store.collection<ScheduleRecord>('schedules'),
     jobs: store.collection<JobRecord>('jobs'),

@@ -58,6 +58,11 @@ export class Store {
     return new Collection<T>(this, name);
   }
 
+  /** The state file (null for an in-memory store). */
+  get path(): string | null {
+    return this.#file?.path ?? null;
+  }
+
   /** Where journals live: `<state file>.journal/` (none for an in-memory store). */
   get #journalDir(): string | null {
     return this.#file ? `${this.#file.path}.journal` : null;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,27 +9,13 @@ import type { PlanRecord } from '../../src/sync/store.js';
 import { approveDeletes } from '../support/approve.js';
 import { APPROVER, CHANNEL, type Harness, OPERATOR, startHarness } from '../support/harness.js';
 import { createTestDatabase, pgUrl } from '../support/postgres.js';
+import { runCliWith } from '../support/processes.js';
 import { planMessage } from '../support/sync.js';
 
 /**
  * Issue 19: a PostgreSQL database as the sync target, through the real app and a real server: the
  * plan, Apply, the approved and 404-checked deletes (soft by default) and the full-text search.
  */
-/** The CLI as a user runs it: a child process, no TTY. */
-function runChild(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe.skipIf(!pgUrl)('sync to a PostgreSQL target', () => {
   let h: Harness;
   let bc: BrightcoveSim;
@@ -120,7 +105,7 @@ describe.skipIf(!pgUrl)('sync to a PostgreSQL target', () => {
       join(dir, 'brightcove-ops.yml'),
       `accounts:\n  - { alias: neo, id: "${neo}" }\nsync:\n  targets:\n    warehouse: { type: postgres, url: "${db.url}" }\n`,
     );
-    const r = await runChild(['search', 'zanzibar'], {
+    const r = await runCliWith(['search', 'zanzibar'], {
       BRIGHTCOVE_OPS_CONFIG: join(dir, 'brightcove-ops.yml'),
       BRIGHTCOVE_OPS_STATE: join(dir, 'state.json'),
     });

@@ -82,6 +82,57 @@ describe('store', () => {
     ]);
   });
 
+  it('rotates entries beyond the newest 5,000 to monthly archive files, dropping none; filters find entries', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bcops-audit-'));
+    const store = await Store.open(join(dir, 'state.json'));
+    const clock = new ManualClock('2026-10-31T23:00:00Z');
+    let n = 0;
+    const repos = createRepositories(store, clock, (p) => `${p}${++n}`);
+    for (let i = 0; i < 5_003; i++) {
+      repos.audit.append({
+        actor: i % 2 ? 'U1' : 'cli:ana',
+        command: i % 3 ? 'sync' : 'export',
+        action: 'plan',
+        target: i === 0 ? 'neo' : 'plan_x',
+        outcome: 'ok',
+      });
+      await clock.advance(1000);
+    }
+    expect(repos.audit.latest(10_000)).toHaveLength(5_000);
+    const archives = repos.audit.archives();
+    expect(archives.map((f) => f.slice(f.lastIndexOf('/') + 1))).toEqual(['audit-2026-10.jsonl']);
+    const archived = readFileSync(archives[0]!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(archived.map((e) => e.id)).toEqual(['a1', 'a2', 'a3']);
+    expect(archived[0]).toMatchObject({ target: 'neo', at: '2026-10-31T23:00:00.000Z' });
+    expect((statSync(archives[0]!).mode & 0o777).toString(8)).toBe('600');
+    expect(repos.audit.oldest()).toBe('2026-10-31T23:00:03.000Z');
+    // the newest first, each filter on its own and together
+    const found = repos.audit.find({ actor: 'U1', command: 'sync', since: '2026-11-01T00:00:00.000Z' }, 3);
+    expect(found).toHaveLength(3);
+    expect(found.every((e) => e.actor === 'U1' && e.command === 'sync' && e.at >= '2026-11-01')).toBe(true);
+    expect(found[0]!.at > found[1]!.at).toBe(true);
+    expect(repos.audit.find({ until: '2026-10-31T23:00:05.000Z' }, 100).map((e) => e.id)).toEqual([
+      'a6',
+      'a5',
+      'a4',
+    ]);
+    repos.audit.append({
+      actor: 'U1',
+      command: 'share',
+      action: 'share',
+      target: '630001',
+      details: 'neo → neo-north',
+      outcome: 'ok',
+    });
+    expect(repos.audit.find({ account: { alias: 'neo-north', id: '3' } }, 10)).toHaveLength(1);
+    // "neo" as a word: not inside "neo-north"
+    expect(repos.audit.find({ account: { alias: 'neo', id: '1' }, command: 'share' }, 10)).toHaveLength(1);
+    expect(repos.audit.find({ account: { alias: 'neo', id: '1' }, command: 'export' }, 10)).toHaveLength(0);
+  });
+
   it('never writes the file world-readable even if it was before', async () => {
     const path = tmpFile();
     const s = await Store.open(path);

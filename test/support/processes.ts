@@ -147,9 +147,17 @@ export function runCli(
   world: World,
   args: string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCliWith(args, { ...world.env, USER: 'ana', LOG_LEVEL: 'warn' });
+}
+
+/** Runs `brightcove-ops <args>` as a user runs it: a child process, no TTY, this environment only. */
+export function runCliWith(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { ...world.env, USER: 'ana', LOG_LEVEL: 'warn' },
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
