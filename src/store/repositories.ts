@@ -97,7 +97,8 @@ function matches(e: AuditEntry, f: AuditFilter): boolean {
   if (f.account) {
     const { alias, id } = f.account;
     const text = `${e.target ?? ''} ${e.details ?? ''} ${e.action}`;
-    const word = (w: string) => new RegExp(`(^|[^\\w-])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w-])`).test(text);
+    const word = (w: string) =>
+      new RegExp(`(^|[^\\w-])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w-])`).test(text);
     if (!word(alias) && !word(id)) return false;
   }
   return true;

@@ -95,7 +95,7 @@ describe.skipIf(skip !== undefined)('sandbox console in chromium', () => {
     await approve.click();
     const dialog = page.locator('.modal');
     await shown(dialog);
-    expect(await dialog.textContent()).toContain(`Delete ${sb.seeded.orphans} records?`);
+    expect(await dialog.textContent()).toContain(`Delete ${sb.seeded.orphans} bundles?`);
     await dialog.locator('.submit').click();
     const stamped = page.locator('.msg:not(.ephemeral)', { hasText: 'Deletes approved by' });
     await shown(stamped, 30_000);
