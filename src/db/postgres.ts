@@ -41,6 +41,22 @@ export function openPool(c: PostgresConnection): pg.Pool {
   return pool;
 }
 
+/**
+ * Applies a schema (idempotent DDL, under its own advisory lock) the first time a caller needs it; a
+ * failure (the server was down) is tried again by the next caller.
+ */
+export function schemaOnce(pool: pg.Pool, schema: string): () => Promise<void> {
+  let ready: Promise<void> | undefined;
+  return () =>
+    (ready ??= pool.query(schema).then(
+      () => undefined,
+      (err: unknown) => {
+        ready = undefined;
+        throw err;
+      },
+    ));
+}
+
 /** `host:port/database` of a URL: where a database is, for messages (never the user or password). */
 export function describeUrl(url: string): string {
   try {

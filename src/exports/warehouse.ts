@@ -19,6 +19,7 @@ import {
   openPool,
   type PostgresConnection,
   postgresConnectionShape,
+  schemaOnce,
 } from '../db/postgres.js';
 import type { CatalogRow } from './catalog.js';
 import type { DailyRow } from './daily.js';
@@ -96,13 +97,14 @@ export interface TableWriter {
 
 export class PostgresWarehouse implements TableWriter {
   readonly #pool: pg.Pool;
-  #ready: Promise<void> | undefined;
+  readonly #ready: () => Promise<void>;
 
   constructor(
     private readonly name: string,
     private readonly connection: PostgresConnection,
   ) {
     this.#pool = openPool(connection);
+    this.#ready = schemaOnce(this.#pool, SCHEMA);
   }
 
   get where(): string {
@@ -209,14 +211,7 @@ export class PostgresWarehouse implements TableWriter {
 
   async #connect(): Promise<pg.PoolClient> {
     try {
-      this.#ready ??= this.#pool
-        .query(SCHEMA)
-        .then(() => undefined)
-        .catch((err: unknown) => {
-          this.#ready = undefined;
-          throw err;
-        });
-      await this.#ready;
+      await this.#ready();
       return await this.#pool.connect();
     } catch (err) {
       throw this.#unavailable(err);

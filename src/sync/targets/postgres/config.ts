@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type PostgresConnection, postgresConnectionShape } from '../../../db/postgres.js';
+import { postgresConnectionShape } from '../../../db/postgres.js';
 
 /**
  * `sync.targets.<name>` of `type: postgres`:
@@ -16,4 +16,4 @@ export const postgresTargetSchema = z.strictObject({
   /** remove deleted videos' rows instead of setting their deleted_at (default: keep them) */
   hard_delete: z.boolean({ message: 'hard_delete must be true or false' }).default(false),
 });
-export type PostgresTargetConfig = PostgresConnection & z.infer<typeof postgresTargetSchema>;
+export type PostgresTargetConfig = z.infer<typeof postgresTargetSchema>;

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type pg from 'pg';
-import { DatabaseUnavailableError, isConnectionError, openPool } from '../../../db/postgres.js';
+import { DatabaseUnavailableError, isConnectionError, openPool, schemaOnce } from '../../../db/postgres.js';
 import { type MetadataLimits, OWNER_KEY } from '../../metadata.js';
 import {
   type CreateRequest,
@@ -126,7 +126,7 @@ export class PostgresTarget implements SyncTarget {
   readonly #pool: pg.Pool;
   readonly #url: string;
   readonly #hardDelete: boolean;
-  #ready: Promise<void> | undefined;
+  readonly #ready: () => Promise<void>;
   readonly #creates: DataLoader<CreateRequest, { id: string }>;
   readonly #updates: DataLoader<UpdateRequest, 'updated' | 'unchanged'>;
 
@@ -137,6 +137,7 @@ export class PostgresTarget implements SyncTarget {
     this.#url = config.url;
     this.#hardDelete = config.hard_delete;
     this.#pool = openPool(config);
+    this.#ready = schemaOnce(this.#pool, SCHEMA);
     const batching = { cache: false, maxBatchSize: MAX_BATCH } as const;
     this.#creates = new DataLoader((reqs) => this.#createBatch(reqs), batching);
     this.#updates = new DataLoader((reqs) => this.#updateBatch(reqs), batching);
@@ -144,15 +145,8 @@ export class PostgresTarget implements SyncTarget {
 
   /** Runs a statement once the schema is in place; a connection failure names the target, never the password. */
   async #query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    this.#ready ??= this.#pool
-      .query(SCHEMA)
-      .then(() => undefined)
-      .catch((err: unknown) => {
-        this.#ready = undefined;
-        throw err;
-      });
     try {
-      await this.#ready;
+      await this.#ready();
       return await this.#pool.query<R>(text, values);
     } catch (err) {
       throw this.#unavailable(err);
