@@ -31,11 +31,13 @@ import {
   renderClipNotSent,
   renderClippableJobs,
   renderClipSnapshot,
+  renderCredentials,
 } from '../src/slack/clip-render.js';
 
 type ClipArgs =
   | { kind: 'modal' }
   | { kind: 'status'; jvodId: string }
+  | { kind: 'credentials' }
   | { kind: 'create'; request: ClipRequest; wait: boolean };
 
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -276,12 +278,19 @@ export const clip = defineCommand<ClipArgs>({
     'Cut a VOD clip from a live job (last 90s, from/to stream time, a wall-clock window or SMPTE timecodes) ' +
     'and follow it to the new video. Without arguments: a form in Slack, the live jobs to clip in a terminal.',
   grammar: clipGrammar,
-  examples: [...clipExamples, 'clip status 9582606c50d84be5ad4bc104f2aa3360'],
-  mutates: (args) => args.kind !== 'status',
+  examples: [...clipExamples, 'clip status 9582606c50d84be5ad4bc104f2aa3360', 'clip credentials'],
+  mutates: (args) => args.kind !== 'status' && args.kind !== 'credentials',
   args: clipGrammar.tokens.transform((t, ctx): ClipArgs => {
     const f = clipFlags(t.flags);
     const first = t.positionals[0]?.toLowerCase();
     if (first === undefined && Object.keys(f).length === 0) return { kind: 'modal' };
+    if (first === 'credentials') {
+      if (t.positionals.length > 1 || Object.keys(f).length > 0) {
+        ctx.addIssue({ code: 'custom', message: 'clip credentials takes no arguments.' });
+        return z.NEVER;
+      }
+      return { kind: 'credentials' };
+    }
     if (first === 'status') {
       const id = t.positionals[1]?.trim().toLowerCase();
       if (!id || !HEX32.test(id) || t.positionals.length > 2) {
@@ -310,6 +319,10 @@ export const clip = defineCommand<ClipArgs>({
   async run({ args, services, surface, actor }) {
     if (args.kind === 'status') {
       await showStatus(services, surface, args.jvodId);
+      return;
+    }
+    if (args.kind === 'credentials') {
+      await surface.reply(renderCredentials(await clipsFor(services).api.listCredentials()));
       return;
     }
     if (args.kind === 'create') {

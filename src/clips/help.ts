@@ -19,6 +19,7 @@ export const clipGrammar = defineGrammar({
   usage: [
     ...CLIP_FORMS.map((f) => `${f} [<clip options>]`),
     'clip status <clip-job-id>',
+    'clip credentials',
     'clip',
     '<clip options>: [--name "…"] [--tags a,b] [--to videocloud|s3://…|ftp://…] [--credentials <label>] [--profile <id>] [--no-wait]',
     '<duration>: 90s, 2m, 1h30m, 01:30 or 90 (seconds); whole seconds, at most 48h',
@@ -32,7 +33,10 @@ export const clipGrammar = defineGrammar({
       description: 'videocloud (the default), s3://bucket/path/clip.mp4 or ftp://host/path/clip.mp4',
       check: value,
     },
-    credentials: { description: 'label of a stored Live credential (S3 and FTP only)', check: value },
+    credentials: {
+      description: 'label of a stored Live credential (S3 and FTP only; `clip credentials` lists them)',
+      check: value,
+    },
     profile: { description: 'Video Cloud ingest profile (default: the account default)', check: value },
     'no-wait': {
       description: 'terminal only: print the clip job id and return instead of following the clip to the end',

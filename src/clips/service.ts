@@ -149,7 +149,13 @@ export class ClipService {
           throw err;
         }
       },
-      listCredentials: () => live.listCredentials(),
+      // Labels and types only: the public half (a key id, a user name) never leaves the client.
+      listCredentials: async () =>
+        (await live.listCredentials()).map((c) => ({
+          label: c.label,
+          type: c.type,
+          defaultForType: c.credential_default_for_type === true,
+        })),
       createVods: (body) => live.createClips(body),
     };
   }

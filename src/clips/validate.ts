@@ -35,6 +35,7 @@ export interface LiveJobInfo {
 export interface LiveCredentialInfo {
   label: string;
   type?: string;
+  defaultForType?: boolean;
 }
 
 export interface ValidateContext {

@@ -6,7 +6,7 @@ import { clipFlagHelp } from '../clips/help.js';
 import type { ClipField } from '../clips/request.js';
 import type { ClipIntent, ClipRecord } from '../clips/service.js';
 import type { ClipState, VodJobSnapshot } from '../clips/tracker.js';
-import type { LiveJobInfo } from '../clips/validate.js';
+import type { LiveCredentialInfo, LiveJobInfo } from '../clips/validate.js';
 import {
   type Block,
   context,
@@ -312,4 +312,39 @@ export function noClippableJobs(): Reply {
   const msg =
     'No live or recent jobs to clip: the Live API lists none that are live or finished within the last 7 days.';
   return { text: msg, blocks: [section(`:information_source: ${msg}`)], data: { jobs: [] } };
+}
+
+/**
+ * The Live account's stored credentials: label, type and whether it is the default for its type. Never
+ * their values (the public half is a key id or user name: it stays out of Slack too).
+ */
+export function renderCredentials(creds: readonly LiveCredentialInfo[]): Reply {
+  const data = creds.map((c) => ({
+    label: c.label,
+    type: c.type ?? null,
+    defaultForType: c.defaultForType === true,
+  }));
+  if (data.length === 0) {
+    const text =
+      'The Live account has no stored credentials. Add one in Studio (or with the Live API) to clip to S3, FTP or another Video Cloud account, then use its label with --credentials.';
+    return { text, blocks: [section(text)], data };
+  }
+  const line = (c: (typeof data)[number]) =>
+    `${c.label}  ${c.type ?? 'unknown type'}${c.defaultForType ? '  (default for its type)' : ''}`;
+  return {
+    text: [`Stored Live credentials (${data.length}):`, ...data.map(line)].join('\n'),
+    blocks: [
+      section(`:key: *Stored Live credentials* (${data.length})`),
+      section(
+        data
+          .map(
+            (c) =>
+              `• \`${escapeEntities(c.label)}\` ${escapeMrkdwn(c.type ?? 'unknown type')}${c.defaultForType ? ' · default for its type' : ''}`,
+          )
+          .join('\n'),
+      ),
+      context('Use a label with `--credentials <label>` when clipping to S3 or FTP.'),
+    ],
+    data,
+  };
 }

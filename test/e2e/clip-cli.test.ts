@@ -48,6 +48,12 @@ describe('clip from the CLI', () => {
     expect(run.out.join('\n')).toMatch(/"state": "finished"/);
   });
 
+  it('clip credentials prints the labels as plain lines', async () => {
+    const run = cli(['clip', 'credentials']);
+    expect(await run.done).toBe(0);
+    expect(run.out.join('\n')).toBe('Stored Live credentials (2):\ns3-clips  s3\nresearch-vc  videocloud');
+  });
+
   it('--no-wait returns with the clip job id', async () => {
     const live = bc.data.liveJobs[0]!;
     const before = bc.data.vodJobs.length;

@@ -302,6 +302,22 @@ describe('clip end to end with Live API notifications', () => {
     expect(bad).toContain('Clip status takes one clip job id');
   });
 
+  it('clip credentials lists the stored labels and types, never their values', async () => {
+    const text = await h.ephemeralAfter('clip credentials', MEMBER);
+    expect(text).toBe('Stored Live credentials (2):\ns3-clips  s3\nresearch-vc  videocloud');
+    const calls = JSON.stringify(
+      h.slack.callsTo('chat.postEphemeral').concat(h.slack.calls.filter((c) => c.method === 'response_url')),
+    );
+    for (const c of bc.data.liveCredentials) {
+      expect(calls).toContain(c.label);
+      expect(calls).not.toContain(c.credential_public!);
+      expect(calls).not.toContain(c.credential_id);
+    }
+    expect(await h.ephemeralAfter('clip credentials s3-clips')).toContain(
+      'Clip credentials takes no arguments.',
+    );
+  });
+
   it('clips lists recent clips, and every clip job of one live job', async () => {
     const { live } = jobsOf(bc);
     const recent = await h.ephemeralAfter('clips --limit 3', MEMBER);
