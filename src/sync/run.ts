@@ -141,7 +141,7 @@ export async function collectPlan(opts: CollectOptions): Promise<CollectResult> 
   };
   const listRecords = async () => {
     try {
-      for await (const page of opts.target.pages()) {
+      for await (const page of opts.target.pages(opts.options?.owner)) {
         if (failed) return;
         for (const r of page.records) builder.addRecord(r);
         progress.records += page.records.length;

@@ -54,8 +54,12 @@ export interface SyncTarget {
   readonly billedBy?: 'media-minutes';
   /** items Apply keeps in flight (a target that batches writes wants many; default 4) */
   readonly applyConcurrency?: number;
-  /** Every record, page by page (a plan streams them: 100,000 records must not be held as listed). */
-  pages(): AsyncIterable<TargetPage>;
+  /**
+   * Every record, page by page (a plan streams them: 100,000 records must not be held as listed). With
+   * `owner`, a target whose records all name their account may list only that account's; one that
+   * cannot tell (Clarify: records written by the original tool carry no owner) lists them all.
+   */
+  pages(owner?: string): AsyncIterable<TargetPage>;
   /** Records already mirroring `videoId` (how a resumed apply avoids duplicate creates). */
   findByVideoId(videoId: string): Promise<TargetRecord[]>;
   create(req: CreateRequest): Promise<{ id: string }>;

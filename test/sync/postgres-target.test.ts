@@ -157,6 +157,27 @@ describe.skipIf(!pgUrl)('PostgresTarget', () => {
     expect(await count()).toBe(3);
   });
 
+  it("a sync of one account lists only that account's rows", async () => {
+    const target = open();
+    await applyPlan(await plan(target, library(5)), deps(target));
+    const other = await buildPlan({
+      target: target.name,
+      videos: library(3, 100),
+      records: [],
+      media: new Map(library(3, 100).map((v) => [v.id, { sources: [mp4(720)] }])),
+      options: { owner: '2222222222001', limits: target.limits },
+    });
+    await applyPlan(other, deps(target));
+    expect(await count()).toBe(8);
+    const mine = [];
+    for await (const page of target.pages(OWNER)) mine.push(...page.records.map((r) => r.videoId));
+    expect(mine).toHaveLength(5);
+    expect(mine.every((id) => Number(id) < 6300000000100)).toBe(true);
+    let all = 0;
+    for await (const page of target.pages()) all += page.records.length;
+    expect(all).toBe(8);
+  });
+
   it('lists by keyset pages with a stable total, each row once', async () => {
     const target = open();
     await applyPlan(await plan(target, library(2500)), deps(target));

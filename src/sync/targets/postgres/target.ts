@@ -159,19 +159,25 @@ export class PostgresTarget implements SyncTarget {
       : err;
   }
 
-  async *pages(): AsyncIterable<TargetPage> {
+  /** Only `owner`'s rows when given: every row names its account, so a sync never reads another's. */
+  async *pages(owner?: string): AsyncIterable<TargetPage> {
+    const mine = owner ?? null;
     const total = Number(
-      (await this.#query<{ n: string }>(`SELECT count(*) AS n FROM ${TABLE} WHERE deleted_at IS NULL`))
-        .rows[0]?.n ?? 0,
+      (
+        await this.#query<{ n: string }>(
+          `SELECT count(*) AS n FROM ${TABLE} WHERE deleted_at IS NULL AND ($1::text IS NULL OR account_id = $1)`,
+          [mine],
+        )
+      ).rows[0]?.n ?? 0,
     );
     // Keyset pagination: each page starts after the last key of the one before (no OFFSET scans).
     let after: [string, string] = ['', ''];
     for (;;) {
       const { rows } = await this.#query<Row>(
         `SELECT account_id, video_id, name, metadata, version FROM ${TABLE}
-         WHERE deleted_at IS NULL AND (account_id, video_id) > ($1, $2)
+         WHERE deleted_at IS NULL AND ($3::text IS NULL OR account_id = $3) AND (account_id, video_id) > ($1, $2)
          ORDER BY account_id, video_id LIMIT ${PAGE_SIZE}`,
-        after,
+        [...after, mine],
       );
       if (rows.length > 0) yield { records: rows.map(toRecord), total };
       const last = rows.at(-1);
