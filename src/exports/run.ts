@@ -34,8 +34,10 @@ import { CATALOG_TABLE, DAILY_TABLE } from './warehouse.js';
 export interface ExportAccount {
   id: string;
   alias: string;
-  /** consolidation group (default: the alias) and `{group}` */
+  /** `{group}` in folder templates (default: the alias) */
   group?: string;
+  /** every group the account belongs to: a consolidated file each (default: `[group ?? alias]`) */
+  groups?: readonly string[];
   /** `{business_unit}` */
   businessUnit?: string;
 }
@@ -303,8 +305,8 @@ async function consolidateGroups(
 ): Promise<void> {
   const groups = new Map<string, ExportAccount[]>();
   for (const a of spec.accounts) {
-    const g = a.group ?? a.alias;
-    groups.set(g, [...(groups.get(g) ?? []), a]);
+    for (const g of a.groups?.length ? a.groups : [a.group ?? a.alias])
+      groups.set(g, [...(groups.get(g) ?? []), a]);
   }
   const years = [...new Set(months.map((m) => m.month.slice(0, 4)))];
   for (const [group, accounts] of groups) {

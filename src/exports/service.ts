@@ -196,6 +196,14 @@ function consolidatedFolder(name: string, dest: DestinationConfig): FolderDestin
   );
 }
 
+/** The groups an account is in (its own `groups:` and the top-level `groups:` lists), else its alias. */
+function groupsOf(config: Services['config'], alias: string): string[] {
+  const names = Object.entries(config.groups)
+    .filter(([, members]) => members.includes(alias))
+    .map(([g]) => g);
+  return names.length ? names : [alias];
+}
+
 /**
  * The accounts of a scope. `{group}` is the scope when it is a group (consolidating "news" gives one file for
  * news), otherwise the account's first configured group, otherwise its alias.
@@ -212,6 +220,8 @@ function exportAccounts(
       id: a.id,
       alias: a.alias,
       group: isGroup ? resolved.label : (a.groups[0] ?? a.alias),
+      // Consolidating a group gives its file; any other scope one file per group of each account.
+      groups: isGroup ? [resolved.label] : groupsOf(services.config, a.alias),
       ...(a.businessUnit ? { businessUnit: a.businessUnit } : {}),
     })),
   };

@@ -94,6 +94,29 @@ describe('runExport (analytics)', () => {
     ]);
   });
 
+  it('consolidates into every group an account is in, not only the first', async () => {
+    const { root, clock, checkpoints, spec } = await setup();
+    const accounts = [
+      { ...ACCOUNTS[0]!, groups: ['emea', 'news'] },
+      { ...ACCOUNTS[1]!, groups: ['emea'] },
+      { ...ACCOUNTS[2]!, groups: ['news'] },
+    ];
+    const result = await runExport(
+      { ...spec, accounts, from: '2025-01-01', to: '2025-02-28' },
+      { runQuery: createFakeAnalytics(TRUTH).run, clock, checkpoints },
+    );
+    const consolidated = result.files.filter((f) => f.kind === 'consolidated');
+    expect(consolidated.map((f) => f.group)).toEqual(['emea', 'news']);
+    const rowsOf = (aliases: string[]) =>
+      result.files
+        .filter((f) => f.kind === 'month' && aliases.includes(f.account ?? ''))
+        .reduce((s, f) => s + f.rows, 0);
+    expect(consolidated.find((f) => f.group === 'emea')?.rows).toBe(rowsOf(['neo', 'north']));
+    expect(consolidated.find((f) => f.group === 'news')?.rows).toBe(rowsOf(['neo', 'research']));
+    const news = await parseCsv(join(root, 'out/consolidated/news/daily_analytics_2025_news.csv'));
+    expect(news.length - 1).toBe(rowsOf(['neo', 'research']));
+  });
+
   it('resumes after a crash without fetching any checkpointed month again', async () => {
     const { root, clock, checkpoints, spec } = await setup();
     const crashing = createFakeAnalytics(TRUTH, { crashOnCall: 31 });
