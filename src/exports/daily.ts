@@ -9,7 +9,7 @@
  *   2. `video,date,device_type` with `video_view`: the device split. Every pair of these dimensions is
  *      allowed and Brightcove's own model has three-dimension reports like `video,date,country`, but the
  *      combination table is only pairwise; an account that rejects it (400) falls back to `video,date`
- *      filtered by `device_type` (desktop, mobile, tablet; "other" is the remainder): 4 calls a month.
+ *      filtered by `device_type` (desktop, mobile, tablet, tv; "other" is the remainder): 5 calls a month.
  * Ranges are whole days on reconciled data, so the 32-day limit (date_hour, engagement endpoints,
  * reconciled=false) does not apply; months are at most 31 days anyway. A response cut by the 1,000,000-item
  * cap (fewer items than `item_count`) is fetched again as two half ranges.
@@ -39,8 +39,8 @@ const METRIC_FIELDS = [
   'engagement_score',
 ] as const;
 
-/** Devices with their own column; tv, other and unknown devices are counted in `views_other`. */
-const DEVICE_COLUMNS = ['desktop', 'mobile', 'tablet'] as const;
+/** Devices with their own column (the API's device_type values); other and unknown ones are `views_other`. */
+const DEVICE_COLUMNS = ['desktop', 'mobile', 'tablet', 'tv'] as const;
 type DeviceColumn = (typeof DEVICE_COLUMNS)[number] | 'other';
 
 export interface DailyRow {
@@ -65,6 +65,7 @@ export interface DailyRow {
   views_desktop: number;
   views_mobile: number;
   views_tablet: number;
+  views_tv: number;
   views_other: number;
 }
 
@@ -87,6 +88,7 @@ export const DAILY_COLUMNS: readonly (keyof DailyRow)[] = [
   'views_desktop',
   'views_mobile',
   'views_tablet',
+  'views_tv',
   'views_other',
 ];
 
@@ -251,6 +253,7 @@ function emptyRow(account: ExportAccountRef, video: string, date: string): Daily
     views_desktop: 0,
     views_mobile: 0,
     views_tablet: 0,
+    views_tv: 0,
     views_other: 0,
   };
 }
@@ -343,7 +346,10 @@ export async function fetchDailyRows(
       }
     }
     for (const row of rows.values()) {
-      row.views_other = Math.max(0, row.views - row.views_desktop - row.views_mobile - row.views_tablet);
+      row.views_other = Math.max(
+        0,
+        row.views - row.views_desktop - row.views_mobile - row.views_tablet - row.views_tv,
+      );
     }
   }
 

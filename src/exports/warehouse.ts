@@ -53,6 +53,7 @@ const DAILY_TYPES = {
   views_desktop: 'bigint',
   views_mobile: 'bigint',
   views_tablet: 'bigint',
+  views_tv: 'bigint',
   views_other: 'bigint',
 } as const satisfies Record<keyof DailyRow, string>;
 
@@ -79,6 +80,8 @@ SELECT pg_advisory_xact_lock(hashtext('brightcove_ops:exports'));
 CREATE TABLE IF NOT EXISTS ${DAILY_TABLE} (${columns(DAILY_TYPES)},
   exported_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (account_id, video_id, date));
 CREATE INDEX IF NOT EXISTS ${DAILY_TABLE}_date ON ${DAILY_TABLE} (date);
+-- added after the first release of the table: tables created before gain it
+ALTER TABLE ${DAILY_TABLE} ADD COLUMN IF NOT EXISTS views_tv bigint;
 CREATE TABLE IF NOT EXISTS ${CATALOG_TABLE} (${columns(CATALOG_TYPES)},
   exported_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (account_id, video_id));
 `;

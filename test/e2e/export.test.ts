@@ -16,7 +16,7 @@ function truth(h: Harness, account: string, from: string, to: string) {
     const k = `${r.date}|${r.video}`;
     views.set(k, (views.get(k) ?? 0) + r.video_view);
     const d = devices.get(k) ?? {};
-    const col = ['desktop', 'mobile', 'tablet'].includes(r.device_type) ? r.device_type : 'other';
+    const col = ['desktop', 'mobile', 'tablet', 'tv'].includes(r.device_type) ? r.device_type : 'other';
     d[col] = (d[col] ?? 0) + r.video_view;
     devices.set(k, d);
   }
@@ -116,12 +116,9 @@ describe('export end to end', () => {
     expect(got).toEqual(t.views);
     for (const r of rows) {
       const d = t.devices.get(`${r.date}|${r.video_id}`) ?? {};
-      expect([r.views_desktop, r.views_mobile, r.views_tablet, r.views_other].map(Number)).toEqual([
-        d.desktop ?? 0,
-        d.mobile ?? 0,
-        d.tablet ?? 0,
-        d.other ?? 0,
-      ]);
+      expect(
+        [r.views_desktop, r.views_mobile, r.views_tablet, r.views_tv, r.views_other].map(Number),
+      ).toEqual([d.desktop ?? 0, d.mobile ?? 0, d.tablet ?? 0, d.tv ?? 0, d.other ?? 0]);
     }
     const audit = h.app.services.repos.audit.latest(5);
     expect(audit.some((e) => e.command === 'export' && e.action === 'analytics' && e.outcome === 'ok')).toBe(

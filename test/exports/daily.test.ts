@@ -76,12 +76,12 @@ const TRUTH: TruthRow[] = [
 ];
 
 const HEADER =
-  'date,account,account_id,video_id,video_name,views,impressions,play_rate,engagement_score,retention_25,retention_50,retention_75,retention_100,percent_viewed,seconds_viewed,views_desktop,views_mobile,views_tablet,views_other';
+  'date,account,account_id,video_id,video_name,views,impressions,play_rate,engagement_score,retention_25,retention_50,retention_75,retention_100,percent_viewed,seconds_viewed,views_desktop,views_mobile,views_tablet,views_tv,views_other';
 const MARCH = [
   HEADER,
-  '2025-03-01,neo,A1,v1,Harbour seals,7,17,0.4118,64.286,7,5,3,1,450,160,4,2,0,1',
-  '2025-03-01,neo,A1,v2,"Great ""Blue"", Heron",3,4,0.75,80,3,3,2,2,240,90,0,0,3,0',
-  '2025-03-02,neo,A1,v1,Harbour seals,0,5,0,0,0,0,0,0,0,0,0,0,0,0',
+  '2025-03-01,neo,A1,v1,Harbour seals,7,17,0.4118,64.286,7,5,3,1,450,160,4,2,0,1,0',
+  '2025-03-01,neo,A1,v2,"Great ""Blue"", Heron",3,4,0.75,80,3,3,2,2,240,90,0,0,3,0,0',
+  '2025-03-02,neo,A1,v1,Harbour seals,0,5,0,0,0,0,0,0,0,0,0,0,0,0,0',
   '',
 ].join('\n');
 const MARCH_RANGE = { from: '2025-03-01', to: '2025-03-31' };
@@ -108,14 +108,14 @@ describe('daily rows', () => {
     const rows = await fetchDailyRows(fake.run, NEO, MARCH_RANGE, { capabilities: caps, counter });
     expect(dailyCsv(rows)).toBe(MARCH);
     expect(caps.threeDimensions).toBe(false);
-    expect(counter.calls).toBe(5);
+    expect(counter.calls).toBe(6);
     await fetchDailyRows(
       fake.run,
       NEO,
       { from: '2025-04-01', to: '2025-04-30' },
       { capabilities: caps, counter },
     );
-    expect(counter.calls).toBe(5 + 4);
+    expect(counter.calls).toBe(6 + 5);
     expect(fake.log.filter((c) => c.q.dimensions.length > 2)).toHaveLength(1);
   });
 
@@ -124,7 +124,7 @@ describe('daily rows', () => {
     const caps: AccountCapabilities = {};
     const rows = await fetchDailyRows(fake.run, NEO, MARCH_RANGE, { capabilities: caps });
     expect(dailyCsv(rows).split('\n')[1]).toBe(
-      '2025-03-01,neo,A1,v1,Harbour seals,7,17,0.4118,64.286,,,,,450,160,4,2,0,1',
+      '2025-03-01,neo,A1,v1,Harbour seals,7,17,0.4118,64.286,,,,,450,160,4,2,0,1,0',
     );
     expect(caps.retention).toBe(false);
     expect(fake.calls()).toBe(3);

@@ -74,7 +74,9 @@ describe('runExport (analytics)', () => {
       truth.filter((r) => pred(r.device)).reduce((s, r) => s + r.views, 0);
     expect(sum('views')).toBe(truthSum(() => true));
     expect(sum('views_mobile')).toBe(truthSum((d) => d === 'mobile'));
-    expect(sum('views_other')).toBe(truthSum((d) => d === 'tv' || d === 'other'));
+    expect(sum('views_tv')).toBe(truthSum((d) => d === 'tv'));
+    expect(sum('views_tv')).toBeGreaterThan(0);
+    expect(sum('views_other')).toBe(truthSum((d) => d === 'other'));
     expect(sum('impressions')).toBe(truth.reduce((s, r) => s + r.impressions, 0));
     expect(lines.length - 1).toBe(new Set(truth.map((r) => `${r.video}|${r.date}`)).size);
 
