@@ -6,11 +6,12 @@ import { defineGrammar } from '../core/grammar.js';
  * usage hint in the parser's messages and the modal's field hints all read it.
  */
 
-/** The three ways to say which part of the stream to clip (the parser's messages quote them). */
+/** The ways to say which part of the stream to clip (the parser's messages quote them). */
 export const CLIP_FORMS = [
   'clip <live-job-id> last <duration>',
   'clip <live-job-id> from <time> to <time>',
   'clip <live-job-id> from <time> for <duration>',
+  'clip <live-job-id> to <time> for <duration>',
 ] as const;
 
 const value = z.string().optional();

@@ -42,7 +42,9 @@ type ClipWindowSpec =
   /** `from <time> to <time>`; both bounds are the same kind. */
   | { mode: 'range'; start: ClipTime; end: ClipTime }
   /** `from <time> for <duration>`. */
-  | { mode: 'for'; start: ClipTime; durationSec: number };
+  | { mode: 'for'; start: ClipTime; durationSec: number }
+  /** `to <time> for <duration>`: the duration that ends at a point (a goal at 01:10:18:15, the 30 s before). */
+  | { mode: 'until'; end: ClipTime; durationSec: number };
 
 export type ClipDestination =
   | { kind: 'videocloud'; profile?: string }
@@ -130,8 +132,8 @@ function parseWindow(words: string[], frameRate: number): ClipWindowSpec {
   if (word === undefined) {
     throw new ClipInputError(
       'mode',
-      'Say which part of the stream to clip: last <duration>, from <time> to <time>, or ' +
-        'from <time> for <duration>.',
+      'Say which part of the stream to clip: last <duration>, from <time> to <time>, ' +
+        'from <time> for <duration>, or to <time> for <duration>.',
     );
   }
   if (word === 'last') {
@@ -139,8 +141,20 @@ function parseWindow(words: string[], frameRate: number): ClipWindowSpec {
     rejectExtra(rest.slice(1), `last ${rest[0]}`);
     return { mode: 'last', durationSec };
   }
+  if (word === 'to') {
+    const end = time(rest[0], 'end', frameRate);
+    if (rest[1]?.toLowerCase() !== 'for') {
+      throw new ClipInputError(
+        'mode',
+        `"to ${rest[0] ?? ''}" needs a duration before it: add "for <duration>", e.g. to ${rest[0] ?? '01:10:18:15'} for 30s.`,
+      );
+    }
+    const durationSec = duration(rest[2], 'for');
+    rejectExtra(rest.slice(3), `for ${rest[2]}`);
+    return { mode: 'until', end, durationSec };
+  }
   if (word !== 'from') {
-    throw new ClipInputError('mode', `Unknown "${keyword}": expected "last" or "from". ${USAGE_HINT}`);
+    throw new ClipInputError('mode', `Unknown "${keyword}": expected "last", "from" or "to". ${USAGE_HINT}`);
   }
   const start = time(rest[0], 'start', frameRate);
   const connector = rest[1]?.toLowerCase();

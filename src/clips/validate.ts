@@ -6,6 +6,7 @@
 import { registerSecret } from '../log.js';
 import { type ClipDestination, type ClipField, ClipInputError, type ClipRequest } from './request.js';
 import {
+  type ClipTime,
   compareTimecodes,
   formatDuration,
   formatEpoch,
@@ -140,6 +141,7 @@ function resolveWindow(req: ClipRequest, max: number, c: Collector): ResolvedWin
     if (w.durationSec > max) tooLong(w.durationSec, 'duration');
     return { kind: 'last', durationSec: w.durationSec };
   }
+  if (w.mode === 'until') return resolveUntil(w.end, w.durationSec, max, c);
   const start = w.start;
   const endField: ClipField = w.mode === 'for' ? 'duration' : 'end';
   if (start.kind === 'timecode') {
@@ -198,6 +200,55 @@ function resolveWindow(req: ClipRequest, max: number, c: Collector): ResolvedWin
   return start.kind === 'stream'
     ? { kind: 'stream', startSec: startValue, endSec: endValue }
     : { kind: 'absolute', startEpochSec: startValue, endEpochSec: endValue };
+}
+
+/**
+ * `to <time> for <duration>` as the pair it means: start = end − duration, in the end's kind of time.
+ * Sending the pair (the API would take the end and the duration too) lets every window check run first.
+ */
+function resolveUntil(
+  end: ClipTime,
+  durationSec: number,
+  max: number,
+  c: Collector,
+): ResolvedWindow | undefined {
+  if (durationSec > max) {
+    c.fail(
+      'duration',
+      `The clip would be ${durationText(durationSec)}; the Live API's maximum is ${durationText(max)}. ` +
+        'Shorten the window or split it into several clips.',
+    );
+  }
+  if (end.kind === 'timecode') {
+    const startSec = timecodeSeconds(end.timecode) - durationSec;
+    if (startSec < 0) {
+      c.fail(
+        'duration',
+        `${formatDuration(durationSec)} to ${formatTimecode(end.timecode)} starts before 00:00:00:00; ` +
+          'timecodes wrap at midnight, so split the clip there.',
+      );
+      return undefined;
+    }
+    const start: Timecode = {
+      hours: Math.floor(startSec / 3600),
+      minutes: Math.floor((startSec % 3600) / 60),
+      seconds: startSec % 60,
+      frames: end.timecode.frames,
+    };
+    return { kind: 'timecode', start: formatTimecode(start), end: formatTimecode(end.timecode) };
+  }
+  if (end.kind === 'stream') {
+    if (end.seconds - durationSec < 0) {
+      c.fail(
+        'duration',
+        `${formatDuration(durationSec)} to ${end.text} starts before the stream did (it is only ${formatOffset(end.seconds)} in). ` +
+          `Shorten the duration to at most ${formatDuration(end.seconds)}.`,
+      );
+      return undefined;
+    }
+    return { kind: 'stream', startSec: end.seconds - durationSec, endSec: end.seconds };
+  }
+  return { kind: 'absolute', startEpochSec: end.epochSec - durationSec, endEpochSec: end.epochSec };
 }
 
 function checkJob(

@@ -157,6 +157,34 @@ const good: GoodCase[] = [
     },
   },
   {
+    name: 'to SMPTE for a duration: the 30 s before a point (issue 18 item 5)',
+    args: [LIVE_ID, 'to', '01:10:18:15', 'for', '30s'],
+    flags: { name: 'n' },
+    output: {
+      label: 'n',
+      stream_start_timecode: '01:09:48:15',
+      stream_end_timecode: '01:10:18:15',
+      ...vc('n'),
+    },
+  },
+  {
+    name: 'to a stream time for a duration',
+    args: [LIVE_ID, 'to', '00:03:00', 'for', '1m'],
+    flags: { name: 'n' },
+    output: { label: 'n', stream_start_time: 120, stream_end_time: 180, ...vc('n') },
+  },
+  {
+    name: 'to an instant for a duration',
+    args: [LIVE_ID, 'to', '2026-11-21T10:05:00Z', 'for', '5m'],
+    flags: { name: 'n' },
+    output: {
+      label: 'n',
+      start_time: epoch('2026-11-21T10:00:00Z'),
+      end_time: epoch('2026-11-21T10:05:00Z'),
+      ...vc('n'),
+    },
+  },
+  {
     name: 'Video Cloud with an ingest profile and a notification URL',
     args: [LIVE_ID, 'last', '2m'],
     flags: { name: 'n', to: 'videocloud', profile: 'multi-platform-standard-static' },
@@ -249,7 +277,7 @@ const bad: BadCase[] = [
   {
     args: [J, 'between', '1', '2'],
     field: 'mode',
-    message: 'Unknown "between": expected "last" or "from"',
+    message: 'Unknown "between": expected "last", "from" or "to"',
     stage: 'parse',
   },
   {
@@ -318,6 +346,24 @@ const bad: BadCase[] = [
     field: 'mode',
     message: 'Unknown "until" after "from 00:02:00"',
     stage: 'parse',
+  },
+  {
+    args: [J, 'to', '00:02:00'],
+    field: 'mode',
+    message: '"to 00:02:00" needs a duration before it: add "for <duration>", e.g. to 00:02:00 for 30s.',
+    stage: 'parse',
+  },
+  {
+    args: [J, 'to', '00:02:00', 'for', '3m'],
+    field: 'duration',
+    message: '3m to 00:02:00 starts before the stream did (it is only 02:00 in). Shorten the duration to at most 2m.',
+    stage: 'validate',
+  },
+  {
+    args: [J, 'to', '00:00:10:00', 'for', '1m'],
+    field: 'duration',
+    message: 'starts before 00:00:00:00; timecodes wrap at midnight',
+    stage: 'validate',
   },
   {
     args: [J, 'from', '00:02:00', 'to'],

@@ -174,6 +174,21 @@ describe('clip end to end with Live API notifications', () => {
     expect((await runToEnd(msg, 'finished')).text).toContain('"Goal"');
   });
 
+  it('to <time> for <duration>: the minute before a timecode, and before a stream time', async () => {
+    const { live } = jobsOf(bc);
+    const a = await createClip(`clip ${live.id} to 01:11:08:15 for 50s --name Buildup`);
+    expect(vodOf(bc, a.jvodId).output).toMatchObject({
+      stream_start_timecode: '01:10:18:15',
+      stream_end_timecode: '01:11:08:15',
+    });
+    const b = await createClip(`clip ${live.id} to 00:03:00 for 1m`);
+    expect(vodOf(bc, b.jvodId).output).toMatchObject({ stream_start_time: 120, stream_end_time: 180 });
+    expect((await runToEnd(a.msg, 'finished')).text).toContain('"Buildup"');
+    expect((await runToEnd(b.msg, 'finished')).text).toMatch(/Video Cloud video \d+/);
+    const refused = await h.ephemeralAfter(`clip ${live.id} to 00:00:20 for 1m`);
+    expect(refused).toContain('starts before the stream did');
+  });
+
   it('an S3 destination with a stored credential finishes with the written file', async () => {
     const { live } = jobsOf(bc);
     const { msg, jvodId } = await createClip(
