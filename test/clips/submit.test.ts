@@ -356,7 +356,8 @@ const bad: BadCase[] = [
   {
     args: [J, 'to', '00:02:00', 'for', '3m'],
     field: 'duration',
-    message: '3m to 00:02:00 starts before the stream did (it is only 02:00 in). Shorten the duration to at most 2m.',
+    message:
+      '3m to 00:02:00 starts before the stream did (it is only 02:00 in). Shorten the duration to at most 2m.',
     stage: 'validate',
   },
   {
