@@ -260,6 +260,31 @@ export function checkCustomFields(
   return pass('custom_fields', `All ${plural(used.length, 'custom-field value')} fit ${aff}'s fields.`);
 }
 
+/**
+ * The affiliate's required custom fields that the video leaves empty: the share succeeds, but the copy
+ * stays inactive until they are filled there (metadata assurance). Undefined when the affiliate requires
+ * none (or its fields can't be read: the custom-field check says so).
+ */
+export function checkRequiredFields(
+  video: CmsVideo,
+  facts: Pick<AffiliateFacts, 'affiliate' | 'customFields'>,
+  masterFields: CustomField[],
+): PreflightCheck | undefined {
+  if (facts.customFields.status !== 'known') return undefined;
+  const required = facts.customFields.value.filter((f) => f.required === true);
+  if (required.length === 0) return undefined;
+  const aff = facts.affiliate.name;
+  const empty = required.filter((f) => !video.custom_fields[f.id]).map((f) => fieldLabel(f.id, masterFields));
+  if (empty.length === 0)
+    return pass('required_fields', `The video fills every field ${aff} requires.`);
+  const them = empty.length > 1 ? 'them' : 'it';
+  return warning(
+    'required_fields',
+    `${aff} requires ${list(empty)}, which the video leaves empty: its copy will stay inactive until ${them} ${empty.length > 1 ? 'are' : 'is'} filled in ${aff}.`,
+    `Fill ${them} on the video before sharing, or in ${aff} after the share and then activate the copy.`,
+  );
+}
+
 export function isGeoRestricted(video: CmsVideo): boolean {
   const geo = video.geo;
   if (!geo) return false;
@@ -348,9 +373,12 @@ export function affiliateChecks(
     checkMembership(facts, input.master),
     checkReferenceId(input.video, facts),
     checkCustomFields(input.video, input.channel, facts, input.masterCustomFields),
+    checkRequiredFields(input.video, facts, input.masterCustomFields),
     checkGeo(input.video, input.channel, facts),
     checkAlreadyShared(facts),
-  ].sort(byRule);
+  ]
+    .filter((c): c is PreflightCheck => c !== undefined)
+    .sort(byRule);
 }
 
 /** Runs every rule: pure, no I/O. */

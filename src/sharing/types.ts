@@ -15,6 +15,7 @@ export const PREFLIGHT_RULES = [
   'channel_member',
   'reference_id',
   'custom_fields',
+  'required_fields',
   'geo',
   'already_shared',
 ] as const;

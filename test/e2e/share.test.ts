@@ -422,6 +422,38 @@ describe('Share anyway (warnings)', () => {
   });
 });
 
+describe('required custom fields (metadata assurance)', () => {
+  it("warns that the copy stays inactive when the video leaves an affiliate's required field empty; after Share anyway it is", async () => {
+    const north = accountOf(NORTH);
+    north.customFields.push({
+      id: 'rights_owner',
+      display_name: 'Rights owner',
+      description: null,
+      type: 'string',
+      required: true,
+    });
+    try {
+      const v = addVideo();
+      const card = await post(`share ${v.id} to neo-north`);
+      expect(card.text).toMatch(
+        /Neo North requires rights_owner, which the video leaves empty: its copy will stay inactive until it is filled in Neo North\./,
+      );
+      expect(hasButton(card, 'share.confirm')).toBe(true);
+      expect(sharePosts(v.id)).toBe(0);
+      await h.slack.click(OPERATOR, 'share.confirm', card);
+      await advanceUntil(card, tracked, 'share with an empty required field');
+      const copy = h.bc!.data.videos[NORTH]!.find((x) => x.sharing?.source_id === v.id);
+      expect(copy?.state).toBe('INACTIVE');
+
+      const filled = addVideo({ custom_fields: { rights_owner: 'Neo Ltd' } });
+      const clean = await post(`share ${filled.id} to neo-north`, (m) => m.text.includes('processing'));
+      expect(clean.text).toContain('The video fills every field Neo North requires.');
+    } finally {
+      north.customFields.pop();
+    }
+  });
+});
+
 describe('Share anyway re-runs the pre-flight', () => {
   it('a blocker that appeared after the card was posted stops the share', async () => {
     accountOf(NEO).channel.enforce_geo = true;

@@ -263,11 +263,14 @@ export class CmsSim {
       // a re-share overwrites the affiliate's metadata but keeps its video id
       Object.assign(existing, copyFields);
     } else {
-      const copy = this.addVideo(
-        share.affiliate_id,
-        { ...copyFields, state: contract?.auto_accept ? 'ACTIVE' : 'PENDING' },
-        master.id,
+      // Metadata assurance [inferred from Studio's required custom fields]: a video whose required fields
+      // are empty cannot be active, so the copy waits INACTIVE until someone fills them in the affiliate.
+      const affiliate = this.account(share.affiliate_id);
+      const lacksRequired = (affiliate?.customFields ?? []).some(
+        (f) => f.required === true && !copyFields.custom_fields[f.id],
       );
+      const state = lacksRequired ? 'INACTIVE' : contract?.auto_accept ? 'ACTIVE' : 'PENDING';
+      const copy = this.addVideo(share.affiliate_id, { ...copyFields, state }, master.id);
       share.affiliate_video_id = copy.id;
     }
     share.status = 'COMPLETE';
