@@ -275,8 +275,7 @@ export function checkRequiredFields(
   if (required.length === 0) return undefined;
   const aff = facts.affiliate.name;
   const empty = required.filter((f) => !video.custom_fields[f.id]).map((f) => fieldLabel(f.id, masterFields));
-  if (empty.length === 0)
-    return pass('required_fields', `The video fills every field ${aff} requires.`);
+  if (empty.length === 0) return pass('required_fields', `The video fills every field ${aff} requires.`);
   const them = empty.length > 1 ? 'them' : 'it';
   return warning(
     'required_fields',
