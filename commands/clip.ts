@@ -9,7 +9,7 @@ import {
   parseClipArgs,
 } from '../src/clips/index.js';
 import { type ClipPublisher, type ClipRecord, type ClipService, HOOK_PATH } from '../src/clips/service.js';
-import { context } from '../src/core/blocks.js';
+import { context, escapeMrkdwn, section } from '../src/core/blocks.js';
 import { reportFailure } from '../src/core/dispatch.js';
 import { UserError } from '../src/core/errors.js';
 import {
@@ -38,6 +38,7 @@ type ClipArgs =
   | { kind: 'modal' }
   | { kind: 'status'; jvodId: string }
   | { kind: 'credentials' }
+  | { kind: 'cancel'; jvodId: string }
   | { kind: 'create'; request: ClipRequest; wait: boolean };
 
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -278,7 +279,12 @@ export const clip = defineCommand<ClipArgs>({
     'Cut a VOD clip from a live job (last 90s, from/to stream time, a wall-clock window or SMPTE timecodes) ' +
     'and follow it to the new video. Without arguments: a form in Slack, the live jobs to clip in a terminal.',
   grammar: clipGrammar,
-  examples: [...clipExamples, 'clip status 9582606c50d84be5ad4bc104f2aa3360', 'clip credentials'],
+  examples: [
+    ...clipExamples,
+    'clip status 9582606c50d84be5ad4bc104f2aa3360',
+    'clip cancel 9582606c50d84be5ad4bc104f2aa3360',
+    'clip credentials',
+  ],
   mutates: (args) => args.kind !== 'status' && args.kind !== 'credentials',
   args: clipGrammar.tokens.transform((t, ctx): ClipArgs => {
     const f = clipFlags(t.flags);
@@ -290,6 +296,19 @@ export const clip = defineCommand<ClipArgs>({
         return z.NEVER;
       }
       return { kind: 'credentials' };
+    }
+    if (first === 'cancel') {
+      const id = t.positionals[1]?.trim().toLowerCase();
+      if (!id || !HEX32.test(id) || t.positionals.length > 2 || Object.keys(f).length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'clip cancel takes one clip job id (32 hex characters, e.g. 9582606c50d84be5ad4bc104f2aa3360); ' +
+            'list recent clips with /brightcove clips.',
+        });
+        return z.NEVER;
+      }
+      return { kind: 'cancel', jvodId: id };
     }
     if (first === 'status') {
       const id = t.positionals[1]?.trim().toLowerCase();
@@ -319,6 +338,16 @@ export const clip = defineCommand<ClipArgs>({
   async run({ args, services, surface, actor }) {
     if (args.kind === 'status') {
       await showStatus(services, surface, args.jvodId);
+      return;
+    }
+    if (args.kind === 'cancel') {
+      const after = await clipsFor(services).cancel(args.jvodId, actor.userId);
+      const text = `Cancelling clip job ${args.jvodId} (Live API: ${after.jvod_state}). Its card says when it has stopped; follow it with ${surface.prefix} clip status ${args.jvodId}.`;
+      await surface.reply({
+        text,
+        blocks: [section(escapeMrkdwn(text))],
+        data: { jvodId: args.jvodId, state: after.jvod_state },
+      });
       return;
     }
     if (args.kind === 'credentials') {

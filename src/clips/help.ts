@@ -20,6 +20,7 @@ export const clipGrammar = defineGrammar({
   usage: [
     ...CLIP_FORMS.map((f) => `${f} [<clip options>]`),
     'clip status <clip-job-id>',
+    'clip cancel <clip-job-id>',
     'clip credentials',
     'clip',
     '<clip options>: [--name "…"] [--tags a,b] [--to videocloud|s3://…|ftp://…] [--credentials <label>] [--profile <id>] [--no-wait]',

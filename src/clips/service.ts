@@ -7,6 +7,7 @@
 import { BrightcoveError, NotFoundError } from '../brightcove/errors.js';
 import type { LiveClient } from '../brightcove/live.js';
 import type { Clock } from '../clock.js';
+import { UserError } from '../core/errors.js';
 import { deriveHookToken, sameToken } from '../core/hook-token.js';
 import type { Services } from '../core/types.js';
 import { type Logger, maskSecrets } from '../log.js';
@@ -76,7 +77,7 @@ export type ClipPublisher = (record: ClipRecord) => void;
 
 type LiveApi = Pick<
   LiveClient,
-  'getJob' | 'listJobs' | 'createClips' | 'getClip' | 'listClips' | 'listCredentials'
+  'getJob' | 'listJobs' | 'createClips' | 'getClip' | 'listClips' | 'listCredentials' | 'cancelClip'
 >;
 
 interface ClipServiceDeps {
@@ -123,6 +124,9 @@ function describeClipDestination(d: ClipRequest['destination']): string {
   if (d.kind === 'videocloud') return d.profile ? `Video Cloud (profile ${d.profile})` : 'Video Cloud';
   return `${redactUrl(d.url)}${d.credentials ? ` (credentials ${d.credentials})` : ''}`;
 }
+
+/** Clip job states with nothing left to cancel (reference B5). */
+const CLIP_ENDED = ['finished', 'failed', 'error', 'cancelled', 'cancelling'];
 
 function isNotFound(err: unknown): boolean {
   return err instanceof NotFoundError;
@@ -408,6 +412,43 @@ export class ClipService {
       return await this.#deps.live.getClip(jvodId);
     } catch (err) {
       if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Cancels a clip job that is still being made (`PUT /v1/vods/{id}/cancel`): checked first, so an
+   * unknown or ended job is a clear refusal and not the API's 500; audited as it starts and ends. The
+   * job's tracker then sees it cancelled and says so on its card.
+   */
+  async cancel(jvodId: string, by: string): Promise<VodJobSnapshot> {
+    const before = await this.fetchClip(jvodId);
+    if (!before) {
+      throw new UserError(
+        `No clip job ${jvodId} in this Live account. List recent clips with /brightcove clips [<live-job-id>].`,
+      );
+    }
+    if (CLIP_ENDED.includes(before.jvod_state)) {
+      throw new UserError(
+        `Clip job ${jvodId} has already ended (${before.jvod_state}): there is nothing to cancel.`,
+      );
+    }
+    const audit = (outcome: 'started' | 'ok' | 'failed', details?: string) =>
+      this.#deps.audit.append({
+        actor: by,
+        command: 'clip',
+        action: 'cancel',
+        target: jvodId,
+        outcome,
+        ...(details ? { details } : {}),
+      });
+    audit('started', `was ${before.jvod_state}`);
+    try {
+      const after = await this.#deps.live.cancelClip(jvodId);
+      audit('ok', `now ${after.jvod_state}`);
+      return after;
+    } catch (err) {
+      audit('failed', err instanceof Error ? err.message : String(err));
       throw err;
     }
   }

@@ -265,7 +265,7 @@ export function checkCustomFields(
  * stays inactive until they are filled there (metadata assurance). Undefined when the affiliate requires
  * none (or its fields can't be read: the custom-field check says so).
  */
-export function checkRequiredFields(
+function checkRequiredFields(
   video: CmsVideo,
   facts: Pick<AffiliateFacts, 'affiliate' | 'customFields'>,
   masterFields: CustomField[],

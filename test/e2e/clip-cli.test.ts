@@ -48,6 +48,17 @@ describe('clip from the CLI', () => {
     expect(run.out.join('\n')).toMatch(/"state": "finished"/);
   });
 
+  it('clip cancel stops a clip started with --no-wait, and says how to follow it', async () => {
+    const live = bc.data.liveJobs[0]!;
+    expect(await cli(['clip', live.id, 'last', '30s', '--no-wait']).done).toBe(0);
+    const jvodId = bc.data.vodJobs.at(-1)!.jvod_id;
+    const run = cli(['clip', 'cancel', jvodId]);
+    expect(await run.done).toBe(0);
+    expect(run.out.join('\n')).toContain(`Cancelling clip job ${jvodId}`);
+    expect(run.out.join('\n')).toContain(`brightcove-ops clip status ${jvodId}`);
+    expect(['cancelling', 'cancelled']).toContain(bc.data.vodJobs.at(-1)!.jvod_state);
+  });
+
   it('clip credentials prints the labels as plain lines', async () => {
     const run = cli(['clip', 'credentials']);
     expect(await run.done).toBe(0);

@@ -317,6 +317,27 @@ describe('clip end to end with Live API notifications', () => {
     expect(bad).toContain('Clip status takes one clip job id');
   });
 
+  it('clip cancel stops a clip being made, once; the card says so; an ended or unknown job is refused', async () => {
+    const { live } = jobsOf(bc);
+    const { msg, jvodId } = await createClip(`clip ${live.id} last 20s --name Abort`);
+    const text = await h.ephemeralAfter(`clip cancel ${jvodId}`);
+    expect(text).toContain(`Cancelling clip job ${jvodId} (Live API: cancelling)`);
+    expect(['cancelling', 'cancelled']).toContain(vodOf(bc, jvodId).jvod_state);
+    const card = await runToEnd(msg, 'failed');
+    expect(card.text).toContain('cancelled');
+    expect(await h.ephemeralAfter(`clip cancel ${jvodId}`)).toMatch(
+      /has already ended \(cancel(l?ing|led)\): there is nothing to cancel/,
+    );
+    expect(await h.ephemeralAfter('clip cancel deadbeefdeadbeefdeadbeefdeadbeef')).toContain(
+      'No clip job deadbeefdeadbeefdeadbeefdeadbeef',
+    );
+    expect(await h.ephemeralAfter(`clip cancel ${jvodId}`, MEMBER)).toContain('operators');
+    const audit = h.app.services.repos.audit
+      .latest(30)
+      .filter((e) => e.action === 'cancel' && e.target === jvodId);
+    expect(audit.map((e) => e.outcome).sort()).toEqual(['ok', 'started']);
+  });
+
   it('clip credentials lists the stored labels and types, never their values', async () => {
     const text = await h.ephemeralAfter('clip credentials', MEMBER);
     expect(text).toBe('Stored Live credentials (2):\ns3-clips  s3\nresearch-vc  videocloud');
