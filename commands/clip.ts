@@ -297,31 +297,20 @@ export const clip = defineCommand<ClipArgs>({
       }
       return { kind: 'credentials' };
     }
-    if (first === 'cancel') {
+    if (first === 'cancel' || first === 'status') {
+      // One clip job id and nothing else (status ignored stray flags before; cancel never takes any).
       const id = t.positionals[1]?.trim().toLowerCase();
-      if (!id || !HEX32.test(id) || t.positionals.length > 2 || Object.keys(f).length > 0) {
+      const strayFlags = first === 'cancel' && Object.keys(f).length > 0;
+      if (!id || !HEX32.test(id) || t.positionals.length > 2 || strayFlags) {
         ctx.addIssue({
           code: 'custom',
           message:
-            'clip cancel takes one clip job id (32 hex characters, e.g. 9582606c50d84be5ad4bc104f2aa3360); ' +
+            `clip ${first} takes one clip job id (32 hex characters, e.g. 9582606c50d84be5ad4bc104f2aa3360); ` +
             'list recent clips with /brightcove clips.',
         });
         return z.NEVER;
       }
-      return { kind: 'cancel', jvodId: id };
-    }
-    if (first === 'status') {
-      const id = t.positionals[1]?.trim().toLowerCase();
-      if (!id || !HEX32.test(id) || t.positionals.length > 2) {
-        ctx.addIssue({
-          code: 'custom',
-          message:
-            'clip status takes one clip job id (32 hex characters, e.g. 9582606c50d84be5ad4bc104f2aa3360); ' +
-            'list recent clips with /brightcove clips.',
-        });
-        return z.NEVER;
-      }
-      return { kind: 'status', jvodId: id };
+      return { kind: first, jvodId: id };
     }
     try {
       return {
