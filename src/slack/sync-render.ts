@@ -26,6 +26,7 @@ import {
   capital,
   costLine,
   formatStats,
+  newKeysLine,
   nounOf,
   otherAccountsNote,
   outcomeLine,
@@ -92,6 +93,7 @@ function name(s: string): string {
 function planItems(plan: SyncPlan): Block[] {
   const f = FIRST_ITEMS;
   const noun = nounOf(plan);
+  const ordinary = plan.updates.filter((u) => !u.newKeysOnly);
   return [
     ...list(
       'Creates',
@@ -102,13 +104,13 @@ function planItems(plan: SyncPlan): Block[] {
     ),
     ...list(
       'Updates',
-      plan.updates
+      ordinary
         .slice(0, f)
         .map(
           (i) =>
             `• \`${i.videoId}\` ${name(i.videoName)}: ${escapeMrkdwn(truncate(i.changedKeys.join(', '), 120))}`,
         ),
-      plan.updates.length,
+      ordinary.length,
     ),
     ...list(
       'Deletes (video missing from the library; checked again before each delete)',
@@ -229,7 +231,7 @@ export function renderPlan(record: PlanRecord): Reply {
     header(`${title}: plan`),
     fields([
       `*Creates*\n${n(c.creates)}`,
-      `*Updates*\n${n(c.updates)}`,
+      `*Updates*\n${n(c.updates - (c.newKeysOnly ?? 0))}`,
       `*Deletes*\n${n(c.deletes)}`,
       `*Unchanged*\n${n(c.unchanged)}`,
       `*Skipped*\n${n(c.skipped)}`,
@@ -241,6 +243,7 @@ export function renderPlan(record: PlanRecord): Reply {
     ...(otherAccountsNote(c) ? [context(escapeMrkdwn(otherAccountsNote(c)))] : []),
     ...(scan ? [context(escapeMrkdwn(scan))] : []),
     ...(costLine(plan) ? [context(`:moneybag: ${escapeMrkdwn(costLine(plan) as string)}`)] : []),
+    ...(newKeysLine(plan) ? [context(`:sparkles: ${escapeMrkdwn(newKeysLine(plan) as string)}`)] : []),
     ...planItems(plan),
   ];
   const stamps = (['apply', 'deletes'] as const)

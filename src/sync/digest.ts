@@ -43,6 +43,16 @@ export function valueDigests(
   return out;
 }
 
+/** Of `among`, the keys whose slot in `digests` (made with `keys`) is an absent value's. */
+export function absentKeys(keys: readonly string[], digests: string, among: readonly string[]): string[] {
+  const w = VALUE_DIGEST_WIDTH;
+  const absent = valueDigest(undefined);
+  return among.filter((k) => {
+    const i = keys.indexOf(k);
+    return i >= 0 && digests.slice(i * w, (i + 1) * w) === absent;
+  });
+}
+
 /** The keys whose slots differ between two `valueDigests` strings made with the same `keys`. */
 export function differingKeys(keys: readonly string[], a: string, b: string): string[] {
   if (a === b) return [];

@@ -108,6 +108,25 @@ export function costLine(plan: SyncPlan): string | undefined {
   return `Media to send: ${minutes} min in ${plural(plan.creates.length, 'create')}${without}. ${capital(plan.target)} bills by media minutes: applying the creates uses credit.`;
 }
 
+/** The updates that only add keys their records never had, and those keys (first seen first). */
+export function newKeyUpdates(plan: SyncPlan): { updates: SyncPlan['updates']; keys: string[] } {
+  const updates = plan.updates.filter((u) => u.newKeysOnly);
+  const keys = [...new Set(updates.flatMap((u) => u.changedKeys))];
+  return { updates, keys };
+}
+
+/**
+ * "N bundles gain new keys …": records written by the original tool (or before a key was added) get
+ * the keys this version writes. Said once, as its own line, not as N edits; applied with the updates.
+ */
+export function newKeysLine(plan: SyncPlan): string | undefined {
+  const { updates, keys } = newKeyUpdates(plan);
+  if (updates.length === 0) return undefined;
+  const noun = nounOf(plan);
+  const shown = keys.length > 6 ? `${keys.slice(0, 6).join(', ')}, …` : keys.join(', ');
+  return `${plural(updates.length, noun.one, noun.many)} ${updates.length === 1 ? 'gains' : 'gain'} new keys this version writes (${shown}); Apply writes them with the updates.`;
+}
+
 export function formatPlanText(plan: SyncPlan): string {
   const c = plan.counts;
   const scan = scanLine(plan);
@@ -115,6 +134,7 @@ export function formatPlanText(plan: SyncPlan): string {
     `Sync plan for ${plan.target} (fingerprint ${plan.fingerprint})`,
     ...(scan ? [scan] : []),
     ...(costLine(plan) ? [costLine(plan) as string] : []),
+    ...(newKeysLine(plan) ? [newKeysLine(plan) as string] : []),
     `Videos: ${c.videos}  Records: ${c.records} (${c.recordsWithoutVideoId} without a video id, left alone)`,
     `Creates: ${c.creates}  Updates: ${c.updates}  Deletes: ${c.deletes}  Unchanged: ${c.unchanged}  Skipped: ${c.skipped}  Problems: ${c.problems}`,
   ];
@@ -131,13 +151,21 @@ export function formatPlanText(plan: SyncPlan): string {
         `+ ${i.videoId}  "${i.videoName}"  ${i.rendition.height}p ${i.rendition.codec} (${i.rendition.origin})${trimNote(i.trims)}`,
     ),
   );
+  const gaining = newKeyUpdates(plan);
   section(
     'Updates',
-    plan.updates.map(
-      (i) =>
-        `~ ${i.videoId}  "${i.videoName}"  record ${i.recordId}  changes: ${i.changedKeys.join(', ')}${trimNote(i.trims)}`,
-    ),
+    plan.updates
+      .filter((u) => !u.newKeysOnly)
+      .map(
+        (i) =>
+          `~ ${i.videoId}  "${i.videoName}"  record ${i.recordId}  changes: ${i.changedKeys.join(', ')}${trimNote(i.trims)}`,
+      ),
   );
+  if (gaining.updates.length)
+    section(
+      `${capital(nounOf(plan).many)} gaining new keys`,
+      gaining.updates.map((i) => `~ ${i.videoId}  record ${i.recordId}  adds: ${i.changedKeys.join(', ')}`),
+    );
   section(
     'Deletes (video missing from the library; confirmed again before deleting)',
     plan.deletes.map(

@@ -1,5 +1,5 @@
 import { plural } from '../core/words.js';
-import { differingKeys, MultisetHash, valueDigests } from './digest.js';
+import { absentKeys, differingKeys, MultisetHash, valueDigests } from './digest.js';
 import {
   checkCustomFieldMapping,
   comparedKeys,
@@ -69,6 +69,11 @@ export interface PlanUpdate {
   name?: string;
   metadata: MetaData;
   changedKeys: string[];
+  /**
+   * Every changed key is one the record never had (a record written by the original tool, or before
+   * this version added a key): shown as "gain new keys", not as an edit of the video.
+   */
+  newKeysOnly?: true;
   trims: Trim[];
 }
 
@@ -112,7 +117,10 @@ interface PlanCounts {
   legacyKept: number;
   unchanged: number;
   creates: number;
+  /** all updates, the new-keys-only ones included (Apply applies them together) */
   updates: number;
+  /** of the updates, those that only add keys the record never had (absent in plans saved before) */
+  newKeysOnly?: number;
   deletes: number;
   skipped: number;
   problems: number;
@@ -290,6 +298,7 @@ export class PlanBuilder {
     const mapped = mapVideoMetadata(video, options, foreign);
     const named = recordName(video, options.limits);
     const changed = differingKeys(this.#compared, rec.digests, valueDigests(mapped.data, this.#compared));
+    const added = absentKeys(this.#compared, rec.digests, changed);
     const nameChanges = rec.name !== named.name;
     // Decided: the comparison data is not needed any more (a later duplicate record only undoes).
     rec.digests = '';
@@ -322,6 +331,7 @@ export class PlanBuilder {
       trims: [...named.trims, ...mapped.trims],
     };
     if (nameChanges) update.name = named.name;
+    if (!nameChanges && added.length === changed.length) update.newKeysOnly = true;
     rec.outcome = 'update';
     this.#updates.set(video.id, update);
   }
@@ -475,6 +485,7 @@ export class PlanBuilder {
         unchanged: this.#unchanged,
         creates: creates.length,
         updates: updates.length,
+        newKeysOnly: updates.filter((u) => u.newKeysOnly).length,
         deletes: deletes.length,
         skipped: skipped.length,
         problems: problems.length,

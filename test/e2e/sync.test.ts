@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../src/clock.js';
 import type { SimMessage } from '../../src/sim/slack/index.js';
+import { mapVideoMetadata, OWNER_KEY, recordName } from '../../src/sync/metadata.js';
 import { approveDeletes } from '../support/approve.js';
 import {
   APPROVER,
@@ -236,5 +237,29 @@ describe('the cost of a sync to Clarify', () => {
       [...h.slack.files.values()].find((f) => f.threadTs === msg.ts && f.filename.startsWith('sync-plan-')),
     );
     expect(file.content.toString('utf8')).toContain(`${line}. Clarify bills by media minutes`);
+  });
+  it('bundles the original tool wrote gain the new keys as one line, not as edits, and Apply writes them', async () => {
+    const v = h.bc!.data.videos[neo]!.find((x) => x.reference_id && x.duration)!;
+    const {
+      reference_id: _r,
+      duration: _d,
+      [OWNER_KEY]: _o,
+      ...written
+    } = mapVideoMetadata(v, {
+      owner: neo,
+    }).data;
+    h.clarify!.bundles.add({ name: recordName(v).name, external_id: v.id, data: written });
+    const msg = await planMessage(h, 'sync neo');
+    const shown = JSON.stringify(msg.blocks);
+    expect(shown).toContain(':sparkles: 1 bundle gains new keys this version writes (');
+    expect(shown).toContain('*Updates*\\n0');
+    await h.slack.click(OPERATOR, 'sync.apply', msg);
+    const done = await h.slack.waitFor(
+      () => h.slack.thread(CHANNEL, msg.ts).find((m) => m.text.startsWith('Creates and updates done')),
+      20_000,
+    );
+    expect(done.text).toMatch(/, 1 updated/);
+    const data = h.clarify!.bundles.byExternalId(v.id)[0]!.metadata.data;
+    expect(data).toMatchObject({ reference_id: v.reference_id, duration: v.duration, [OWNER_KEY]: neo });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatPlanText } from '../../src/sync/format.js';
 import { mapVideoMetadata, OWNER_KEY } from '../../src/sync/metadata.js';
 import { buildPlan, type PlanInput, videosNeedingMedia } from '../../src/sync/plan.js';
 import type { TargetRecord, VideoMedia } from '../../src/sync/types.js';
@@ -23,6 +24,39 @@ function input(over: Partial<PlanInput>): PlanInput {
 }
 
 describe('buildPlan', () => {
+  it('says "N bundles gain new keys" for records that only lack keys this version writes (issue 18 item 19)', () => {
+    const v1 = video('1', { reference_id: 'ref-1', duration: 60_000 });
+    const v2 = video('2', { reference_id: 'ref-2', duration: 30_000, description: 'edited' });
+    // As the original tool wrote them: its keys, without reference_id, duration and the owner marker.
+    const original = (id: string) => {
+      const {
+        reference_id: _r,
+        duration: _d,
+        [OWNER_KEY]: _o,
+        ...rest
+      } = mapVideoMetadata(video(id), {
+        owner: 'A1',
+      }).data;
+      return rec(`b${id}`, id, { name: `Video ${id}`, metadata: rest });
+    };
+    const plan = buildPlan(
+      input({ videos: [v1, v2], records: [original('1'), original('2')], options: { owner: 'A1' } }),
+    );
+    expect(plan.counts).toMatchObject({ updates: 2, newKeysOnly: 1 });
+    const gain = plan.updates.find((u) => u.videoId === '1')!;
+    expect(gain.newKeysOnly).toBe(true);
+    // (the owner marker is written with them but never compared: legacy records are adopted on update)
+    expect([...gain.changedKeys].sort()).toEqual(['duration', 'reference_id']);
+    // a record that also had a real edit is an ordinary update
+    expect(plan.updates.find((u) => u.videoId === '2')!.newKeysOnly).toBeUndefined();
+    const text = formatPlanText({ ...plan, noun: { one: 'bundle', many: 'bundles' } });
+    expect(text).toMatch(
+      /1 bundle gains new keys this version writes \((reference_id, duration|duration, reference_id)\); Apply writes them with the updates\./,
+    );
+    expect(text).toContain('== Bundles gaining new keys (1)\n~ 1  record b1  adds: ');
+    expect(text).toContain('== Updates (1)\n~ 2 ');
+  });
+
   it('plans creates, updates, deletes and skips; leaves records without a video id alone', () => {
     const plan = buildPlan(
       input({

@@ -15,6 +15,7 @@ const EMOJI = {
   hourglass_flowing_sand: '⏳',
   arrow_forward: '▶️',
   moneybag: '💰',
+  sparkles: '✨',
   heavy_multiplication_x: '✖️',
   grey_question: '❔',
   wastebasket: '🗑️',
