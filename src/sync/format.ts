@@ -109,7 +109,7 @@ export function costLine(plan: SyncPlan): string | undefined {
 }
 
 /** The updates that only add keys their records never had, and those keys (first seen first). */
-export function newKeyUpdates(plan: SyncPlan): { updates: SyncPlan['updates']; keys: string[] } {
+function newKeyUpdates(plan: SyncPlan): { updates: SyncPlan['updates']; keys: string[] } {
   const updates = plan.updates.filter((u) => u.newKeysOnly);
   const keys = [...new Set(updates.flatMap((u) => u.changedKeys))];
   return { updates, keys };
