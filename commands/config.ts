@@ -5,7 +5,7 @@ import { UserError } from '../src/core/errors.js';
 import { defineGrammar } from '../src/core/grammar.js';
 import { defineCommand } from '../src/core/types.js';
 import { parseExportsConfig } from '../src/exports/service.js';
-import { parseSyncConfig } from '../src/sync/config.js';
+import { checkTargetNames, parseSyncConfig } from '../src/sync/config.js';
 
 const grammar = defineGrammar({
   usage: ['config check'],
@@ -28,7 +28,7 @@ export const config = defineCommand({
       throw new UserError(`Only operators can see the configuration. ${services.roles.describe('operator')}`);
     // The feature sections are validated by their owners; the app does it at start, this does it now.
     try {
-      parseSyncConfig(services.config.sync);
+      checkTargetNames(parseSyncConfig(services.config.sync), services.config.accounts);
       parseExportsConfig(services.config.exports, services.config);
     } catch (err) {
       throw new UserError(`Invalid configuration: ${(err as Error).message}`);

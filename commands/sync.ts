@@ -31,11 +31,10 @@ import {
   renderRejectDeletesModal,
   who,
 } from '../src/slack/sync-render.js';
-import { parseSyncConfig, SyncConfigError, type SyncSchedule } from '../src/sync/config.js';
+import { checkTargetNames, parseSyncConfig, SyncConfigError, type SyncSchedule } from '../src/sync/config.js';
 import { formatApplyText, formatPlanText, nounOf } from '../src/sync/format.js';
 import { actionOf, CMS_HOOK_PATH, RERUN } from '../src/sync/service.js';
 import type { ClaimRefusal, Phase, PlanRecord } from '../src/sync/store.js';
-import { configuredTargets } from '../src/sync/targets/index.js';
 
 interface SyncArgs {
   account?: string;
@@ -576,15 +575,7 @@ export const sync = defineCommand<SyncArgs>({
       );
     }
     // A target name that names nothing fails at start, not at the first 6 am run.
-    const targets = configuredTargets(cfg.targets);
-    const unknownTarget = (path: string, name: string | undefined) => {
-      if (name !== undefined && !Object.hasOwn(targets, name))
-        throw new SyncConfigError(
-          `brightcove-ops.yml ${path}: unknown sync target "${name}" (sync.targets: ${Object.keys(targets).join(', ')})`,
-        );
-    };
-    for (const a of services.config.accounts) unknownTarget(`accounts.${a.alias}.target`, a.target);
-    for (const [i, s] of cfg.schedules.entries()) unknownTarget(`sync.schedules.${i}.target`, s.target);
+    checkTargetNames(cfg, services.config.accounts);
     cfg.schedules.forEach((s, i) => {
       if (!findAccount(services.config, s.account)) {
         throw new SyncConfigError(

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import type { AccountConfig } from '../config/schema.js';
 import { ScheduleSpecError, validateCronExpression } from '../scheduler/spec.js';
 import type { PlanOptions } from './plan.js';
-import { targetsSchema } from './targets/index.js';
+import { configuredTargets, targetsSchema } from './targets/index.js';
 
 /**
  * The `sync:` section of brightcove-ops.yml. The app's schema leaves it open (`record<string, unknown>`)
@@ -128,4 +129,17 @@ export function planOptionsFrom(cfg: SyncConfig, keepDeleted: boolean): PlanOpti
     ...(cfg.max_height !== undefined ? { maxHeight: cfg.max_height } : {}),
     ...(cfg.custom_fields ? { customFields: cfg.custom_fields } : {}),
   };
+}
+
+/** Every target an account or a schedule names is configured (checked at start and by `config check`). */
+export function checkTargetNames(cfg: SyncConfig, accounts: readonly AccountConfig[]): void {
+  const targets = configuredTargets(cfg.targets);
+  const check = (path: string, name: string | undefined) => {
+    if (name !== undefined && !Object.hasOwn(targets, name))
+      throw new SyncConfigError(
+        `brightcove-ops.yml ${path}: unknown sync target "${name}" (sync.targets: ${Object.keys(targets).join(', ')})`,
+      );
+  };
+  for (const a of accounts) check(`accounts.${a.alias}.target`, a.target);
+  for (const [i, s] of cfg.schedules.entries()) check(`sync.schedules.${i}.target`, s.target);
 }

@@ -117,6 +117,24 @@ describe('CLI', () => {
     expect(c.err.join('\n')).toContain('sync.max_height must be at least 144');
   });
 
+  it('config check names a sync target that names nothing', async () => {
+    const d = dir();
+    writeFileSync(
+      join(d, 'brightcove-ops.yml'),
+      'accounts:\n  - { alias: neo, id: "111", target: warehose }\nsync:\n  targets:\n    warehouse: { type: postgres, url: "postgres://db/v" }\n',
+    );
+    const c = capture();
+    const code = await runCli(['config', 'check'], {
+      cwd: d,
+      env: { BRIGHTCOVE_OPS_STATE: 'state.json' },
+      output: c.output,
+    });
+    expect(code).toBe(2);
+    expect(c.err.join('\n')).toContain(
+      'Invalid configuration: brightcove-ops.yml accounts.neo.target: unknown sync target "warehose" (sync.targets: warehouse)',
+    );
+  });
+
   it('joinArgv keeps shell-quoted words together', () => {
     expect(joinArgv(['clip', 'j1', '--name', 'Goal of the day'])).toBe('clip j1 --name "Goal of the day"');
   });
