@@ -17,7 +17,7 @@ import { type ExportAccount, type ExportResult, runExport } from '../src/exports
 import { createHttpDispatcher } from '../src/http/dispatcher.js';
 import { startBrightcoveSim } from '../src/sim/brightcove/index.js';
 import { ACCOUNT_IDS } from '../src/sim/data/index.js';
-import { Store } from '../src/store/store.js';
+import { FileStore } from '../src/store/store.js';
 
 const quick = process.argv.includes('--quick');
 const DAY = 86_400_000;
@@ -87,7 +87,7 @@ async function exportOnce(
 ) {
   const root = await mkdtemp(join(tmpdir(), 'bench-export-'));
   const clock = new ManualClock(clockNow);
-  const store = await Store.open(null);
+  const store = await FileStore.open(null);
   const checkpoints = new ExportCheckpoints({ store, dir: join(root, 'checkpoints'), clock });
   const t0 = performance.now();
   const result: ExportResult = await runExport(

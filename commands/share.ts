@@ -126,7 +126,13 @@ async function runOne(ctx: CommandContext<ShareArgs>, args: Extract<ShareArgs, {
       );
       return;
     }
-    const claim = svc.claim<ShareRequestData>(request.id, SHARE_KIND, 'sharing', actor.userId, 'confirm');
+    const claim = await svc.claim<ShareRequestData>(
+      request.id,
+      SHARE_KIND,
+      'sharing',
+      actor.userId,
+      'confirm',
+    );
     if (!claim.ok) return surface.reply(refusalReply(claim.reason));
     const audit = () =>
       services.repos.audit.append({
@@ -195,7 +201,7 @@ async function recheckAndShare(
     checked = await svc.recheck(claimed);
   } catch (err) {
     // Could not check: nothing is shared, and the button stays for another try.
-    svc.release(claimed.id);
+    await svc.release(claimed.id);
     return `Could not re-run the pre-flight (${err instanceof Error ? err.message : String(err)}). Nothing was shared: try Share anyway again in a moment.`;
   }
   if (message) {
@@ -228,7 +234,7 @@ async function onConfirm(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BU
   if (!(await services.roles.isOperator(actor)))
     return refuse(`Only operators can share. ${services.roles.describe('operator')}`);
   const svc = services.sharing;
-  const claim = svc.claim<ShareRequestData | BulkRequestData>(
+  const claim = await svc.claim<ShareRequestData | BulkRequestData>(
     ctx.value,
     kind,
     'sharing',

@@ -241,7 +241,7 @@ async function claimAndRun(
   refuse: (text: string) => Promise<void>,
   how?: string,
 ): Promise<void> {
-  const claim = services.sync.claim(planId, phase, actor.userId, how);
+  const claim = await services.sync.claim(planId, phase, actor.userId, how);
   if (!claim.ok) return refuseClaim(claim, phase, message, refuse);
   if (message) {
     message.update(renderPlan(claim.record));
@@ -373,7 +373,7 @@ async function onRejectDeletesClick(ctx: ActionContext): Promise<void> {
   const record = services.sync.plans.get(ctx.value);
   if (!waitsForDeletes(services, record)) {
     // Not pending (states only move on), so this attempt changes nothing: it yields the reason why not.
-    const t = services.sync.reject(ctx.value, actor.userId, '');
+    const t = await services.sync.reject(ctx.value, actor.userId, '');
     if (!t.ok) return refuseClaim(t, 'deletes', ctx.message, refuse);
   }
   if (record) await ctx.surface.openModal(renderRejectDeletesModal(record));
@@ -392,7 +392,7 @@ async function onRejectDeletes(ctx: ViewContext): Promise<ViewResult> {
   if ('errors' in read) return read;
   const current = services.sync.plans.get(planId);
   const message = planMessageOf(surface, current);
-  const t = services.sync.reject(planId, actor.userId, read.reason);
+  const t = await services.sync.reject(planId, actor.userId, read.reason);
   if (!t.ok) {
     await refuseClaim(t, 'deletes', message, refuse);
     return undefined;
@@ -448,10 +448,17 @@ async function runCliSync(services: Services, surface: Surface, actor: Actor, ar
   }
   // The terminal user is the operator and the approver: the flags are the approval, no prompt.
   const phases: Phase[] = [];
-  if (args.apply && sync.claim(record.id, 'apply', actor.userId).ok) phases.push('apply');
+  if (args.apply && (await sync.claim(record.id, 'apply', actor.userId)).ok) phases.push('apply');
   if (
     args.approveDeletes &&
-    sync.claim(record.id, 'deletes', actor.userId, mass ? 'mass delete confirmed with --force' : undefined).ok
+    (
+      await sync.claim(
+        record.id,
+        'deletes',
+        actor.userId,
+        mass ? 'mass delete confirmed with --force' : undefined,
+      )
+    ).ok
   )
     phases.push('deletes');
   const { summary } = await sync.execute(record, phases, actor.userId);
@@ -480,7 +487,7 @@ async function runScheduled(services: Services, host: Host, s: SyncSchedule): Pr
   );
   // auto_apply covers creates and updates only: deletes always wait for an approver's click.
   if (!s.auto_apply) return;
-  const claim = services.sync.claim(record.id, 'apply', 'scheduler');
+  const claim = await services.sync.claim(record.id, 'apply', 'scheduler');
   if (!claim.ok) return;
   message.update(renderPlan(claim.record));
   await message.flush();
@@ -551,7 +558,7 @@ export const sync = defineCommand<SyncArgs>({
           `Only operators or the person who ran the sync can discard it. ${services.roles.describe('operator')}`,
         );
       }
-      const t = services.sync.discard(ctx.value, actor.userId);
+      const t = await services.sync.discard(ctx.value, actor.userId);
       if (!t.ok) {
         const r = t.record;
         const why =
@@ -564,7 +571,7 @@ export const sync = defineCommand<SyncArgs>({
     },
   },
   views: { confirm_deletes: onConfirmDeletes, reject_deletes: onRejectDeletes },
-  start(services, host) {
+  async start(services, host) {
     const cfg = parseSyncConfig(services.config.sync);
     services.schedules.register('sync', async (job) => {
       await runScheduled(services, host, job.data as SyncSchedule);
@@ -607,7 +614,7 @@ export const sync = defineCommand<SyncArgs>({
         })().catch((err: unknown) => services.logger.error('resumed sync failed', { plan: record.id, err }));
       }
     }
-    store.prune();
+    await store.prune();
     if (host.publicUrl) {
       host.route('POST', CMS_HOOK_PATH, notificationHandler(services));
       void services.sync.subscribe(host.publicUrl);

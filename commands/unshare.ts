@@ -58,7 +58,13 @@ async function onDecideClick(ctx: ActionContext, verb: 'approve' | 'reject'): Pr
   const svc = services.sharing;
   const record = svc.get<UnshareRequestData>(ctx.value, UNSHARE_KIND);
   if (record?.state !== 'awaiting' || svc.isExpired(record)) {
-    const claim = svc.claim<UnshareRequestData>(ctx.value, UNSHARE_KIND, 'awaiting', actor.userId, verb);
+    const claim = await svc.claim<UnshareRequestData>(
+      ctx.value,
+      UNSHARE_KIND,
+      'awaiting',
+      actor.userId,
+      verb,
+    );
     if (!claim.ok) {
       if (claim.record) await show(ctx, claim.record);
       return refuse(claim.reason);
@@ -97,7 +103,7 @@ async function onDecide(ctx: ViewContext, verb: 'approve' | 'reject'): Promise<V
     reason = read.reason;
   }
   const svc = services.sharing;
-  const claim = svc.claim<UnshareRequestData>(
+  const claim = await svc.claim<UnshareRequestData>(
     id,
     UNSHARE_KIND,
     verb === 'approve' ? 'executing' : 'rejected',

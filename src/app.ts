@@ -119,7 +119,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       await server.close();
       await services.sync.close();
       await services.exports.close();
-      await services.store.flush();
+      await services.store.close();
       // Idle keep-alive sockets would hold the process open; a second stop finds it closed already.
       await agent.close().catch(() => undefined);
     },

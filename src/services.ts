@@ -20,8 +20,9 @@ import { createLogger, type Logger } from './log.js';
 import type { Ticker } from './scheduler/scheduler.js';
 import { ShareService } from './sharing/service.js';
 import { createRoles } from './slack/roles.js';
+import { openStore } from './store/open.js';
 import { createRepositories } from './store/repositories.js';
-import { Store } from './store/store.js';
+import type { Store } from './store/store.js';
 import { parseSyncConfig } from './sync/config.js';
 import { SyncCursorStore } from './sync/cursor.js';
 import { SyncService } from './sync/service.js';
@@ -72,7 +73,7 @@ export async function createServices(opts: {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger();
   const newId = opts.newId ?? randomId;
-  const store = opts.store ?? (await Store.open(config.statePath));
+  const store = opts.store ?? (await openStore(config));
   const dispatcher =
     opts.dispatcher ??
     createHttpDispatcher(

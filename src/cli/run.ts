@@ -130,7 +130,7 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
     yes: global.yes,
   });
   await surface.finish();
-  await services.store.flush();
+  await services.store.close();
   return surface.exitCode;
 }
 

@@ -86,7 +86,7 @@ interface ClipServiceDeps {
   findVideoByReferenceId?: (referenceId: string) => Promise<{ id: string; name?: string } | undefined>;
   jobs: Collection<JobRecord>;
   /** Runs `fn` as one durable write (the store's transaction): intents must be on disk before the POST. */
-  durably: <R>(fn: () => R) => R;
+  durably: <R>(fn: () => R) => Promise<R>;
   /**
    * A secret from the config (Slack signing secret or token) the hook secret is derived from, so the
    * URL survives restarts without a secret ever being written to the state file.
@@ -208,7 +208,7 @@ export class ClipService {
     });
     if (!prepared.ok) return prepared;
     const intent = this.#intentFor(req, prepared, actor, channel);
-    this.#deps.durably(() => this.#deps.jobs.insert(intent));
+    await this.#deps.durably(() => this.#deps.jobs.insert(intent));
     let jvodId: string;
     try {
       jvodId = firstVodJob(await this.#deps.live.createClips(prepared.body));
@@ -219,12 +219,12 @@ export class ClipService {
       const found = answered ? undefined : await this.#lookUp(intent).catch(() => null);
       if (found === null) throw err;
       if (!found) {
-        this.#deps.durably(() => this.#deps.jobs.remove(intent.id));
+        await this.#deps.durably(() => this.#deps.jobs.remove(intent.id));
         throw err;
       }
       jvodId = found.jvod_id;
     }
-    const record = this.#adopt(intent, jvodId, 'waiting');
+    const record = await this.#adopt(intent, jvodId, 'waiting');
     return { ok: true, record, warnings: prepared.warnings };
   }
 
@@ -266,7 +266,7 @@ export class ClipService {
   }
 
   /** The intent becomes the clip record (one write) and the create is audited once per intent. */
-  #adopt(intent: ClipIntent, jvodId: string, apiState: string): ClipRecord {
+  async #adopt(intent: ClipIntent, jvodId: string, apiState: string): Promise<ClipRecord> {
     const now = this.#deps.clock.now().toISOString();
     const { noResend: _noResend, ...data } = intent.data;
     const state = mapVodState(apiState) ?? 'waiting';
@@ -279,7 +279,7 @@ export class ClipService {
       ...(intent.channel ? { channel: intent.channel } : {}),
       data: { ...data, jvodId, apiState, history: [{ state, at: now }] },
     };
-    this.#deps.durably(() => {
+    await this.#deps.durably(() => {
       this.#deps.jobs.upsert(record);
       this.#deps.jobs.remove(intent.id);
       this.#deps.audit.append(
@@ -330,16 +330,19 @@ export class ClipService {
       try {
         const found = await this.#lookUp(intent);
         if (found) {
-          settled.push({ kind: 'adopted', record: this.#adopt(intent, found.jvod_id, found.jvod_state) });
+          settled.push({
+            kind: 'adopted',
+            record: await this.#adopt(intent, found.jvod_id, found.jvod_state),
+          });
           continue;
         }
         if (intent.data.noResend === undefined) {
           const body = this.#resendBody(intent.data.body);
           const jvodId = firstVodJob(await this.#deps.live.createClips(body));
-          settled.push({ kind: 'resent', record: this.#adopt(intent, jvodId, 'waiting') });
+          settled.push({ kind: 'resent', record: await this.#adopt(intent, jvodId, 'waiting') });
           continue;
         }
-        settled.push({ kind: 'not-sent', intent, reason: this.#giveUp(intent) });
+        settled.push({ kind: 'not-sent', intent, reason: await this.#giveUp(intent) });
       } catch (err) {
         this.#log.warn('could not settle an interrupted clip; trying again at the next start', {
           err,
@@ -362,11 +365,11 @@ export class ClipService {
     };
   }
 
-  #giveUp(intent: ClipIntent): string {
+  async #giveUp(intent: ClipIntent): Promise<string> {
     const reason =
       'The app restarted before Brightcove Live received this clip, so no clip job was made. ' +
       `${intent.data.noResend ?? ''} Ask for the clip again.`;
-    this.#deps.durably(() => {
+    await this.#deps.durably(() => {
       this.#deps.jobs.remove(intent.id);
       this.#deps.audit.append(
         {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
+import { describeUrl } from '../db/postgres.js';
 import { maskSecrets, registerSecret } from '../log.js';
 import {
   type AccountConfig,
@@ -278,6 +279,15 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
     throw new ConfigError('environment', 'SLACK_APP_TOKEN', 'an app-level token starts with xapp-');
   }
 
+  const stateUrl = env.BRIGHTCOVE_OPS_DATABASE_URL || file.state?.url;
+  if (stateUrl && !/^postgres(ql)?:\/\//.test(stateUrl)) {
+    throw new ConfigError(
+      env.BRIGHTCOVE_OPS_DATABASE_URL ? 'environment' : fileLabel,
+      env.BRIGHTCOVE_OPS_DATABASE_URL ? 'BRIGHTCOVE_OPS_DATABASE_URL' : 'state.url',
+      'must start with postgres:// (e.g. postgres://user@host:5432/database)',
+    );
+  }
+
   const config: AppConfig = {
     slack: {
       ...(botToken ? { botToken } : {}),
@@ -287,6 +297,17 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
     },
     port,
     statePath: resolve(cwd, env.BRIGHTCOVE_OPS_STATE ?? 'data/state.json'),
+    ...(stateUrl
+      ? {
+          stateDatabase: {
+            url: stateUrl,
+            pool_size: file.state?.pool_size ?? 10,
+            connect_timeout_ms: file.state?.connect_timeout_ms ?? 5_000,
+            statement_timeout_ms: file.state?.statement_timeout_ms ?? 60_000,
+            leaseSeconds: file.state?.lease_seconds ?? 30,
+          },
+        }
+      : {}),
     timezone: checkTimezone(fileLabel, 'timezone', file.timezone ?? env.TZ ?? 'UTC'),
     accounts,
     groups,
@@ -335,8 +356,18 @@ export function secretsOf(config: AppConfig): string[] {
     config.liveApiKey,
     config.clarifyApiKey,
     ...config.accounts.map((a) => a.credentials?.clientSecret),
+    config.stateDatabase ? passwordOf(config.stateDatabase.url) : undefined,
   ];
   return out.filter((s): s is string => Boolean(s));
+}
+
+/** The password in a database URL (masked wherever the URL could be logged). */
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function mask(secret: string | undefined): string | undefined {
@@ -357,7 +388,9 @@ export function describeConfig(config: AppConfig): Record<string, unknown> {
       apiUrl: config.slack.apiUrl ?? 'https://slack.com/api/',
     },
     port: config.port,
-    statePath: config.statePath,
+    state: config.stateDatabase
+      ? `PostgreSQL at ${describeUrl(config.stateDatabase.url)} (the state file is not used)`
+      : config.statePath,
     timezone: config.timezone,
     accounts: config.accounts.map((a) => ({
       alias: a.alias,

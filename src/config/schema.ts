@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type PostgresConnection, postgresConnectionShape } from '../db/postgres.js';
 
 /**
  * The YAML config file (`brightcove-ops.yml`). Keys are snake_case like the original tools' files.
@@ -84,6 +85,14 @@ export const fileConfigSchema = z.strictObject({
     .optional(),
   public_url: urlSchema.optional(),
   plan_ttl_minutes: z.number().int().positive().default(60),
+  /** The state store: PostgreSQL for replicas (the url may come from BRIGHTCOVE_OPS_DATABASE_URL). */
+  state: z
+    .strictObject({
+      ...postgresConnectionShape,
+      url: postgresConnectionShape.url.optional(),
+      lease_seconds: z.number().int().min(5).max(600).default(30),
+    })
+    .optional(),
   sync: z.record(z.string(), z.unknown()).optional(),
   exports: z.record(z.string(), z.unknown()).optional(),
 });
@@ -130,6 +139,11 @@ export interface AppConfig {
   slack: { botToken?: string; appToken?: string; signingSecret?: string; apiUrl?: string };
   port: number;
   statePath: string;
+  /**
+   * PostgreSQL for the state (BRIGHTCOVE_OPS_DATABASE_URL or `state.url`): when set, the state file is
+   * neither read nor written.
+   */
+  stateDatabase?: PostgresConnection & { leaseSeconds: number };
   timezone: string;
   accounts: AccountConfig[];
   /** group name → account aliases */

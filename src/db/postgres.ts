@@ -75,8 +75,13 @@ export class DatabaseUnavailableError extends RefusalError {
   override name = 'DatabaseUnavailableError';
   constructor(what: string, configKey: string, url: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
+    // The state store's URL usually comes from the environment; the others' from the YAML file.
+    const where =
+      configKey === 'state'
+        ? 'BRIGHTCOVE_OPS_DATABASE_URL (or state.url in brightcove-ops.yml)'
+        : `${configKey}.url in brightcove-ops.yml`;
     super(
-      `${what} (PostgreSQL at ${describeUrl(url)}) is unreachable: ${reason}. Check that the database is up and ${configKey}.url in brightcove-ops.yml.`,
+      `${what} (PostgreSQL at ${describeUrl(url)}) is unreachable: ${reason}. Check that the database is up and ${where}.`,
     );
   }
 }

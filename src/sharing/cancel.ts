@@ -17,7 +17,7 @@ export async function cancelRequest<T>(ctx: ActionContext, rules: CancelRules<T>
   const svc = ctx.services.sharing;
   const current = svc.get<T>(ctx.value, rules.kind);
   if (!(await rules.mayCancel(current?.requestedBy))) return refuseAction(ctx, entry, rules.denied);
-  const claim = svc.claim<T>(ctx.value, rules.kind, 'cancelled', ctx.actor.userId, 'cancel');
+  const claim = await svc.claim<T>(ctx.value, rules.kind, 'cancelled', ctx.actor.userId, 'cancel');
   if (!claim.ok) return refuseAction(ctx, entry, claim.reason);
   ctx.services.repos.audit.append({ actor: ctx.actor.userId, ...entry, target: ctx.value, outcome: 'ok' });
   await showOnMessage(ctx, rules.render(claim.record));

@@ -205,7 +205,7 @@ export class ShareService {
    * Moves an awaiting record to `next` exactly once (two concurrent clicks: one wins), stamping who did it.
    * Expired records move to `expired` instead, so their buttons go away.
    */
-  claim<T>(
+  async claim<T>(
     id: string,
     kind: string,
     next: string,
@@ -213,11 +213,13 @@ export class ShareService {
     action: string,
     /** why, when the decider gave a reason (a rejection): kept on the decision */
     why?: string,
-  ): { ok: true; record: PendingRecord<T> } | { ok: false; record?: PendingRecord<T>; reason: string } {
+  ): Promise<
+    { ok: true; record: PendingRecord<T> } | { ok: false; record?: PendingRecord<T>; reason: string }
+  > {
     const current = this.get<T>(id, kind);
     if (!current) return { ok: false, reason: 'This request no longer exists: run the command again.' };
     if (ACTIVE_FOR_BUTTONS.has(current.state) && this.isExpired(current)) {
-      const t = this.repos.pending.transition(
+      const t = await this.repos.pending.transition(
         id,
         (r) => r.state === 'awaiting',
         (r) => ({ ...r, state: 'expired' }),
@@ -229,7 +231,7 @@ export class ShareService {
       };
     }
     const at = this.services.clock.now().toISOString();
-    const t = this.repos.pending.transition(
+    const t = await this.repos.pending.transition(
       id,
       (r) => r.kind === kind && r.state === 'awaiting',
       (r) => ({
@@ -250,8 +252,8 @@ export class ShareService {
   }
 
   /** Gives a claimed request back to the buttons (its re-check could not run). */
-  release(id: string): void {
-    this.repos.pending.transition(
+  async release(id: string): Promise<void> {
+    await this.repos.pending.transition(
       id,
       (r) => r.kind === SHARE_KIND && r.state === 'sharing',
       (r) => ({ ...r, state: 'awaiting', decisions: r.decisions.slice(0, -1) }),
@@ -332,7 +334,7 @@ export class ShareService {
     };
     // Intent before effect: the job is on disk before the share call, so a restart after a crash
     // follows (and so reconciles) a share that may have been sent.
-    this.services.store.transaction(() => this.repos.jobs.upsert(job));
+    await this.services.store.transaction(() => this.repos.jobs.upsert(job));
     const cms = this.masterCms(master);
     let initial: ShareRecord[];
     try {
@@ -360,7 +362,7 @@ export class ShareService {
         };
       });
       const done = this.saveJob(job.id, { statuses, finished: true }, 'done');
-      this.finishRequest(request.id);
+      await this.finishRequest(request.id);
       await onUpdate(done);
       return done;
     }
@@ -396,7 +398,7 @@ export class ShareService {
       },
       'done',
     );
-    this.finishRequest(job.data.requestId);
+    await this.finishRequest(job.data.requestId);
     await onUpdate(done);
     return done;
   }
@@ -410,8 +412,8 @@ export class ShareService {
     })) as ShareJob;
   }
 
-  private finishRequest(requestId: string): void {
-    this.repos.pending.transition(
+  private async finishRequest(requestId: string): Promise<void> {
+    await this.repos.pending.transition(
       requestId,
       (r) => r.state === 'sharing',
       (r) => ({ ...r, state: 'shared' }),

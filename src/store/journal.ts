@@ -7,20 +7,77 @@ interface Entry {
 }
 
 /**
+ * One run's intents and results (a sync Apply's creates and deletes): after a crash, an intent without
+ * a result is the only thing that must be looked up before anything is repeated.
+ */
+export interface Journal {
+  isDone(key: string): boolean;
+  /** What markDone recorded (undefined when not done). */
+  result(key: string): unknown;
+  hasIntent(key: string): boolean;
+  /** Durable when it resolves: the mutation may be sent then. */
+  markIntent(key: string): Promise<void>;
+  /**
+   * Not waited for: a result lost in a crash leaves its intent, which is reconciled by looking the
+   * effect up, so it costs a lookup, never a duplicate.
+   */
+  markDone(key: string, result: unknown): void;
+  /** How many keys are done. */
+  size(): number;
+  /** Lets go of the file or the pending writes (the journal stays; `removeJournal` deletes it). */
+  close(): void;
+}
+
+/** The entries of a journal, as read back from any store. */
+export class JournalEntries {
+  readonly #entries = new Map<string, Entry>();
+
+  intent(key: string): void {
+    const e = this.#entries.get(key) ?? {};
+    e.intent = true;
+    this.#entries.set(key, e);
+  }
+
+  done(key: string, result: unknown): void {
+    const e = this.#entries.get(key) ?? {};
+    e.done = result ?? null;
+    this.#entries.set(key, e);
+  }
+
+  isDone(key: string): boolean {
+    return this.#entries.get(key)?.done !== undefined;
+  }
+
+  result(key: string): unknown {
+    return this.#entries.get(key)?.done;
+  }
+
+  hasIntent(key: string): boolean {
+    return this.#entries.get(key)?.intent === true;
+  }
+
+  size(): number {
+    let n = 0;
+    for (const e of this.#entries.values()) if (e.done !== undefined) n++;
+    return n;
+  }
+}
+
+/**
  * An append-only log of one run's mutations, next to the state file: before each external mutation
  * its intent is appended and fsync'd, after it its result. The state file is rewritten whole and
  * in batches, so it cannot carry one durable line per create or delete; this can. After a crash,
  * an intent without a result is the only thing that must be looked up before anything is repeated.
  */
-export class Journal {
-  readonly #entries = new Map<string, Entry>();
+export class FileJournal implements Journal {
+  readonly #entries = new JournalEntries();
   #fd: number | null = null;
 
   private constructor(readonly path: string | null) {}
 
   /** Opens (or creates) the journal at `path`; null keeps it in memory (tests, no state file). */
-  static open(path: string | null): Journal {
-    const j = new Journal(path);
+  static open(path: string | null): FileJournal {
+    const j = new FileJournal(path);
     if (!path) return j;
     let text = '';
     try {
@@ -37,10 +94,8 @@ export class Journal {
         continue; // the torn last line of a crash: that append never completed
       }
       if (typeof row.k !== 'string') continue;
-      const e = j.#entries.get(row.k) ?? {};
-      if (row.i) e.intent = true;
-      if ('d' in row) e.done = row.d;
-      j.#entries.set(row.k, e);
+      if (row.i) j.#entries.intent(row.k);
+      if ('d' in row) j.#entries.done(row.k, row.d);
     }
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     j.#fd = openSync(path, 'a', 0o600);
@@ -48,40 +103,31 @@ export class Journal {
   }
 
   isDone(key: string): boolean {
-    return this.#entries.get(key)?.done !== undefined;
+    return this.#entries.isDone(key);
   }
 
   result(key: string): unknown {
-    return this.#entries.get(key)?.done;
+    return this.#entries.result(key);
   }
 
   hasIntent(key: string): boolean {
-    return this.#entries.get(key)?.intent === true;
+    return this.#entries.hasIntent(key);
   }
 
-  /** On disk before it returns: the mutation may be sent now. */
-  markIntent(key: string): void {
+  /** fsync'd before it resolves. */
+  async markIntent(key: string): Promise<void> {
     this.#append({ k: key, i: 1 }, true);
-    const e = this.#entries.get(key) ?? {};
-    e.intent = true;
-    this.#entries.set(key, e);
+    this.#entries.intent(key);
   }
 
-  /**
-   * Not fsync'd: a result lost in a crash leaves its intent, which is reconciled by looking the
-   * effect up, so it costs a lookup, never a duplicate.
-   */
+  /** Not fsync'd (see Journal). */
   markDone(key: string, result: unknown): void {
     this.#append({ k: key, d: result ?? null }, false);
-    const e = this.#entries.get(key) ?? {};
-    e.done = result ?? null;
-    this.#entries.set(key, e);
+    this.#entries.done(key, result);
   }
 
   size(): number {
-    let n = 0;
-    for (const e of this.#entries.values()) if (e.done !== undefined) n++;
-    return n;
+    return this.#entries.size();
   }
 
   close(): void {

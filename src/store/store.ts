@@ -1,8 +1,54 @@
 import { readdirSync } from 'node:fs';
 import { LowSync } from 'lowdb';
 import { FileLock, type FileStamp, MemoryAdapter, SecureJsonFile, sameStamp } from './file-adapter.js';
-import { Journal } from './journal.js';
+import { FileJournal, type Journal } from './journal.js';
 import { migrate, type StateData, type StoredRecord } from './schema.js';
+
+/**
+ * Where the state lives, behind the repositories: a lowdb file (the embedded default, `FileStore`) or
+ * PostgreSQL (`PgStore`, for replicas). Both keep the working set in memory, so reads and plain writes
+ * are synchronous and cheap; both write changes soon after, record by record, merged with what other
+ * processes wrote. What must be atomic across processes (a button claim, a cursor move) runs in
+ * `transaction`: on the freshest state, with no other process writing in between, written before it
+ * resolves.
+ */
+export interface Store {
+  /** What and where it is, for /healthz and messages (never a password). */
+  readonly description: string;
+  /** The state file (null for an in-memory store or a database): the audit archive lives next to it. */
+  readonly path: string | null;
+  /**
+   * True when records trimmed from memory stay stored (a database keeps every audit entry; a file
+   * cannot grow forever, so its old entries go to the archive files).
+   */
+  readonly keepsTrimmed: boolean;
+  /** How many writes reached the store (tests and benchmarks). */
+  readonly writes: number;
+  collection<T extends StoredRecord>(name: string): Collection<T>;
+  /** The append-only journal `name` of one run's intents and results, read fresh. */
+  journal(name: string): Promise<Journal>;
+  /** Names of the journals that exist, for pruning. */
+  journalNames(): Promise<string[]>;
+  removeJournal(name: string): Promise<void>;
+  /** Runs `fn` on the freshest state, exclusively across processes, and writes what it changed. */
+  transaction<R>(fn: () => R): Promise<R>;
+  /** Resolves when everything changed so far is stored; rejects with the last write's error. */
+  flush(): Promise<void>;
+  /** For /healthz: can the store be written right now? */
+  writable(): Promise<boolean>;
+  /** Writes what is pending and lets go of files or connections. */
+  close(): Promise<void>;
+  /** @internal used by Collection: the live rows of one collection */
+  rows<T extends StoredRecord>(name: string): T[];
+  /** @internal Marks one record changed (present now = upsert, absent = removed). */
+  changed(collection: string, id: string): void;
+  /** @internal Records `trim` took out of memory (removed from a file; kept by a database). */
+  trimmed(collection: string, records: readonly StoredRecord[]): void;
+}
+
+export function journalNameOk(name: string): void {
+  if (!/^[a-z0-9_.-]+$/i.test(name)) throw new Error(`invalid journal name ${name}`);
+}
 
 /** How often reads look whether another process changed the file (a stat; a re-read only then). */
 const REFRESH_MS = 50;
@@ -16,7 +62,7 @@ const REFRESH_MS = 50;
  * runs entirely inside such a transaction, on the fresh records, so two processes can never both
  * claim one phase.
  */
-export class Store {
+export class FileStore implements Store {
   readonly #db: LowSync<StateData>;
   readonly #file: SecureJsonFile<StateData> | null;
   readonly #lock: FileLock | null;
@@ -27,7 +73,7 @@ export class Store {
   #checkedAt = 0;
   #scheduled: Promise<void> | null = null;
   #writeError: unknown = null;
-  readonly #journals = new Map<string, Journal>();
+  readonly #journals = new Map<string, FileJournal>();
   writes = 0;
 
   private constructor(db: LowSync<StateData>, file: SecureJsonFile<StateData> | null) {
@@ -36,13 +82,15 @@ export class Store {
     this.#lock = file ? new FileLock(`${file.path}.lock`) : null;
   }
 
-  static async open(path: string | null): Promise<Store> {
+  readonly keepsTrimmed = false;
+
+  static async open(path: string | null): Promise<FileStore> {
     const file = path ? new SecureJsonFile<StateData>(path) : null;
     const db = new LowSync<StateData>(file ?? new MemoryAdapter<StateData>(), {
       version: 1,
       collections: {},
     });
-    const store = new Store(db, file);
+    const store = new FileStore(db, file);
     const write = store.#transaction(() => {
       store.#stamp = file?.stamp() ?? null;
       db.read();
@@ -58,9 +106,12 @@ export class Store {
     return new Collection<T>(this, name);
   }
 
-  /** The state file (null for an in-memory store). */
   get path(): string | null {
     return this.#file?.path ?? null;
+  }
+
+  get description(): string {
+    return this.#file ? `state file ${this.#file.path}` : 'in-memory state';
   }
 
   /** Where journals live: `<state file>.journal/` (none for an in-memory store). */
@@ -72,18 +123,22 @@ export class Store {
    * The append-only journal `name` (one per run that mutates something outside: intents and results).
    * Opened once per store; in memory when the store is.
    */
-  journal(name: string): Journal {
-    if (!/^[a-z0-9_.-]+$/i.test(name)) throw new Error(`invalid journal name ${name}`);
+  async journal(name: string): Promise<Journal> {
+    return this.#journal(name);
+  }
+
+  #journal(name: string): FileJournal {
+    journalNameOk(name);
     let j = this.#journals.get(name);
     if (!j) {
-      j = Journal.open(this.#journalDir ? `${this.#journalDir}/${name}.jsonl` : null);
+      j = FileJournal.open(this.#journalDir ? `${this.#journalDir}/${name}.jsonl` : null);
       this.#journals.set(name, j);
     }
     return j;
   }
 
   /** Names of the journals that exist (on disk, or opened in memory), for pruning. */
-  journalNames(): string[] {
+  async journalNames(): Promise<string[]> {
     const names = new Set(this.#journals.keys());
     const dir = this.#journalDir;
     if (dir) {
@@ -96,8 +151,8 @@ export class Store {
     return [...names];
   }
 
-  removeJournal(name: string): void {
-    this.journal(name).remove();
+  async removeJournal(name: string): Promise<void> {
+    this.#journal(name).remove();
     this.#journals.delete(name);
   }
 
@@ -117,11 +172,16 @@ export class Store {
     this.#schedule();
   }
 
+  trimmed(collection: string, records: readonly StoredRecord[]): void {
+    for (const r of records) this.changed(collection, r.id);
+  }
+
   /**
    * Runs `fn` on the freshest state, with no other process writing in between, and writes what it
-   * changed before returning. What a button claim needs.
+   * changed before returning. What a button claim needs. (Synchronous under the file lock; a promise
+   * for the interface a database needs.)
    */
-  transaction<R>(fn: () => R): R {
+  async transaction<R>(fn: () => R): Promise<R> {
     return this.#transaction(() => {
       this.#merge();
       const result = fn();
@@ -213,6 +273,11 @@ export class Store {
     }
   }
 
+  async close(): Promise<void> {
+    await this.flush();
+    for (const j of this.#journals.values()) j.close();
+  }
+
   /** For /healthz: can the state file be written right now? */
   async writable(): Promise<boolean> {
     try {
@@ -280,14 +345,14 @@ export class Collection<T extends StoredRecord> {
 
   /**
    * Atomic compare-and-set: applies `patch` only when `guard` holds for the current record, read
-   * fresh from the file under its lock and written before the lock is released. This is what makes
+   * fresh from the store under its lock and written before the lock is released. This is what makes
    * a button act once when two clicks arrive together, in one process or in two.
    */
   transition(
     id: string,
     guard: (r: T) => boolean,
     patch: (r: T) => T,
-  ): { ok: true; record: T } | { ok: false; record?: T } {
+  ): Promise<{ ok: true; record: T } | { ok: false; record?: T }> {
     return this.store.transaction(() => {
       const current = this.get(id);
       if (!current) return { ok: false };
@@ -310,7 +375,7 @@ export class Collection<T extends StoredRecord> {
   trim(max: number): void {
     const rows = this.store.rows<T>(this.name);
     if (rows.length > max) {
-      for (const r of rows.splice(0, rows.length - max)) this.store.changed(this.name, r.id);
+      this.store.trimmed(this.name, rows.splice(0, rows.length - max));
     }
   }
 }

@@ -1,22 +1,18 @@
 import PQueue from 'p-queue';
 import { type Clock, systemClock } from '../clock.js';
 import { type Logger, silentLogger } from '../log.js';
+import type { Journal } from '../store/journal.js';
 import type { PlanCreate, PlanDelete, PlanUpdate, SyncPlan } from './plan.js';
 import { chooseRendition, type RenditionOptions } from './rendition.js';
 import type { SyncTarget } from './target.js';
 import type { VideoMedia } from './types.js';
 
-/** Where finished items are remembered so a crashed apply resumes instead of starting over. */
-export interface Checkpoint {
-  isDone(itemKey: string): boolean;
-  /** What markDone recorded for the item (undefined when not done). */
-  result(itemKey: string): unknown;
-  markDone(itemKey: string, result: unknown): void;
-  /** Durable before it returns: the item's mutation is about to be sent (intent before effect). */
-  markIntent(itemKey: string): void;
-  /** A mutation of this item may have been sent by an earlier, interrupted run. */
-  hasIntent(itemKey: string): boolean;
-}
+/**
+ * Where finished items are remembered so a crashed apply resumes instead of starting over: an item's
+ * intent is durable before its mutation is sent (intent before effect); `hasIntent` says a mutation
+ * may have been sent by an earlier, interrupted run.
+ */
+export type Checkpoint = Pick<Journal, 'isDone' | 'result' | 'markDone' | 'markIntent' | 'hasIntent'>;
 
 export function memoryCheckpoint(): Checkpoint & { entries: Map<string, unknown> } {
   const entries = new Map<string, unknown>();
@@ -26,7 +22,7 @@ export function memoryCheckpoint(): Checkpoint & { entries: Map<string, unknown>
     isDone: (k) => entries.has(k),
     result: (k) => entries.get(k),
     markDone: (k, r) => void entries.set(k, r),
-    markIntent: (k) => void intents.add(k),
+    markIntent: async (k) => void intents.add(k),
     hasIntent: (k) => intents.has(k),
   };
 }
@@ -237,7 +233,7 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
       }
       mediaUrl = choice.rendition.url;
     }
-    checkpoint.markIntent(item.key);
+    await checkpoint.markIntent(item.key);
     let recovered = false;
     const created = await withRetry(
       () => deps.target.create({ videoId: item.videoId, name: item.name, mediaUrl, metadata: item.metadata }),
@@ -262,7 +258,7 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
       metadataVersion: item.metadataVersion,
       ...(item.name !== undefined ? { name: item.name } : {}),
     };
-    checkpoint.markIntent(item.key);
+    await checkpoint.markIntent(item.key);
     const outcome = await withRetry(() => deps.target.update(req));
     checkpoint.markDone(item.key, { outcome });
     summary.updated.push({ videoId: item.videoId, recordId: item.recordId });
@@ -279,7 +275,7 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
       return;
     }
     // A delete replayed after a crash finds the record gone ('absent'): reported as already gone.
-    checkpoint.markIntent(item.key);
+    await checkpoint.markIntent(item.key);
     const outcome = await withRetry(() => deps.target.delete({ videoId: item.videoId, id: item.recordId }));
     checkpoint.markDone(item.key, { outcome });
     summary.deleted.push({

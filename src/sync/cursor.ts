@@ -55,7 +55,7 @@ export class SyncCursorStore {
   }
 
   /** Moves the cursor to `next` unless it already is further (an older plan applied late). */
-  advance(next: SyncCursor): boolean {
+  advance(next: SyncCursor): Promise<boolean> {
     return this.store.transaction(() => {
       const current = this.cursors.get(next.id);
       if (current && Date.parse(current.since) > Date.parse(next.since)) return false;
@@ -73,9 +73,9 @@ export class SyncCursorStore {
   }
 
   /** Drops notices of these videos received up to `upTo` (a later one is news the plan did not see). */
-  dropNotices(account: string, videoIds: readonly string[], upTo: string): void {
+  async dropNotices(account: string, videoIds: readonly string[], upTo: string): Promise<void> {
     const limit = Date.parse(upTo);
-    this.store.transaction(() => {
+    await this.store.transaction(() => {
       for (const videoId of videoIds) {
         const n = this.notices.get(`${account}:${videoId}`);
         if (n && Date.parse(n.receivedAt) <= limit) this.notices.remove(n.id);

@@ -214,7 +214,7 @@ export class SyncService {
     };
     // An incremental plan sees a few records: the share is of the account's library as last counted.
     const massDelete = this.#massDelete(plan.counts, scan.mode === 'incremental' ? (cursor?.before ?? 0) : 0);
-    const { record, superseded } = this.deps.plans.create({
+    const { record, superseded } = await this.deps.plans.create({
       ...(massDelete ? { massDelete } : {}),
       account: { alias: account.alias, id: account.id },
       keepDeleted: req.keepDeleted,
@@ -240,26 +240,26 @@ export class SyncService {
     // 404s without a record of this account: nothing to delete, nothing to keep the notice for.
     if (!req.keepDeleted) {
       const planned = new Set([...collected.notices.existing, ...collected.notices.deleted]);
-      this.deps.cursors.dropNotices(
+      await this.deps.cursors.dropNotices(
         account.id,
         pending.filter((id) => !planned.has(id)),
         startedAt,
       );
     }
     // Nothing to apply: the target is in step with the library up to this run's start.
-    if (plan.counts.creates + plan.counts.updates === 0) this.#advance(record);
+    if (plan.counts.creates + plan.counts.updates === 0) await this.#advance(record);
     return { record, superseded };
   }
 
   /** Claims a phase exactly once; audited when it starts. */
-  claim(
+  async claim(
     id: string,
     phase: Phase,
     by: string,
     /** how it was approved, for the audit (e.g. a typed mass-delete confirmation) */
     how?: string,
-  ): { ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal) {
-    const claim = this.deps.plans.claim(id, phase, by);
+  ): Promise<{ ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal)> {
+    const claim = await this.deps.plans.claim(id, phase, by);
     if (claim.ok)
       this.deps.audit.append({
         actor: by,
@@ -309,7 +309,7 @@ export class SyncService {
       if (e.kind === 'deleted') deleteEntry(e.recordId, e.videoId, e.recovered ? 'absent' : 'deleted');
       else if (e.kind === 'kept') deleteEntry(e.recordId, e.videoId, 'video_exists');
     };
-    const checkpoint = this.deps.plans.checkpoint(record.id);
+    const checkpoint = await this.deps.plans.checkpoint(record.id);
     // Only a resumed run has anything in its journal to reconcile (a first run skips the O(deletes) pass).
     if (phases.includes('deletes') && checkpoint.size() > 0) {
       // A crash can come between a delete and its audit entry (the state file is written in
@@ -353,7 +353,7 @@ export class SyncService {
     for (const phase of phases) {
       const outcome = outcomeLine(phase, summary);
       outcomes.push(outcome);
-      finished = this.deps.plans.finish(record.id, phase, outcome);
+      finished = await this.deps.plans.finish(record.id, phase, outcome);
       audit.append({
         actor: by,
         command: 'sync',
@@ -363,11 +363,11 @@ export class SyncService {
         details: outcome,
       });
     }
-    this.deps.plans.release(record.id);
-    if (phases.includes('apply') && summary.failed.length === 0) this.#advance(record);
+    await this.deps.plans.release(record.id);
+    if (phases.includes('apply') && summary.failed.length === 0) await this.#advance(record);
     const notices = record.data.notices;
     if (phases.includes('deletes') && notices?.deleted.length && record.data.next)
-      this.deps.cursors.dropNotices(account.id, notices.deleted, record.data.next.since);
+      await this.deps.cursors.dropNotices(account.id, notices.deleted, record.data.next.since);
     return { summary, outcome: outcomes.join('; '), finished };
   }
 
@@ -376,8 +376,8 @@ export class SyncService {
    * it is refused), audited. The records stay; the deletes' notices stay too, so the next sync plans
    * them again for whoever decides then.
    */
-  reject(id: string, by: string, reason: string): ReturnType<SyncPlanStore['reject']> {
-    const t = this.deps.plans.reject(id, 'deletes', by, reason);
+  async reject(id: string, by: string, reason: string): ReturnType<SyncPlanStore['reject']> {
+    const t = await this.deps.plans.reject(id, 'deletes', by, reason);
     if (t.ok)
       this.deps.audit.append({
         actor: by,
@@ -390,8 +390,8 @@ export class SyncService {
     return t;
   }
 
-  discard(id: string, by: string): ReturnType<SyncPlanStore['discard']> {
-    const t = this.deps.plans.discard(id, by);
+  async discard(id: string, by: string): ReturnType<SyncPlanStore['discard']> {
+    const t = await this.deps.plans.discard(id, by);
     if (t.ok)
       this.deps.audit.append({ actor: by, command: 'sync', action: 'discard', target: id, outcome: 'ok' });
     return t;
@@ -427,12 +427,13 @@ export class SyncService {
    * Moves the account's cursor to the plan's run, once its changes are in the target. Not when a
    * video's media could not be read: it was not planned, and the next run must see it again.
    */
-  #advance(record: PlanRecord): void {
+  async #advance(record: PlanRecord): Promise<void> {
     const { next, notices, plan } = record.data;
     if (!next || plan.skipped.some((s) => s.reason === 'media_not_fetched')) return;
-    this.deps.cursors.advance(next);
+    await this.deps.cursors.advance(next);
     // Covered by this run, or by a later one that already moved the cursor further.
-    if (notices?.existing.length) this.deps.cursors.dropNotices(next.account, notices.existing, next.since);
+    if (notices?.existing.length)
+      await this.deps.cursors.dropNotices(next.account, notices.existing, next.since);
   }
 
   /** The token in an account's notification URL: derived from the configured secret, never stored. */

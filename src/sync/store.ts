@@ -97,7 +97,7 @@ export class SyncPlanStore {
    * Saves a new plan. Older open plans for the same account and target are superseded: their inputs
    * may have changed, so their buttons must not act any more.
    */
-  create(n: NewPlan): { record: PlanRecord; superseded: PlanRecord[] } {
+  async create(n: NewPlan): Promise<{ record: PlanRecord; superseded: PlanRecord[] }> {
     const now = this.clock.now();
     const id = this.newId('plan');
     const superseded: PlanRecord[] = [];
@@ -105,7 +105,7 @@ export class SyncPlanStore {
     for (const old of this.pending.find((r) => r.kind === PLAN_KIND && r.state === 'open') as PlanRecord[]) {
       if (old.data.account.id !== n.account.id || old.data.plan.target !== n.plan.target) continue;
       if (n.replaces === 'own' && old.requestedBy !== n.requestedBy) continue;
-      const t = this.#transition(
+      const t = await this.#transition(
         old.id,
         (r) => r.state === 'open' && !running(r),
         (r) => ({ ...r, state: 'superseded', data: { ...r.data, supersededBy: by } }),
@@ -161,7 +161,7 @@ export class SyncPlanStore {
     id: string,
     phase: Phase,
     actor: string,
-  ): { ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal) {
+  ): Promise<{ ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal)> {
     return this.#decide(id, phase, (r, at) => ({
       ...r,
       decisions: [...r.decisions, decision(actor, phase, at)],
@@ -178,7 +178,7 @@ export class SyncPlanStore {
     phase: Phase,
     actor: string,
     reason: string,
-  ): { ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal) {
+  ): Promise<{ ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal)> {
     return this.#decide(id, phase, (r, at) => {
       const phases = {
         ...r.data.phases,
@@ -196,15 +196,15 @@ export class SyncPlanStore {
   }
 
   /** Moves a pending phase on once (claim or reject), or says why not. */
-  #decide(
+  async #decide(
     id: string,
     phase: Phase,
     change: (r: PlanRecord, at: string) => PlanRecord,
-  ): { ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal) {
+  ): Promise<{ ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal)> {
     const current = this.get(id);
     if (!current) return { ok: false, reason: 'missing' };
     if (current.state === 'open' && this.isExpired(current)) {
-      const t = this.#transition(
+      const t = await this.#transition(
         id,
         (r) => r.state === 'open' && !running(r),
         (r) => ({ ...r, state: 'expired' }),
@@ -212,7 +212,7 @@ export class SyncPlanStore {
       if (t.ok) return { ok: false, reason: 'expired', record: t.record };
     }
     const at = this.clock.now().toISOString();
-    const t = this.#transition(
+    const t = await this.#transition(
       id,
       (r) => r.state === 'open' && !this.isExpired(r) && r.data.phases[phase].status === 'pending',
       (r) => change(r, at),
@@ -227,9 +227,9 @@ export class SyncPlanStore {
   }
 
   /** Marks a running phase done; the plan closes when nothing is left to approve. */
-  finish(id: string, phase: Phase, outcome: string): PlanRecord | undefined {
+  async finish(id: string, phase: Phase, outcome: string): Promise<PlanRecord | undefined> {
     const at = this.clock.now().toISOString();
-    const t = this.#transition(
+    const t = await this.#transition(
       id,
       (r) => r.data.phases[phase].status === 'running',
       (r) => {
@@ -245,7 +245,10 @@ export class SyncPlanStore {
   }
 
   /** Discards what was not applied yet. Refused while a phase runs (it finishes first). */
-  discard(id: string, actor: string): { ok: true; record: PlanRecord } | { ok: false; record?: PlanRecord } {
+  discard(
+    id: string,
+    actor: string,
+  ): Promise<{ ok: true; record: PlanRecord } | { ok: false; record?: PlanRecord }> {
     const at = this.clock.now().toISOString();
     return this.#transition(
       id,
@@ -272,9 +275,9 @@ export class SyncPlanStore {
    * The plan's journal: each item's intent (fsync'd before the call that mutates the target) and
    * result, so a crashed apply resumes where it stopped and looks up what it may have sent.
    */
-  checkpoint(planId: string): Journal {
-    const journal = this.store.journal(journalName(planId));
-    this.#adoptLegacyCheckpoint(planId, journal);
+  async checkpoint(planId: string): Promise<Journal> {
+    const journal = await this.store.journal(journalName(planId));
+    await this.#adoptLegacyCheckpoint(planId, journal);
     return journal;
   }
 
@@ -283,40 +286,40 @@ export class SyncPlanStore {
    * `<key>#attempt` for a create that may have been sent): an Apply interrupted before an upgrade
    * resumes from them instead of starting over.
    */
-  #adoptLegacyCheckpoint(planId: string, journal: Journal): void {
+  async #adoptLegacyCheckpoint(planId: string, journal: Journal): Promise<void> {
     const legacy = this.store.collection<{ id: string; done: Record<string, unknown> }>('sync_checkpoints');
     const row = legacy.get(planId);
     if (!row) return;
     for (const [key, result] of Object.entries(row.done)) {
-      if (key.endsWith('#attempt')) journal.markIntent(key.slice(0, -'#attempt'.length));
+      if (key.endsWith('#attempt')) await journal.markIntent(key.slice(0, -'#attempt'.length));
       else journal.markDone(key, result);
     }
     legacy.remove(planId);
   }
 
   /** After a run: the journal is closed, and deleted once the plan can no longer run. */
-  release(planId: string): void {
+  async release(planId: string): Promise<void> {
     const r = this.get(planId);
-    if (!r || (r.state !== 'open' && !running(r))) this.store.removeJournal(journalName(planId));
-    else this.checkpoint(planId).close();
+    if (!r || (r.state !== 'open' && !running(r))) await this.store.removeJournal(journalName(planId));
+    else (await this.checkpoint(planId)).close();
   }
 
   /** Drops the journals of plans that can no longer run. */
-  prune(): number {
+  async prune(): Promise<number> {
     let n = 0;
-    for (const name of this.store.journalNames()) {
+    for (const name of await this.store.journalNames()) {
       if (!name.startsWith(JOURNAL_PREFIX)) continue;
       const r = this.get(name.slice(JOURNAL_PREFIX.length));
       if (!r || (r.state !== 'open' && !running(r))) {
-        this.store.removeJournal(name);
+        await this.store.removeJournal(name);
         n++;
       }
     }
     return n;
   }
 
-  #transition(id: string, guard: (r: PlanRecord) => boolean, patch: (r: PlanRecord) => PlanRecord) {
-    const t = this.pending.transition(
+  async #transition(id: string, guard: (r: PlanRecord) => boolean, patch: (r: PlanRecord) => PlanRecord) {
+    const t = await this.pending.transition(
       id,
       (r) => r.kind === PLAN_KIND && guard(r as PlanRecord),
       (r) => patch(r as PlanRecord) as PendingRecord,

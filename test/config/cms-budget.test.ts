@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { createServices } from '../../src/services.js';
-import { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 
 function load(yaml: string) {
   const dir = mkdtempSync(join(tmpdir(), 'bcops-budget-'));
@@ -21,7 +21,7 @@ describe('per-account CMS budget (cms_rate, cms_concurrency)', () => {
       [4, 6],
       [undefined, undefined],
     ]);
-    const services = await createServices({ config, store: await Store.open(null), commands: [] });
+    const services = await createServices({ config, store: await FileStore.open(null), commands: [] });
     const { limiters } = services.brightcove.context;
     expect([limiters.cms('1').perInterval, limiters.cms('1').concurrency]).toEqual([4, 6]);
     expect([limiters.cms('2').perInterval, limiters.cms('2').concurrency]).toEqual([10, 20]);

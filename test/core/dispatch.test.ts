@@ -8,7 +8,7 @@ import { Registry } from '../../src/core/registry.js';
 import { defineCommand, type PostedMessage, type Reply, type Surface } from '../../src/core/types.js';
 import { createLogger } from '../../src/log.js';
 import { createServices } from '../../src/services.js';
-import { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 
 class RecordingSurface implements Surface {
   readonly buttons = true;
@@ -87,7 +87,7 @@ async function setup(yaml: Record<string, unknown> = {}) {
     config,
     clock: new ManualClock(),
     logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
-    store: await Store.open(null),
+    store: await FileStore.open(null),
   });
   const registry = new Registry([boom, oops, change]);
   return { services, registry, logs };

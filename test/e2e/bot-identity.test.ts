@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startSlackSim } from '../../src/sim/slack/index.js';
-import { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 describe("the bot's identity", () => {
@@ -37,7 +37,9 @@ describe("the bot's identity", () => {
           PORT: '0',
         },
       });
-      await expect(startApp({ config, store: await Store.open(null), host: '127.0.0.1' })).rejects.toThrow(
+      await expect(
+        startApp({ config, store: await FileStore.open(null), host: '127.0.0.1' }),
+      ).rejects.toThrow(
         /Slack refused SLACK_BOT_TOKEN \(auth\.test: invalid_auth\): copy the Bot User OAuth Token/,
       );
     } finally {

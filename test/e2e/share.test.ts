@@ -604,7 +604,7 @@ describe('unshare needs an approver', () => {
     // The app notes where its card is once Slack has answered the post.
     await expect.poll(() => h.app.services.repos.pending.get(id)?.ts).toBe(req.ts);
     // The crash: the approval was claimed (on disk) and the process died before the delete call.
-    expect(svc.claim(id, 'unshare', 'executing', APPROVER, 'approve').ok).toBe(true);
+    expect((await svc.claim(id, 'unshare', 'executing', APPROVER, 'approve')).ok).toBe(true);
     await unshare.start!(h.app.services, {
       route() {},
       channel: (c) => h.app.slack.channelSurface(c),

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import type { AuditEntry } from '../../src/store/repositories.js';
-import { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 import { approveDeletes } from '../support/approve.js';
 import { APPROVER, CHANNEL, cliWorkspace, type Harness, startHarness } from '../support/harness.js';
 import { planMessage } from '../support/sync.js';
@@ -57,7 +57,7 @@ describe('sync audit: Slack and the CLI write the same entries', () => {
       output: { out: () => undefined, err: () => undefined },
     });
     expect(code).toBe(0);
-    const cliEntries = (await Store.open(join(dir, 'state.json'))).collection<AuditEntry>('audit').all();
+    const cliEntries = (await FileStore.open(join(dir, 'state.json'))).collection<AuditEntry>('audit').all();
 
     const slackShape = shape(slackEntries, slackIds);
     expect(slackShape.filter((l) => l.startsWith('delete'))).toHaveLength(slackIds.length);

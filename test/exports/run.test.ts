@@ -11,7 +11,7 @@ import {
   type ExportProgress,
   runExport,
 } from '../../src/exports/run.js';
-import { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 import { createFakeAnalytics, generateTruth } from './fake-analytics.js';
 
 const ACCOUNTS = [
@@ -30,7 +30,7 @@ const TRUTH = generateTruth(
 async function setup() {
   const root = await mkdtemp(join(tmpdir(), 'exports-run-'));
   const clock = new ManualClock('2026-11-21T12:00:00Z');
-  const store = await Store.open(null);
+  const store = await FileStore.open(null);
   const checkpoints = new ExportCheckpoints({ store, dir: join(root, 'checkpoints'), clock });
   const spec: AnalyticsExportSpec = {
     kind: 'analytics',

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { createRepositories, type PendingRecord } from '../../src/store/repositories.js';
 import { migrate } from '../../src/store/schema.js';
-import { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 
 const tmpFile = (sub = 'sub') => {
   const dir = join(mkdtempSync(join(tmpdir(), 'bcops-store-')), sub);
@@ -16,16 +16,16 @@ const tmpFile = (sub = 'sub') => {
 describe('store', () => {
   it('writes atomically to a 0600 file and reads it back', async () => {
     const path = tmpFile();
-    const store = await Store.open(path);
+    const store = await FileStore.open(path);
     store.collection<{ id: string; n: number }>('things').insert({ id: 'a', n: 1 });
     await store.flush();
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    const again = await Store.open(path);
+    const again = await FileStore.open(path);
     expect(again.collection('things').get('a')).toEqual({ id: 'a', n: 1 });
   });
 
   it('coalesces a burst of changes into few writes', async () => {
-    const store = await Store.open(tmpFile());
+    const store = await FileStore.open(tmpFile());
     const c = store.collection<{ id: string }>('many');
     for (let i = 0; i < 500; i++) c.insert({ id: String(i) });
     await store.flush();
@@ -34,7 +34,7 @@ describe('store', () => {
   });
 
   it('transition acts once when two clicks race', async () => {
-    const store = await Store.open(null);
+    const store = await FileStore.open(null);
     const repos = createRepositories(store, new ManualClock(), (p) => `${p}_1`);
     repos.pending.insert({
       id: 'p1',
@@ -65,11 +65,11 @@ describe('store', () => {
   it('refuses a state file from a newer version', async () => {
     const path = tmpFile('');
     writeFileSync(path, JSON.stringify({ version: 99, collections: {} }));
-    await expect(Store.open(path)).rejects.toThrow(/newer than this app understands/);
+    await expect(FileStore.open(path)).rejects.toThrow(/newer than this app understands/);
   });
 
   it('audit log keeps entries newest first', async () => {
-    const store = await Store.open(null);
+    const store = await FileStore.open(null);
     const clock = new ManualClock('2026-01-01T00:00:00Z');
     let n = 0;
     const repos = createRepositories(store, clock, (p) => `${p}${++n}`);
@@ -84,7 +84,7 @@ describe('store', () => {
 
   it('rotates entries beyond the newest 5,000 to monthly archive files, dropping none; filters find entries', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bcops-audit-'));
-    const store = await Store.open(join(dir, 'state.json'));
+    const store = await FileStore.open(join(dir, 'state.json'));
     const clock = new ManualClock('2026-10-31T23:00:00Z');
     let n = 0;
     const repos = createRepositories(store, clock, (p) => `${p}${++n}`);
@@ -135,7 +135,7 @@ describe('store', () => {
 
   it('never writes the file world-readable even if it was before', async () => {
     const path = tmpFile();
-    const s = await Store.open(path);
+    const s = await FileStore.open(path);
     s.collection('x').insert({ id: 'a' });
     await s.flush();
     const text = readFileSync(path, 'utf8');
@@ -153,31 +153,33 @@ describe('store', () => {
   ])('refuses a state file holding %j, naming the file; the file is left as it was', async (text, why) => {
     const path = tmpFile();
     writeFileSync(path, text);
-    await expect(Store.open(path)).rejects.toThrow(why);
-    await expect(Store.open(path)).rejects.toThrow(path);
+    await expect(FileStore.open(path)).rejects.toThrow(why);
+    await expect(FileStore.open(path)).rejects.toThrow(path);
     expect(readFileSync(path, 'utf8')).toBe(text);
   });
 
   it("two stores on one file: each keeps the other's records, and a transition acts once across them", async () => {
     const path = tmpFile();
-    const a = await Store.open(path);
-    const b = await Store.open(path);
+    const a = await FileStore.open(path);
+    const b = await FileStore.open(path);
     a.collection('audit').insert({ id: 'from-a' });
     b.collection('audit').insert({ id: 'from-b' });
     await a.flush();
     await b.flush();
     a.collection<{ id: string; state: string }>('pending').insert({ id: 'p', state: 'open' });
     await a.flush();
-    const claim = (s: Store) =>
-      s.collection<{ id: string; state: string }>('pending').transition(
-        'p',
-        (r) => r.state === 'open',
-        (r) => ({ ...r, state: 'claimed' }),
+    const claim = async (s: FileStore) =>
+      (
+        await s.collection<{ id: string; state: string }>('pending').transition(
+          'p',
+          (r) => r.state === 'open',
+          (r) => ({ ...r, state: 'claimed' }),
+        )
       ).ok;
     // b never re-read the file since it opened it: the claim must still see a's record, and a's claim after b's must fail.
-    expect(claim(b)).toBe(true);
-    expect(claim(a)).toBe(false);
-    const fresh = await Store.open(path);
+    expect(await claim(b)).toBe(true);
+    expect(await claim(a)).toBe(false);
+    const fresh = await FileStore.open(path);
     expect(
       fresh
         .collection('audit')

@@ -16,7 +16,7 @@ import {
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
 import { simEnv } from '../../src/sim/env.js';
 import { type SlackSim, type SlackSimOptions, startSlackSim } from '../../src/sim/slack/index.js';
-import { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const CHANNEL = 'C0OPS';
@@ -149,7 +149,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     config,
     clock,
     logger,
-    store: await Store.open(null),
+    store: await FileStore.open(null),
     host: '127.0.0.1',
     updateIntervalMs: 10,
     ...(opts.botIds === false ? {} : { botIds: { botId: slack.botId, botUserId: slack.botUserId } }),

@@ -11,7 +11,7 @@ import {
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
 import { simEnv } from '../../src/sim/env.js';
 import { type SimMessage, type SlackSim, startSlackSim } from '../../src/sim/slack/index.js';
-import { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 import { CHANNEL, OPERATOR, SIGNING_SECRET, simYaml } from './harness.js';
 
 /** A real app process (`node --import tsx src/main.ts`), HTTP mode, on the world's state file. */
@@ -41,7 +41,7 @@ export interface World {
   env: Record<string, string>;
   startApp(extraEnv?: Record<string, string>): Promise<AppProcess>;
   /** the state as a new process would read it */
-  state(): Promise<Store>;
+  state(): Promise<FileStore>;
   close(): Promise<void>;
 }
 
@@ -131,7 +131,7 @@ export async function startWorld(extraYaml = '', bcOptions: BrightcoveSimOptions
       apps.push(app);
       return app;
     },
-    state: () => Store.open(statePath),
+    state: () => FileStore.open(statePath),
     async close() {
       for (const a of apps) await a.kill9().catch(() => undefined);
       await slack.close();

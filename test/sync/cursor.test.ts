@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 import { type SyncCursor, SyncCursorStore, scanMode, type VideoNotice } from '../../src/sync/cursor.js';
 
 const cursor = (over: Partial<SyncCursor> = {}): SyncCursor => ({
@@ -53,7 +53,7 @@ describe('scanMode', () => {
 
 describe('SyncCursorStore', () => {
   async function open() {
-    const store = await Store.open(null);
+    const store = await FileStore.open(null);
     return new SyncCursorStore(
       store.collection<SyncCursor>('sync_cursors'),
       store.collection<VideoNotice>('sync_notices'),
@@ -63,10 +63,10 @@ describe('SyncCursorStore', () => {
 
   it('moves forward only: a plan applied late never takes the cursor back', async () => {
     const cursors = await open();
-    expect(cursors.advance(cursor())).toBe(true);
-    expect(cursors.advance(cursor({ since: '2026-12-02T09:00:00.000Z', before: 1 }))).toBe(false);
+    expect(await cursors.advance(cursor())).toBe(true);
+    expect(await cursors.advance(cursor({ since: '2026-12-02T09:00:00.000Z', before: 1 }))).toBe(false);
     expect(cursors.get('A', 'clarify')?.before).toBe(100);
-    expect(cursors.advance(cursor({ since: '2026-12-02T11:00:00.000Z', before: 101 }))).toBe(true);
+    expect(await cursors.advance(cursor({ since: '2026-12-02T11:00:00.000Z', before: 101 }))).toBe(true);
     expect(cursors.get('A', 'clarify')?.before).toBe(101);
   });
 
@@ -77,7 +77,7 @@ describe('SyncCursorStore', () => {
     cursors.notice('A', 'v2', '2026-12-02T10:05:00.000Z');
     cursors.notice('B', 'v1', '2026-12-02T10:00:00.000Z');
     expect(cursors.pendingNotices('A').map((n) => n.videoId)).toEqual(['v1', 'v2']);
-    cursors.dropNotices('A', ['v1', 'v2'], '2026-12-02T10:02:00.000Z');
+    await cursors.dropNotices('A', ['v1', 'v2'], '2026-12-02T10:02:00.000Z');
     // v2 arrived after that run started: news it did not see
     expect(cursors.pendingNotices('A').map((n) => n.videoId)).toEqual(['v2']);
     expect(cursors.pendingNotices('B')).toHaveLength(1);

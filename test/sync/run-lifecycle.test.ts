@@ -12,7 +12,7 @@ import { createHttpDispatcher } from '../../src/http/dispatcher.js';
 import { createServices } from '../../src/services.js';
 import { type BrightcoveSim, startBrightcoveSim } from '../../src/sim/brightcove/index.js';
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
-import { Store } from '../../src/store/store.js';
+import { FileStore } from '../../src/store/store.js';
 import { parseSyncConfig } from '../../src/sync/config.js';
 import { collectPlan } from '../../src/sync/run.js';
 import { SyncPlanStore } from '../../src/sync/store.js';
@@ -114,22 +114,22 @@ describe('plan lifecycle', () => {
   it('resumes an apply interrupted after a create was sent, without a duplicate bundle', async () => {
     const config = loadConfig({ env, cwd: dir });
     const dispatcher = createHttpDispatcher({ retry: { maxRetries: 2, minTimeoutMs: 1, maxTimeoutMs: 5 } });
-    const services = await createServices({ config, clock, store: await Store.open(null), dispatcher });
+    const services = await createServices({ config, clock, store: await FileStore.open(null), dispatcher });
     const account = config.accounts[0]!;
     const cms = services.brightcove.cms(services.bcAccount(account));
     const { plan } = await collectPlan({ cms, target: new ClarifyTarget(services.clarify()) });
     const store = new SyncPlanStore(services.repos.pending, services.store, clock, 60, services.newId);
-    const { record } = store.create({
+    const { record } = await store.create({
       account: { alias: account.alias, id: account.id },
       keepDeleted: false,
       origin: 'slack',
       plan,
       requestedBy: 'U0OPERATOR',
     });
-    expect(store.claim(record.id, 'apply', 'U0OPERATOR').ok).toBe(true);
+    expect((await store.claim(record.id, 'apply', 'U0OPERATOR')).ok).toBe(true);
     // The crash: the first create's intent was journaled and it reached Clarify; its result did not.
     const first = plan.creates[0]!;
-    store.checkpoint(record.id).markIntent(first.key);
+    await (await store.checkpoint(record.id)).markIntent(first.key);
     clarify.bundles.add({ name: first.name, external_id: first.videoId });
 
     const host: Host = {
@@ -145,7 +145,7 @@ describe('plan lifecycle', () => {
   });
 
   it('claims a phase once, expires at the TTL, and refuses a superseded plan', async () => {
-    const s = await Store.open(null);
+    const s = await FileStore.open(null);
     const c = new ManualClock('2026-11-21T12:00:00Z');
     let n = 0;
     const store = new SyncPlanStore(s.collection('pending'), s, c, 60, (p) => `${p}_${++n}`);
@@ -181,22 +181,22 @@ describe('plan lifecycle', () => {
         plan,
         requestedBy: 'U1',
       });
-    const a = make().record;
-    expect(store.claim(a.id, 'deletes', 'U2').ok).toBe(true);
-    expect(store.claim(a.id, 'deletes', 'U3')).toMatchObject({ ok: false, reason: 'already' });
-    store.finish(a.id, 'deletes', '1 deleted');
-    const b = make().record;
+    const a = (await make()).record;
+    expect((await store.claim(a.id, 'deletes', 'U2')).ok).toBe(true);
+    expect(await store.claim(a.id, 'deletes', 'U3')).toMatchObject({ ok: false, reason: 'already' });
+    await store.finish(a.id, 'deletes', '1 deleted');
+    const b = (await make()).record;
     await c.advance(59 * 60_000 + 59_000);
-    expect(store.claim(b.id, 'apply', 'U2').ok).toBe(true);
-    const d = make();
+    expect((await store.claim(b.id, 'apply', 'U2')).ok).toBe(true);
+    const d = await make();
     expect(d.superseded).toEqual([]);
-    const e = make();
+    const e = await make();
     expect(e.superseded.map((r) => r.id)).toEqual([d.record.id]);
-    expect(store.claim(d.record.id, 'apply', 'U2')).toMatchObject({ ok: false, reason: 'superseded' });
+    expect(await store.claim(d.record.id, 'apply', 'U2')).toMatchObject({ ok: false, reason: 'superseded' });
     await c.advance(60 * 60_000);
-    expect(store.claim(e.record.id, 'apply', 'U2')).toMatchObject({ ok: false, reason: 'expired' });
+    expect(await store.claim(e.record.id, 'apply', 'U2')).toMatchObject({ ok: false, reason: 'expired' });
     expect(store.get(e.record.id)?.state).toBe('expired');
-    expect(store.discard(e.record.id, 'U2').ok).toBe(false);
+    expect((await store.discard(e.record.id, 'U2')).ok).toBe(false);
   });
 });
 
@@ -259,7 +259,7 @@ describe('choosing a sync target', () => {
 
 describe('checkpoints written before the journal existed', () => {
   it('an Apply interrupted before the upgrade resumes from its state-file checkpoints', async () => {
-    const s = await Store.open(null);
+    const s = await FileStore.open(null);
     const c = new ManualClock('2026-11-21T12:00:00Z');
     const store = new SyncPlanStore(s.collection('pending'), s, c, 60, (p) => `${p}_1`);
     s.collection<{ id: string; done: Record<string, unknown> }>('sync_checkpoints').insert({
@@ -269,7 +269,7 @@ describe('checkpoints written before the journal existed', () => {
         'create:2#attempt': { outcome: 'attempted' },
       },
     });
-    const cp = store.checkpoint('plan_old');
+    const cp = await store.checkpoint('plan_old');
     expect(cp.isDone('create:1')).toBe(true);
     expect(cp.hasIntent('create:2')).toBe(true);
     expect(cp.isDone('create:2')).toBe(false);
