@@ -119,7 +119,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       await server.close();
       await services.sync.close();
       await services.exports.close();
-      await services.store.close();
+      // A store the caller passed in is the caller's to close (tests reopen an app on it).
+      await (opts.store ? services.store.flush() : services.store.close());
       // Idle keep-alive sockets would hold the process open; a second stop finds it closed already.
       await agent.close().catch(() => undefined);
     },

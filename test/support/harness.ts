@@ -16,7 +16,7 @@ import {
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
 import { simEnv } from '../../src/sim/env.js';
 import { type SlackSim, type SlackSimOptions, startSlackSim } from '../../src/sim/slack/index.js';
-import { FileStore } from '../../src/store/store.js';
+import { openTestStore } from './postgres.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const CHANNEL = 'C0OPS';
@@ -145,11 +145,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const logs: string[] = [];
   const logger = opts.logger ?? createLogger({ level: 'debug', write: (l) => logs.push(l) });
+  const state = await openTestStore();
   const app = await startApp({
     config,
     clock,
     logger,
-    store: await FileStore.open(null),
+    store: state.store,
     host: '127.0.0.1',
     updateIntervalMs: 10,
     ...(opts.botIds === false ? {} : { botIds: { botId: slack.botId, botUserId: slack.botUserId } }),
@@ -188,6 +189,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await slack.close();
       await bc?.close();
       await clarify?.close();
+      await state.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -14,6 +14,8 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
+import { PgStore } from '../../src/store/postgres.js';
+import { FileStore, type Store } from '../../src/store/store.js';
 
 const URL_ENV = 'BCOPS_TEST_DATABASE_URL';
 
@@ -122,6 +124,29 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
       } finally {
         await c.end();
       }
+    },
+  };
+}
+
+/**
+ * The store a test app runs on: in memory, or, when the run sets BCOPS_TEST_STORE=postgres (the
+ * `e2e-postgres` project), PostgreSQL in a fresh database, so the same tests cover both stores.
+ */
+export async function openTestStore(): Promise<{ store: Store; drop(): Promise<void> }> {
+  if (process.env.BCOPS_TEST_STORE !== 'postgres')
+    return { store: await FileStore.open(null), drop: async () => {} };
+  const db = await createTestDatabase();
+  const store = await PgStore.open({
+    url: db.url,
+    pool_size: 4,
+    connect_timeout_ms: 5_000,
+    statement_timeout_ms: 30_000,
+  });
+  return {
+    store,
+    async drop() {
+      await store.close().catch(() => undefined);
+      await db.drop();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, systemClock } from '../../src/clock.js';
@@ -11,8 +11,10 @@ import {
 import { type ClarifySim, startClarifySim } from '../../src/sim/clarify/index.js';
 import { simEnv } from '../../src/sim/env.js';
 import { type SimMessage, type SlackSim, startSlackSim } from '../../src/sim/slack/index.js';
-import { FileStore } from '../../src/store/store.js';
+import { PgStore } from '../../src/store/postgres.js';
+import { FileStore, type Store } from '../../src/store/store.js';
 import { CHANNEL, OPERATOR, SIGNING_SECRET, simYaml } from './harness.js';
+import { createTestDatabase } from './postgres.js';
 
 /** A real app process (`node --import tsx src/main.ts`), HTTP mode, on the world's state file. */
 export interface AppProcess {
@@ -40,8 +42,10 @@ export interface World {
   statePath: string;
   env: Record<string, string>;
   startApp(extraEnv?: Record<string, string>): Promise<AppProcess>;
-  /** the state as a new process would read it */
-  state(): Promise<FileStore>;
+  /** the state as a new process would read it (the state file, or the database under BCOPS_TEST_STORE=postgres) */
+  state(): Promise<Store>;
+  /** the database URL the apps share, when the state is in PostgreSQL */
+  databaseUrl?: string;
   close(): Promise<void>;
 }
 
@@ -62,10 +66,14 @@ export async function startWorld(extraYaml = '', bcOptions: BrightcoveSimOptions
   const dir = mkdtempSync(join(tmpdir(), 'bcops-procs-'));
   writeFileSync(join(dir, 'brightcove-ops.yml'), simYaml(bc, extraYaml));
   const statePath = join(dir, 'state.json');
+  // The e2e-postgres project runs these same processes on one database instead of one file.
+  const db = process.env.BCOPS_TEST_STORE === 'postgres' ? await createTestDatabase() : undefined;
+  const opened: Store[] = [];
   const env: Record<string, string> = {
     ...CHILD_ENV(),
     BRIGHTCOVE_OPS_CONFIG: join(dir, 'brightcove-ops.yml'),
     BRIGHTCOVE_OPS_STATE: statePath,
+    ...(db ? { BRIGHTCOVE_OPS_DATABASE_URL: db.url } : {}),
     ...simEnv(bc, clarify),
     LOG_LEVEL: 'info',
   };
@@ -131,12 +139,28 @@ export async function startWorld(extraYaml = '', bcOptions: BrightcoveSimOptions
       apps.push(app);
       return app;
     },
-    state: () => FileStore.open(statePath),
+    ...(db ? { databaseUrl: db.url } : {}),
+    async state() {
+      const s: Store = db
+        ? await PgStore.open({
+            url: db.url,
+            pool_size: 2,
+            connect_timeout_ms: 5_000,
+            statement_timeout_ms: 30_000,
+          })
+        : await FileStore.open(statePath);
+      opened.push(s);
+      return s;
+    },
     async close() {
       for (const a of apps) await a.kill9().catch(() => undefined);
       await slack.close();
       await bc.close();
       await clarify.close();
+      for (const s of opened) await s.close().catch(() => undefined);
+      await db?.drop();
+      // With a database URL the state file is neither read nor written, though BRIGHTCOVE_OPS_STATE is set.
+      if (db && existsSync(statePath)) throw new Error(`${statePath} was written while the state was in PostgreSQL`);
       rmSync(dir, { recursive: true, force: true });
     },
   };
