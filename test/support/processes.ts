@@ -160,7 +160,8 @@ export async function startWorld(extraYaml = '', bcOptions: BrightcoveSimOptions
       for (const s of opened) await s.close().catch(() => undefined);
       await db?.drop();
       // With a database URL the state file is neither read nor written, though BRIGHTCOVE_OPS_STATE is set.
-      if (db && existsSync(statePath)) throw new Error(`${statePath} was written while the state was in PostgreSQL`);
+      if (db && existsSync(statePath))
+        throw new Error(`${statePath} was written while the state was in PostgreSQL`);
       rmSync(dir, { recursive: true, force: true });
     },
   };
