@@ -346,12 +346,7 @@ export const digest = defineCommand<DigestArgs>({
       if (!d?.channel) return;
       await runDigest(services, host.channel(d.channel), d, ctx.reason);
     });
-    for (const d of digests(services)) {
-      try {
-        services.schedules.add(digestScheduleJob(d));
-      } catch (err) {
-        services.logger.warn('digest not scheduled: bad spec or zone', { id: d.id, err });
-      }
-    }
+    // Digests are records in the state: those another replica adds or removes are picked up each tick.
+    services.schedules.watch(DIGEST_KIND, () => digests(services).map(digestScheduleJob));
   },
 });

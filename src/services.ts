@@ -139,7 +139,7 @@ export async function createServices(opts: {
       });
       return clarify;
     },
-    schedules: new ScheduleService(store.collection('schedule_runs'), clock, logger, opts.ticker),
+    schedules: new ScheduleService(store.collection('schedule_runs'), store, clock, logger, opts.ticker),
   };
   const sync = new SyncService({
     config,

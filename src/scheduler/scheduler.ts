@@ -41,14 +41,18 @@ interface SchedulerOptions {
   clock: Clock;
   run: (job: ScheduledJob, ctx: RunContext) => Promise<void>;
   /**
-   * Persist the run time (the integrator stores it in lowdb and passes it back as `lastRunAt`).
-   * Called when a run starts, before `run`, so a crash mid-run never makes the slot run twice.
+   * Persist the run time (the integrator stores it and passes it back as `lastRunAt`), and say
+   * whether this process runs the slot: false when another process sharing the state already
+   * started it (two replicas tick at the same minute). Called when a run starts, before `run`, so a
+   * crash mid-run never makes the slot run twice.
    */
-  onRan?: (jobId: string, at: Date, reason: RunReason) => void | Promise<void>;
+  onRan?: (jobId: string, at: Date, ctx: RunContext) => boolean | undefined | Promise<boolean | undefined>;
   /** a run threw; the run callback itself should post what went wrong where users see it */
   onError?: (job: ScheduledJob, err: unknown, ctx: RunContext) => void;
   logger?: Logger;
   ticker?: Ticker;
+  /** Called at the start of every tick (the integrator picks up jobs another process added). */
+  beforeTick?: () => void;
 }
 
 interface JobStatus {
@@ -143,6 +147,7 @@ export class Scheduler {
 
   /** Starts every due job; returns the ids started. Never waits for the runs themselves. */
   tick(): string[] {
+    this.#opts.beforeTick?.();
     const now = this.#clock.now();
     const started: string[] = [];
     for (const entry of this.#entries.values()) {
@@ -184,7 +189,13 @@ export class Scheduler {
     entry.lastRunAt = ctx.startedAt;
     const done = (async () => {
       try {
-        await this.#opts.onRan?.(id, ctx.startedAt, ctx.reason);
+        if ((await this.#opts.onRan?.(id, ctx.startedAt, ctx)) === false) {
+          this.#log.info('scheduler: another process runs this slot', {
+            job: id,
+            slot: ctx.scheduledFor.toISOString(),
+          });
+          return;
+        }
         await this.#opts.run(entry.job, ctx);
       } catch (err) {
         this.#log.error('scheduler: run failed', { job: id, reason: ctx.reason, err });

@@ -30,6 +30,7 @@ function harness(start: string, run?: (job: ScheduledJob, ctx: RunContext) => Pr
     },
     onRan: (id, at) => {
       persisted.set(id, at);
+      return true;
     },
     onError: (job, err) => errors.push(`${job.id}: ${(err as Error).message}`),
   });
