@@ -597,23 +597,20 @@ export const sync = defineCommand<SyncArgs>({
         data: s,
       });
     });
-    // An apply cut short by a crash or restart resumes from its checkpoints (no duplicate creates).
+    // An apply cut short by a crash or restart, here or on another replica, resumes from its
+    // checkpoints (no duplicate creates), in the original message's thread.
     const store = services.sync.plans;
-    for (const { record, phases } of store.interrupted()) {
+    services.sync.watchOrphans(async (record, phase) => {
       const message =
         record.channel && record.ts
           ? host.channel(record.channel).message(record.channel, record.ts)
           : undefined;
-      for (const phase of phases) {
-        const by = record.data.phases[phase].by ?? 'scheduler';
-        void (async () => {
-          await message?.reply({
-            text: `Resuming the ${phase === 'apply' ? 'creates and updates' : 'deletes'} interrupted by a restart.`,
-          });
-          await executePhase(services, host.channel(record.channel ?? ''), record, phase, message, by);
-        })().catch((err: unknown) => services.logger.error('resumed sync failed', { plan: record.id, err }));
-      }
-    }
+      await message?.reply({
+        text: `Resuming the ${phase === 'apply' ? 'creates and updates' : 'deletes'} interrupted by a restart.`,
+      });
+      const by = record.data.phases[phase].by ?? 'scheduler';
+      await executePhase(services, host.channel(record.channel ?? ''), record, phase, message, by);
+    });
     await store.prune();
     if (host.publicUrl) {
       host.route('POST', CMS_HOOK_PATH, notificationHandler(services));

@@ -11,6 +11,7 @@ import { createClipService } from './clips/service.js';
 import { type Clock, systemClock } from './clock.js';
 import type { AppConfig } from './config/schema.js';
 import { UserError } from './core/errors.js';
+import { replicaIdentity } from './core/lease.js';
 import { Registry } from './core/registry.js';
 import { ScheduleService } from './core/schedules.js';
 import type { AnyCommand, Services } from './core/types.js';
@@ -112,6 +113,7 @@ export async function createServices(opts: {
       config.slack.appToken ??
       config.slack.botToken ??
       randomBytes(24).toString('hex'),
+    replica: { id: replicaIdentity(config.replicaName), leaseMs: config.leaseSeconds * 1000 },
     registry: new Registry(opts.commands ?? (await import('../commands/index.js')).allCommands),
     brightcove,
     bcAccount(account) {
@@ -145,9 +147,10 @@ export async function createServices(opts: {
     config,
     cmsFor: (account) => brightcove.cms(services.bcAccount(account)),
     targets: new SyncTargets(configuredTargets(syncTargetsOf(config)), { config, dispatcher, logger, clock }),
-    plans: new SyncPlanStore(repos.pending, store, clock, config.planTtlMinutes, newId),
+    plans: new SyncPlanStore(repos.pending, store, clock, config.planTtlMinutes, newId, services.replica),
     cursors: new SyncCursorStore(store.collection('sync_cursors'), store.collection('sync_notices'), store),
     hookKey: services.hookKey,
+    leaseMs: services.replica.leaseMs,
     audit: repos.audit,
     clock,
     logger,

@@ -304,10 +304,11 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
             pool_size: file.state?.pool_size ?? 10,
             connect_timeout_ms: file.state?.connect_timeout_ms ?? 5_000,
             statement_timeout_ms: file.state?.statement_timeout_ms ?? 60_000,
-            leaseSeconds: file.state?.lease_seconds ?? 30,
           },
         }
       : {}),
+    leaseSeconds: file.state?.lease_seconds ?? 30,
+    ...(env.BRIGHTCOVE_OPS_REPLICA ? { replicaName: env.BRIGHTCOVE_OPS_REPLICA } : {}),
     timezone: checkTimezone(fileLabel, 'timezone', file.timezone ?? env.TZ ?? 'UTC'),
     accounts,
     groups,

@@ -90,7 +90,7 @@ export const fileConfigSchema = z.strictObject({
     .strictObject({
       ...postgresConnectionShape,
       url: postgresConnectionShape.url.optional(),
-      lease_seconds: z.number().int().min(5).max(600).default(30),
+      lease_seconds: z.number().int().min(2).max(600).default(30),
     })
     .optional(),
   sync: z.record(z.string(), z.unknown()).optional(),
@@ -143,7 +143,14 @@ export interface AppConfig {
    * PostgreSQL for the state (BRIGHTCOVE_OPS_DATABASE_URL or `state.url`): when set, the state file is
    * neither read nor written.
    */
-  stateDatabase?: PostgresConnection & { leaseSeconds: number };
+  stateDatabase?: PostgresConnection;
+  /**
+   * How long running work (an Apply) stays its replica's without a heartbeat before another replica
+   * takes it over (`state.lease_seconds`, default 30).
+   */
+  leaseSeconds: number;
+  /** this replica's name in leases (BRIGHTCOVE_OPS_REPLICA, e.g. the pod name; default the host name) */
+  replicaName?: string;
   timezone: string;
   accounts: AccountConfig[];
   /** group name → account aliases */

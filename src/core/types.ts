@@ -14,6 +14,7 @@ import type { Store } from '../store/store.js';
 import type { SyncService } from '../sync/service.js';
 import type { Block, ModalView } from './blocks.js';
 import type { GrammarInfo } from './grammar.js';
+import type { Replica } from './lease.js';
 import type { Registry } from './registry.js';
 import type { ScheduleService } from './schedules.js';
 
@@ -120,6 +121,8 @@ export interface Services {
   newId(prefix: string): string;
   /** the secret webhook URL tokens are derived from (so they survive restarts and are never stored) */
   hookKey: string;
+  /** this process as a holder of leases on running work (core/lease.ts) */
+  replica: Replica;
   registry: Registry;
   /** OAuth, CMS, Analytics and Live clients sharing one dispatcher and per-account limits */
   brightcove: Brightcove;

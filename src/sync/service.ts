@@ -39,6 +39,8 @@ interface SyncServiceDeps {
   cursors: SyncCursorStore;
   /** a configured secret the notification URLs' tokens are derived from (never stored) */
   hookKey: string;
+  /** how long a running phase stays this replica's without a heartbeat */
+  leaseMs: number;
   audit: AuditLog;
   clock: Clock;
   logger: Logger;
@@ -78,6 +80,10 @@ interface PhaseResult {
  * of each mutation as it completes. Faces only render what it returns.
  */
 export class SyncService {
+  #watcher: NodeJS.Timeout | null = null;
+  /** plan ids whose phases run in this process (never taken over from ourselves) */
+  readonly #resuming = new Set<string>();
+
   constructor(private readonly deps: SyncServiceDeps) {}
 
   get plans(): SyncPlanStore {
@@ -95,8 +101,37 @@ export class SyncService {
     return resolveAccount(this.deps.config, name);
   }
 
-  /** Closes the targets' connections (at shutdown). */
+  /**
+   * Resumes running phases whose replica is gone: at once (a restart after a crash), then every third
+   * of a lease, so a running replica finishes a dead one's Apply without a restart of its own. Each
+   * is taken over once, whichever replica notices first; `resume` runs it (and says so in Slack).
+   */
+  watchOrphans(resume: (record: PlanRecord, phase: Phase) => Promise<void>): void {
+    const scan = async () => {
+      for (const { record, phases } of this.deps.plans.orphaned()) {
+        for (const phase of phases) {
+          const key = `${record.id}:${phase}`;
+          if (this.#resuming.has(key)) continue;
+          const taken = await this.deps.plans.takeOver(record.id, phase);
+          if (!taken) continue; // another replica was first
+          this.#resuming.add(key);
+          void resume(taken, phase)
+            .catch((err: unknown) => this.deps.logger.error('resumed sync failed', { plan: record.id, err }))
+            .finally(() => this.#resuming.delete(key));
+        }
+      }
+    };
+    const tick = () =>
+      void scan().catch((err: unknown) => this.deps.logger.warn('orphaned sync scan failed', { err }));
+    tick();
+    this.#watcher ??= setInterval(tick, Math.max(1_000, Math.floor(this.deps.leaseMs / 3)));
+    this.#watcher.unref();
+  }
+
+  /** Stops watching and closes the targets' connections (at shutdown). */
   close(): Promise<void> {
+    if (this.#watcher) clearInterval(this.#watcher);
+    this.#watcher = null;
     return this.deps.targets.close();
   }
 
@@ -321,6 +356,21 @@ export class SyncService {
         if (done) deleteEntry(d.recordId, d.videoId, done.outcome);
       }
     }
+    // The heartbeat: while this runs, the phases stay this replica's (another takes over only when it stops).
+    const heartbeat = setInterval(
+      () =>
+        void this.deps.plans.renew(record.id, phases).then(
+          (mine) => {
+            if (!mine)
+              this.deps.logger.warn('sync: lease lost, another replica took this run over', {
+                plan: record.id,
+              });
+          },
+          (err: unknown) => this.deps.logger.warn('sync: lease not renewed', { plan: record.id, err }),
+        ),
+      Math.max(500, Math.floor(this.deps.leaseMs / 3)),
+    );
+    heartbeat.unref();
     let summary: ApplySummary;
     try {
       summary = await runApply(record.data.plan, {
@@ -347,6 +397,8 @@ export class SyncService {
           details: err instanceof Error ? err.message : String(err),
         });
       throw err;
+    } finally {
+      clearInterval(heartbeat);
     }
     let finished: PlanRecord | undefined;
     const outcomes: string[] = [];

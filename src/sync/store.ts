@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { isOrphaned, type Lease, leaseFor, type Replica } from '../core/lease.js';
 import type { Journal } from '../store/journal.js';
 import type { Decision, PendingRecord } from '../store/repositories.js';
 import type { Collection, Store } from '../store/store.js';
@@ -20,6 +21,8 @@ export interface PhaseState {
   finishedAt?: string;
   /** one line for the stamp, e.g. "3 created, 1 updated, 0 failed" */
   outcome?: string;
+  /** while running: the replica running it, renewed by its heartbeat (see core/lease.ts) */
+  lease?: Lease;
 }
 
 export interface SyncPlanData {
@@ -86,6 +89,7 @@ export class SyncPlanStore {
     private readonly clock: Clock,
     private readonly ttlMinutes: number,
     private readonly newId: (prefix: string) => string,
+    private readonly replica: Replica,
   ) {}
 
   get(id: string): PlanRecord | undefined {
@@ -165,8 +169,64 @@ export class SyncPlanStore {
     return this.#decide(id, phase, (r, at) => ({
       ...r,
       decisions: [...r.decisions, decision(actor, phase, at)],
-      data: { ...r.data, phases: { ...r.data.phases, [phase]: { status: 'running', by: actor, at } } },
+      data: {
+        ...r.data,
+        phases: {
+          ...r.data.phases,
+          [phase]: { status: 'running', by: actor, at, lease: leaseFor(this.replica, this.clock.now()) },
+        },
+      },
     }));
+  }
+
+  /**
+   * The heartbeat of running phases: extends this replica's lease on them. False when a phase is no
+   * longer this replica's (finished, or taken over by another replica that presumed this one dead).
+   */
+  async renew(id: string, phases: readonly Phase[]): Promise<boolean> {
+    const mine = (r: PlanRecord) =>
+      phases.every(
+        (p) => r.data.phases[p].status === 'running' && r.data.phases[p].lease?.holder === this.replica.id,
+      );
+    const lease = leaseFor(this.replica, this.clock.now());
+    const t = await this.#transition(id, mine, (r) => ({
+      ...r,
+      data: {
+        ...r.data,
+        phases: Object.fromEntries(
+          Object.entries(r.data.phases).map(([p, s]) => [
+            p,
+            phases.includes(p as Phase) ? { ...s, lease } : s,
+          ]),
+        ) as Record<Phase, PhaseState>,
+      },
+    }));
+    return t.ok;
+  }
+
+  /**
+   * Takes over a running phase whose replica is gone (its lease expired, or its process here died):
+   * once, whichever replica notices first.
+   */
+  async takeOver(id: string, phase: Phase): Promise<PlanRecord | undefined> {
+    const now = this.clock.now();
+    const t = await this.#transition(
+      id,
+      (r) =>
+        r.data.phases[phase].status === 'running' &&
+        isOrphaned(r.data.phases[phase].lease, this.replica.id, now),
+      (r) => ({
+        ...r,
+        data: {
+          ...r.data,
+          phases: {
+            ...r.data.phases,
+            [phase]: { ...r.data.phases[phase], lease: leaseFor(this.replica, now) },
+          },
+        },
+      }),
+    );
+    return t.ok ? t.record : undefined;
   }
 
   /**
@@ -261,12 +321,20 @@ export class SyncPlanStore {
     );
   }
 
-  /** Plans whose apply was interrupted (crash, restart): they resume on start. */
-  interrupted(): { record: PlanRecord; phases: Phase[] }[] {
+  /**
+   * Running phases nobody runs any more (their replica crashed, restarted or lost its database): the
+   * watcher takes them over and resumes them from their journals.
+   */
+  orphaned(): { record: PlanRecord; phases: Phase[] }[] {
+    const now = this.clock.now();
     return (this.pending.find((r) => r.kind === PLAN_KIND) as PlanRecord[])
       .map((record) => ({
         record,
-        phases: (['apply', 'deletes'] as const).filter((p) => record.data.phases[p].status === 'running'),
+        phases: (['apply', 'deletes'] as const).filter(
+          (p) =>
+            record.data.phases[p].status === 'running' &&
+            isOrphaned(record.data.phases[p].lease, this.replica.id, now),
+        ),
       }))
       .filter((x) => x.phases.length > 0);
   }

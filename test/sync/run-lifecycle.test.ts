@@ -63,6 +63,9 @@ function capture() {
   return { out, err, output: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
 }
 
+/** One replica holding leases in these unit tests (no second one to take over). */
+const TEST_REPLICA = { id: 'test-host/1:1:0', leaseMs: 30_000 };
+
 describe('CLI parity', () => {
   it('dry run by default with the original flags as aliases; prints the stats block plus skipped', async () => {
     const c = capture();
@@ -118,7 +121,15 @@ describe('plan lifecycle', () => {
     const account = config.accounts[0]!;
     const cms = services.brightcove.cms(services.bcAccount(account));
     const { plan } = await collectPlan({ cms, target: new ClarifyTarget(services.clarify()) });
-    const store = new SyncPlanStore(services.repos.pending, services.store, clock, 60, services.newId);
+    const store = new SyncPlanStore(
+      services.repos.pending,
+      services.store,
+      clock,
+      60,
+      services.newId,
+      // The process that crashed: this host, a pid that no longer runs (above Linux's pid_max).
+      { ...services.replica, id: services.replica.id.replace(/:\d+:/, ':4194305:') },
+    );
     const { record } = await store.create({
       account: { alias: account.alias, id: account.id },
       keepDeleted: false,
@@ -148,7 +159,7 @@ describe('plan lifecycle', () => {
     const s = await FileStore.open(null);
     const c = new ManualClock('2026-11-21T12:00:00Z');
     let n = 0;
-    const store = new SyncPlanStore(s.collection('pending'), s, c, 60, (p) => `${p}_${++n}`);
+    const store = new SyncPlanStore(s.collection('pending'), s, c, 60, (p) => `${p}_${++n}`, TEST_REPLICA);
     const plan = {
       target: 'clarify',
       fingerprint: 'f',
@@ -261,7 +272,7 @@ describe('checkpoints written before the journal existed', () => {
   it('an Apply interrupted before the upgrade resumes from its state-file checkpoints', async () => {
     const s = await FileStore.open(null);
     const c = new ManualClock('2026-11-21T12:00:00Z');
-    const store = new SyncPlanStore(s.collection('pending'), s, c, 60, (p) => `${p}_1`);
+    const store = new SyncPlanStore(s.collection('pending'), s, c, 60, (p) => `${p}_1`, TEST_REPLICA);
     s.collection<{ id: string; done: Record<string, unknown> }>('sync_checkpoints').insert({
       id: 'plan_old',
       done: {

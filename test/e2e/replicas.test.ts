@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CHANNEL, OPERATOR, SIGNING_SECRET } from '../support/harness.js';
+import { planOn, startWorld, until, type World } from '../support/processes.js';
+
+/**
+ * Two replicas running at once on one state (issue 20): a file here, one PostgreSQL database in the
+ * e2e-postgres project. Each is a real app process with its own replica name (as pods have), so a dead
+ * one is noticed only by its lease expiring: no restart, no shared pid table.
+ */
+describe('two replicas running at once', () => {
+  let w: World;
+  afterEach(async () => {
+    await w?.close();
+  });
+
+  const auditOf = async () =>
+    (await w.state())
+      .collection<{ id: string; action: string; outcome: string; target?: string }>('audit')
+      .all();
+
+  it('20 concurrent Apply clicks split across both replicas: one execution, one summary', async () => {
+    w = await startWorld('', { dataset: { videosPerAccount: 4, analyticsDays: 0 } });
+    const a = await w.startApp({ BRIGHTCOVE_OPS_REPLICA: 'replica-a' });
+    const b = await w.startApp({ BRIGHTCOVE_OPS_REPLICA: 'replica-b' });
+    const plan = await planOn(w, a);
+    const creates = Number(/(\d+) creates/.exec(plan.text)![1]);
+    expect(creates).toBeGreaterThan(0);
+    const clicks = [];
+    for (let i = 0; i < 20; i++) {
+      w.slack.connectApp(`${(i % 2 ? a : b).url}/slack/events`, SIGNING_SECRET);
+      clicks.push(w.slack.click(OPERATOR, 'sync.apply', plan));
+    }
+    for (const c of await Promise.all(clicks)) expect(c.status).toBe(200);
+    await w.slack.waitFor(
+      () => w.slack.thread(CHANNEL, plan.ts).find((m) => m.text.startsWith('Creates and updates done')),
+      60_000,
+    );
+    // Both replicas had their share of clicks; give the losers time to (wrongly) post anything.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(w.clarify.requests.filter((r) => r.method === 'POST')).toHaveLength(creates);
+    expect(
+      w.slack.thread(CHANNEL, plan.ts).filter((m) => m.text.startsWith('Creates and updates done')),
+    ).toHaveLength(1);
+    await a.stop();
+    await b.stop();
+    const applies = (await auditOf()).filter((e) => e.action === 'apply' && e.target !== undefined);
+    expect(applies.filter((e) => e.outcome === 'started')).toHaveLength(1);
+    expect(applies.filter((e) => e.outcome === 'ok')).toHaveLength(1);
+  }, 120_000);
+
+  it('kill -9 of the replica running an Apply: the other finishes it once its lease expires, no duplicate, audit complete', async () => {
+    w = await startWorld('state:\n  lease_seconds: 3\n', {
+      dataset: { videosPerAccount: 30, analyticsDays: 0 },
+    });
+    const neo = w.bc.data.accounts.find((x) => x.alias === 'neo')!.id;
+    const a = await w.startApp({ BRIGHTCOVE_OPS_REPLICA: 'replica-a' });
+    const b = await w.startApp({ BRIGHTCOVE_OPS_REPLICA: 'replica-b' });
+    const plan = await planOn(w, a);
+    const creates = Number(/(\d+) creates/.exec(plan.text)![1]);
+    w.clarify.setLatency(400);
+    w.slack.connectApp(`${a.url}/slack/events`, SIGNING_SECRET);
+    await w.slack.click(OPERATOR, 'sync.apply', plan);
+    const posts = () => w.clarify.requests.filter((r) => r.method === 'POST').length;
+    await until(() => posts() >= 6, 60_000, 'a few creates');
+    await a.kill9();
+    const killedAt = Date.now();
+    expect(posts()).toBeLessThan(creates);
+    w.clarify.setLatency(0);
+    // Nobody restarts anything: replica b notices the expired lease by itself.
+    const done = await w.slack.waitFor(
+      () => w.slack.thread(CHANNEL, plan.ts).find((m) => m.text.startsWith('Creates and updates done')),
+      60_000,
+      'the summary from replica b',
+    );
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(2_000); // not before the lease could expire
+    const perVideo = new Map<string, number>();
+    for (const bundle of w.clarify.bundles.all())
+      if (w.bc.data.videos[neo]!.some((v) => v.id === bundle.external_id))
+        perVideo.set(bundle.external_id!, (perVideo.get(bundle.external_id!) ?? 0) + 1);
+    expect(perVideo.size).toBe(creates);
+    expect([...perVideo.values()].every((n) => n === 1)).toBe(true);
+    const created = Number(/(\d+) created/.exec(done.text)![1]);
+    const before = Number(/(\d+) done before a restart/.exec(done.text)?.[1] ?? '0');
+    expect(created + before).toBe(creates);
+    // The plan's own message is stamped by b, as if nothing had happened.
+    await w.slack.waitFor(
+      () =>
+        JSON.stringify(w.slack.message(CHANNEL, plan.ts)?.blocks).includes(':white_check_mark:')
+          ? true
+          : undefined,
+      30_000,
+      'the stamp on the plan',
+    );
+    await b.stop();
+    const applies = (await auditOf()).filter((e) => e.action === 'apply' && e.target !== undefined);
+    expect(applies.filter((e) => e.outcome === 'started')).toHaveLength(1);
+    expect(applies.filter((e) => e.outcome === 'ok')).toHaveLength(1);
+  }, 180_000);
+});
