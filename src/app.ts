@@ -93,6 +93,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       mode,
       slack: slackState,
       store: storeOk ? 'writable' : 'not writable',
+      // which store (the state file, or PostgreSQL's host, port and database; never a password)
+      state: services.store.description,
     });
   });
 

@@ -93,6 +93,11 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
     output.out(`brightcove-ops ${packageVersion()}`);
     return 0;
   }
+  // The operator's store tools: no services, no Slack, no commands.
+  if (global.words[0] === 'state') {
+    const { runStateCommand } = await import('./state.js');
+    return runStateCommand(global.words, env, opts.cwd ?? process.cwd(), output);
+  }
   // Loaded only past --version: the config schema, the services and every command take ~1 s to load.
   const [{ ConfigError, loadConfig }, { runCommandText }, { createLogger }, { createServices }, commands] =
     await Promise.all([

@@ -24,8 +24,17 @@ export interface Journal {
   markDone(key: string, result: unknown): void;
   /** How many keys are done. */
   size(): number;
+  /** Every key with its intent and result (`state export`, `state migrate`). */
+  entries(): JournalEntry[];
   /** Lets go of the file or the pending writes (the journal stays; `removeJournal` deletes it). */
   close(): void;
+}
+
+export interface JournalEntry {
+  key: string;
+  intent: boolean;
+  /** the result, when done (null is a result) */
+  done?: unknown;
 }
 
 /** The entries of a journal, as read back from any store. */
@@ -60,6 +69,14 @@ export class JournalEntries {
     let n = 0;
     for (const e of this.#entries.values()) if (e.done !== undefined) n++;
     return n;
+  }
+
+  list(): JournalEntry[] {
+    return [...this.#entries].map(([key, e]) => ({
+      key,
+      intent: e.intent === true,
+      ...(e.done !== undefined ? { done: e.done } : {}),
+    }));
   }
 }
 
@@ -128,6 +145,10 @@ export class FileJournal implements Journal {
 
   size(): number {
     return this.#entries.size();
+  }
+
+  entries(): JournalEntry[] {
+    return this.#entries.list();
   }
 
   close(): void {

@@ -6,7 +6,7 @@ import {
   openPool,
   type PostgresConnection,
 } from '../db/postgres.js';
-import { type Journal, JournalEntries } from './journal.js';
+import { type Journal, JournalEntries, type JournalEntry } from './journal.js';
 import type { StoredRecord } from './schema.js';
 import { Collection, journalNameOk, type Store } from './store.js';
 
@@ -190,6 +190,24 @@ export class PgStore implements Store {
     return new Collection<T>(this, name);
   }
 
+  collectionNames(): string[] {
+    return [...this.#data.keys()];
+  }
+
+  async allRecords(name: string): Promise<readonly StoredRecord[]> {
+    await this.flush();
+    const own = OWN_TABLES[name];
+    const { rows } = own
+      ? await this.#query<{ data: StoredRecord }>(
+          `SELECT data FROM ${own.table} WHERE NOT deleted ORDER BY seq`,
+        )
+      : await this.#query<{ data: StoredRecord }>(
+          `SELECT data FROM ${SHARED_TABLE} WHERE collection = $1 AND NOT deleted ORDER BY seq`,
+          [name],
+        );
+    return rows.map((r) => r.data);
+  }
+
   rows<T extends StoredRecord>(name: string): T[] {
     let rows = this.#data.get(name);
     if (!rows) {
@@ -221,14 +239,15 @@ export class PgStore implements Store {
 
   async journal(name: string): Promise<Journal> {
     journalNameOk(name);
-    const { rows } = await this.#query<{ key: string; intent: boolean; done: unknown }>(
-      'SELECT key, intent, done FROM bcops_journal WHERE name = $1',
+    // `finished`: a result may be JSON null, which the driver reads back as the same null as "no result".
+    const { rows } = await this.#query<{ key: string; intent: boolean; done: unknown; finished: boolean }>(
+      'SELECT key, intent, done, done IS NOT NULL AS finished FROM bcops_journal WHERE name = $1',
       [name],
     );
     const entries = new JournalEntries();
     for (const r of rows) {
       if (r.intent) entries.intent(r.key);
-      if (r.done !== null) entries.done(r.key, r.done);
+      if (r.finished) entries.done(r.key, r.done);
     }
     const j = new PgJournal(this.#pool, name, entries, (e) => this.#explain(e));
     this.#journals.add(j);
@@ -545,28 +564,35 @@ async function migrateSchema(pool: pg.Pool, description: string): Promise<void> 
 /** A journal in `bcops_journal`: intents written (and committed) before they resolve. */
 class PgJournal implements Journal {
   readonly #pending = new Set<Promise<void>>();
+  readonly #known: JournalEntries;
 
   constructor(
     private readonly pool: pg.Pool,
     readonly name: string,
-    private readonly entries: JournalEntries,
+    known: JournalEntries,
     private readonly explain: (err: unknown) => unknown,
-  ) {}
+  ) {
+    this.#known = known;
+  }
 
   isDone(key: string): boolean {
-    return this.entries.isDone(key);
+    return this.#known.isDone(key);
   }
 
   result(key: string): unknown {
-    return this.entries.result(key);
+    return this.#known.result(key);
   }
 
   hasIntent(key: string): boolean {
-    return this.entries.hasIntent(key);
+    return this.#known.hasIntent(key);
   }
 
   size(): number {
-    return this.entries.size();
+    return this.#known.size();
+  }
+
+  entries(): JournalEntry[] {
+    return this.#known.list();
   }
 
   async markIntent(key: string): Promise<void> {
@@ -579,11 +605,11 @@ class PgJournal implements Journal {
     } catch (err) {
       throw this.explain(err);
     }
-    this.entries.intent(key);
+    this.#known.intent(key);
   }
 
   markDone(key: string, result: unknown): void {
-    this.entries.done(key, result);
+    this.#known.done(key, result);
     const write = this.pool
       .query(
         `INSERT INTO bcops_journal (name, key, done) VALUES ($1, $2, $3::jsonb)

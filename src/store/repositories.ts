@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { maskSecrets } from '../log.js';
@@ -84,10 +84,49 @@ export interface JobRecord<T = unknown> {
   data: T;
 }
 
-const AUDIT_MAX = 5000;
+/** The audit entries a state file keeps (older ones go to its archive; a database keeps them all). */
+export const AUDIT_MAX = 5000;
 
 /** The month files of entries rotated out of the state file: `audit-archive/audit-YYYY-MM.jsonl`. */
 const archiveFile = (dir: string, at: string) => join(dir, `audit-${at.slice(0, 7)}.jsonl`);
+
+/** Where a state file's audit archive is: `audit-archive/` next to it. */
+export function auditArchiveDir(statePath: string): string {
+  return join(dirname(statePath), 'audit-archive');
+}
+
+/** Appends entries to their month files (the archive of a state file). */
+export function archiveAuditEntries(dir: string, entries: readonly AuditEntry[]): void {
+  if (entries.length === 0) return;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const byFile = new Map<string, string[]>();
+  for (const e of entries) {
+    const file = archiveFile(dir, e.at);
+    byFile.set(file, [...(byFile.get(file) ?? []), JSON.stringify(e)]);
+  }
+  for (const [file, lines] of byFile) appendFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
+/** Every archived entry, oldest file first, once per id (a crash mid-rotation can repeat a line). */
+export function readAuditArchive(dir: string): AuditEntry[] {
+  if (!existsSync(dir)) return [];
+  const seen = new Set<string>();
+  const out: AuditEntry[] = [];
+  for (const f of readdirSync(dir)
+    .filter((n) => /^audit-\d{4}-\d{2}\.jsonl$/.test(n))
+    .sort())
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+      if (!line) continue;
+      try {
+        const e = JSON.parse(line) as AuditEntry;
+        if (!seen.has(e.id)) out.push(e);
+        seen.add(e.id);
+      } catch {
+        // a torn last line: that append never completed
+      }
+    }
+  return out;
+}
 
 function matches(e: AuditEntry, f: AuditFilter): boolean {
   if (f.actor !== undefined && e.actor !== f.actor) return false;
@@ -141,15 +180,7 @@ export class AuditLog {
     const all = this.entries.all();
     const over = all.length - AUDIT_MAX;
     if (over <= 0) return;
-    if (this.archiveDir) {
-      mkdirSync(this.archiveDir, { recursive: true, mode: 0o700 });
-      const byFile = new Map<string, string[]>();
-      for (const e of all.slice(0, over)) {
-        const file = archiveFile(this.archiveDir, e.at);
-        byFile.set(file, [...(byFile.get(file) ?? []), JSON.stringify(e)]);
-      }
-      for (const [file, lines] of byFile) appendFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
-    }
+    if (this.archiveDir) archiveAuditEntries(this.archiveDir, all.slice(0, over));
     this.entries.trim(AUDIT_MAX);
   }
 
@@ -201,7 +232,7 @@ export function createRepositories(
       store.collection<AuditEntry>('audit'),
       clock,
       newId,
-      store.path ? join(dirname(store.path), 'audit-archive') : null,
+      store.path && !store.keepsTrimmed ? auditArchiveDir(store.path) : null,
     ),
     pending: store.collection<PendingRecord>('pending'),
     schedules: store.collection<ScheduleRecord>('schedules'),

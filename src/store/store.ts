@@ -25,6 +25,10 @@ export interface Store {
   /** How many writes reached the store (tests and benchmarks). */
   readonly writes: number;
   collection<T extends StoredRecord>(name: string): Collection<T>;
+  /** The collections that hold records. */
+  collectionNames(): string[];
+  /** Every stored record of a collection, oldest first, including those trimmed from memory. */
+  allRecords(name: string): Promise<readonly StoredRecord[]>;
   /** The append-only journal `name` of one run's intents and results, read fresh. */
   journal(name: string): Promise<Journal>;
   /** Names of the journals that exist, for pruning. */
@@ -104,6 +108,15 @@ export class FileStore implements Store {
 
   collection<T extends StoredRecord>(name: string): Collection<T> {
     return new Collection<T>(this, name);
+  }
+
+  collectionNames(): string[] {
+    return Object.keys(this.#db.data.collections);
+  }
+
+  /** A file keeps no trimmed records (the audit's are in its archive files). */
+  async allRecords(name: string): Promise<readonly StoredRecord[]> {
+    return this.rows(name);
   }
 
   get path(): string | null {

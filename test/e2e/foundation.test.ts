@@ -121,6 +121,15 @@ describe('foundation end to end (HTTP receiver, signed requests)', () => {
   it('healthz reports mode, Slack state and store', async () => {
     const res = await fetch(`${h.app.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, mode: 'http', slack: 'http', store: 'writable' });
+    expect(await res.json()).toEqual({
+      ok: true,
+      mode: 'http',
+      slack: 'http',
+      store: 'writable',
+      state:
+        process.env.BCOPS_TEST_STORE === 'postgres'
+          ? expect.stringMatching(/^PostgreSQL at 127\.0\.0\.1:\d+\/bcops_[0-9a-f]+$/)
+          : 'in-memory state',
+    });
   });
 });

@@ -105,12 +105,14 @@ describe.skipIf(!pgUrl)('PgStore', () => {
     const j = await a.journal('plan_x');
     await j.markIntent('create:1');
     j.markDone('create:0', { outcome: 'created', recordId: 'r0' });
+    j.markDone('delete:9', null); // a result of null is still a result
     await a.flush();
     const b = await open();
     const seen = await b.journal('plan_x');
     expect(seen.hasIntent('create:1')).toBe(true);
     expect(seen.isDone('create:1')).toBe(false);
     expect(seen.result('create:0')).toEqual({ outcome: 'created', recordId: 'r0' });
+    expect(seen.isDone('delete:9')).toBe(true);
     expect(await b.journalNames()).toEqual(['plan_x']);
     await b.removeJournal('plan_x');
     expect(await a.journalNames()).toEqual([]);
