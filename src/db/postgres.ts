@@ -75,14 +75,16 @@ export class DatabaseUnavailableError extends RefusalError {
   override name = 'DatabaseUnavailableError';
   constructor(what: string, configKey: string, url: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    // The state store's URL usually comes from the environment; the others' from the YAML file.
-    const where =
+    // The state store's URL usually comes from the environment; the others' from the YAML file. What
+    // fails on the state store is a whole transaction, rolled back: the user may simply try again.
+    const [verb, advice] =
       configKey === 'state'
-        ? 'BRIGHTCOVE_OPS_DATABASE_URL (or state.url in brightcove-ops.yml)'
-        : `${configKey}.url in brightcove-ops.yml`;
-    super(
-      `${what} (PostgreSQL at ${describeUrl(url)}) is unreachable: ${reason}. Check that the database is up and ${where}.`,
-    );
+        ? [
+            'unavailable',
+            'Nothing was changed; try again in a moment. If it persists, check that the database is up and BRIGHTCOVE_OPS_DATABASE_URL (or state.url in brightcove-ops.yml).',
+          ]
+        : ['unreachable', `Check that the database is up and ${configKey}.url in brightcove-ops.yml.`];
+    super(`${what} (PostgreSQL at ${describeUrl(url)}) is ${verb}: ${reason}. ${advice}`);
   }
 }
 

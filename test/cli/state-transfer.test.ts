@@ -184,7 +184,7 @@ describe.skipIf(!pgUrl)('state migrate and state export', () => {
     });
     expect(res.code).toBe(1);
     expect(res.stderr).toContain(
-      'brightcove-ops failed to start: The state store (PostgreSQL at 127.0.0.1:1/bcops) is unreachable',
+      'brightcove-ops failed to start: The state store (PostgreSQL at 127.0.0.1:1/bcops) is unavailable',
     );
     expect(res.stderr).toContain('ECONNREFUSED');
     expect(res.stderr).not.toContain('hunter2');

@@ -148,11 +148,11 @@ describe.skipIf(!pgUrl)('PgStore', () => {
     const err = await open(wrong).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatabaseUnavailableError);
     expect((err as Error).message).toMatch(
-      /PostgreSQL at 127\.0\.0\.1:\d+\/nope_db\) is unreachable: .*nope_db/,
+      /PostgreSQL at 127\.0\.0\.1:\d+\/nope_db\) is unavailable: .*nope_db/,
     );
     expect((err as Error).message).not.toContain('s3cret');
     const closed = await open('postgres://u:s3cret@127.0.0.1:1/x').catch((e: unknown) => e);
-    expect((closed as Error).message).toMatch(/127\.0\.0\.1:1\/x\) is unreachable: .*ECONNREFUSED/);
+    expect((closed as Error).message).toMatch(/127\.0\.0\.1:1\/x\) is unavailable: .*ECONNREFUSED/);
   });
 
   it('the database going away: a claim fails with "unavailable" and leaves nothing half-done, then works again', async () => {
@@ -169,7 +169,7 @@ describe.skipIf(!pgUrl)('PgStore', () => {
         (r) => ({ ...r, state: 'running' }),
       );
       await expect(claim).rejects.toBeInstanceOf(DatabaseUnavailableError);
-      await expect(claim).rejects.toThrow(/The state store \(PostgreSQL at .*\) is unreachable/);
+      await expect(claim).rejects.toThrow(/The state store \(PostgreSQL at .*\) is unavailable/);
       expect(s.collection<Row>('pending').get('p')?.state).toBe('open');
       expect(await s.writable()).toBe(false);
     } finally {

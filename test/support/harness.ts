@@ -50,6 +50,8 @@ export interface Harness {
   /** present when started with `clarify` */
   clarify?: ClarifySim;
   app: RunningApp;
+  /** the state database, when the app's state is in PostgreSQL */
+  databaseUrl?: string;
   config: AppConfig;
   clock: Clock;
   logs: string[];
@@ -75,6 +77,8 @@ export interface HarnessOptions {
   extraYaml?: string;
   /** false: the app asks Slack who its bot is (auth.test), as in production */
   botIds?: false;
+  /** the state in PostgreSQL whatever the project (tests of the database itself) */
+  store?: 'postgres';
 }
 
 /** The config that points at the simulators: every sim account with its own sim credentials. */
@@ -145,7 +149,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const logs: string[] = [];
   const logger = opts.logger ?? createLogger({ level: 'debug', write: (l) => logs.push(l) });
-  const state = await openTestStore();
+  const state = await openTestStore(opts.store);
   const app = await startApp({
     config,
     clock,
@@ -165,6 +169,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   if (opts.mode !== 'socket') slack.connectApp(`${app.url}/slack/events`, SIGNING_SECRET);
   const harness: Harness = {
+    ...(state.url ? { databaseUrl: state.url } : {}),
     slack,
     ...(bc ? { bc } : {}),
     ...(clarify ? { clarify } : {}),

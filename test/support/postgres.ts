@@ -132,8 +132,10 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
  * The store a test app runs on: in memory, or, when the run sets BCOPS_TEST_STORE=postgres (the
  * `e2e-postgres` project), PostgreSQL in a fresh database, so the same tests cover both stores.
  */
-export async function openTestStore(): Promise<{ store: Store; drop(): Promise<void> }> {
-  if (process.env.BCOPS_TEST_STORE !== 'postgres')
+export async function openTestStore(
+  kind?: 'postgres',
+): Promise<{ store: Store; url?: string; drop(): Promise<void> }> {
+  if (kind !== 'postgres' && process.env.BCOPS_TEST_STORE !== 'postgres')
     return { store: await FileStore.open(null), drop: async () => {} };
   const db = await createTestDatabase();
   const store = await PgStore.open({
@@ -144,6 +146,7 @@ export async function openTestStore(): Promise<{ store: Store; drop(): Promise<v
   });
   return {
     store,
+    url: db.url,
     async drop() {
       await store.close().catch(() => undefined);
       await db.drop();
