@@ -11,7 +11,7 @@ import type { StoredRecord } from './schema.js';
 import type { Store } from './store.js';
 
 /** One line of a transfer's report: what the source held, what the target holds now. */
-export interface TransferCount {
+interface TransferCount {
   what: string;
   source: number;
   target: number;
@@ -71,6 +71,7 @@ export async function transferState(
     target.close();
   }
   await to.close();
+  await from.close();
 
   const check = await reopen();
   try {

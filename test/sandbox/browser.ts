@@ -20,15 +20,6 @@ export interface OpenBrowser {
 
 /** A fresh profile each time (playwright passes it as --user-data-dir). */
 export async function launchChromium(viewport = { width: 1280, height: 900 }): Promise<OpenBrowser> {
-  // A loaded 2-core box (two test projects at once) has seen Chromium die while starting: once more.
-  try {
-    return await launchOnce(viewport);
-  } catch {
-    return launchOnce(viewport);
-  }
-}
-
-async function launchOnce(viewport: { width: number; height: number }): Promise<OpenBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'bcops-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -38,8 +29,6 @@ async function launchOnce(viewport: { width: number; height: number }): Promise<
       '--headless',
       '--no-sandbox',
       '--disable-gpu',
-      // /dev/shm is small in containers; Chromium crashes when it fills.
-      '--disable-dev-shm-usage',
       '--disable-quic',
       '--no-first-run',
       '--disable-background-networking',
