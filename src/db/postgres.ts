@@ -38,6 +38,9 @@ export function openPool(c: PostgresConnection): pg.Pool {
   });
   // An idle client that loses its server emits here; without a listener the process would crash.
   pool.on('error', () => {});
+  // So does a client in use when the server ends its connection (a failover, an administrator): the
+  // query it runs fails and is handled there; the event itself must not take the process down.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

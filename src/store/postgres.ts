@@ -8,7 +8,7 @@ import {
 } from '../db/postgres.js';
 import { type Journal, JournalEntries, type JournalEntry } from './journal.js';
 import type { StoredRecord } from './schema.js';
-import { Collection, journalNameOk, type Store } from './store.js';
+import { Collection, journalNameOk, markChanged, type Store } from './store.js';
 
 /**
  * The state in PostgreSQL, for two or more replicas on one database (`BRIGHTCOVE_OPS_DATABASE_URL`).
@@ -218,9 +218,7 @@ export class PgStore implements Store {
   }
 
   changed(collection: string, id: string): void {
-    const ids = this.#dirty.get(collection) ?? new Set<string>();
-    this.#dirty.set(collection, ids);
-    ids.add(id);
+    markChanged(this.#dirty, collection, id);
     this.#schedule();
   }
 
@@ -249,7 +247,13 @@ export class PgStore implements Store {
       if (r.intent) entries.intent(r.key);
       if (r.finished) entries.done(r.key, r.done);
     }
-    const j = new PgJournal(this.#pool, name, entries, (e) => this.#explain(e));
+    const j = new PgJournal(
+      this.#pool,
+      name,
+      entries,
+      (e) => this.#explain(e),
+      (done) => this.#journals.delete(done),
+    );
     this.#journals.add(j);
     return j;
   }
@@ -260,7 +264,11 @@ export class PgStore implements Store {
   }
 
   async removeJournal(name: string): Promise<void> {
-    for (const j of this.#journals) if (j.name === name) await j.settle();
+    for (const j of this.#journals)
+      if (j.name === name) {
+        await j.settle();
+        this.#journals.delete(j);
+      }
     await this.#query('DELETE FROM bcops_journal WHERE name = $1', [name]);
   }
 
@@ -480,11 +488,7 @@ export class PgStore implements Store {
   }
 
   #remark(dirty: Map<string, Set<string>>): void {
-    for (const [c, ids] of dirty) {
-      const mine = this.#dirty.get(c) ?? new Set<string>();
-      for (const id of ids) mine.add(id);
-      this.#dirty.set(c, mine);
-    }
+    for (const [c, ids] of dirty) for (const id of ids) markChanged(this.#dirty, c, id);
   }
 
   #snapshot(): Snapshot {
@@ -571,6 +575,8 @@ class PgJournal implements Journal {
     readonly name: string,
     known: JournalEntries,
     private readonly explain: (err: unknown) => unknown,
+    /** the store lets go of a closed journal once its results are written */
+    private readonly onClosed: (j: PgJournal) => void,
   ) {
     this.#known = known;
   }
@@ -629,5 +635,7 @@ class PgJournal implements Journal {
     await Promise.all(this.#pending);
   }
 
-  close(): void {}
+  close(): void {
+    void this.settle().then(() => this.onClosed(this));
+  }
 }

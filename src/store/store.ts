@@ -50,6 +50,13 @@ export interface Store {
   trimmed(collection: string, records: readonly StoredRecord[]): void;
 }
 
+/** Marks `id` of `collection` changed in a store's map of records to write. */
+export function markChanged(dirty: Map<string, Set<string>>, collection: string, id: string): void {
+  const ids = dirty.get(collection) ?? new Set<string>();
+  dirty.set(collection, ids);
+  ids.add(id);
+}
+
 export function journalNameOk(name: string): void {
   if (!/^[a-z0-9_.-]+$/i.test(name)) throw new Error(`invalid journal name ${name}`);
 }
@@ -179,9 +186,7 @@ export class FileStore implements Store {
 
   /** @internal Marks one record changed; the write happens soon, coalesced with other changes. */
   changed(collection: string, id: string): void {
-    const ids = this.#dirty.get(collection) ?? new Set<string>();
-    this.#dirty.set(collection, ids);
-    ids.add(id);
+    markChanged(this.#dirty, collection, id);
     this.#schedule();
   }
 

@@ -399,6 +399,7 @@ export class SyncService {
       throw err;
     } finally {
       clearInterval(heartbeat);
+      checkpoint.close();
     }
     let finished: PlanRecord | undefined;
     const outcomes: string[] = [];

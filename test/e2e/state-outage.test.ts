@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNEL, type Harness, OPERATOR, startHarness } from '../support/harness.js';
-import { pgUrl } from '../support/postgres.js';
+import { pgUrl, takeDatabaseAway } from '../support/postgres.js';
 import { planMessage } from '../support/sync.js';
 
 /**
@@ -31,8 +31,7 @@ describe.skipIf(!pgUrl)('the state database going away under a running app', () 
     const plan = await planMessage(h, 'sync neo');
     const posts = () => h.clarify!.requests.filter((r) => r.method === 'POST').length;
     const name = new URL(h.databaseUrl as string).pathname.slice(1);
-    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
-    await admin(`ALTER DATABASE ${name} RENAME TO ${name}_away`);
+    await takeDatabaseAway(name);
     try {
       expect((await h.slack.click(OPERATOR, 'sync.apply', plan)).status).toBe(200);
       const refused = await h.slack.waitFor(() =>

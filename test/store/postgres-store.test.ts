@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/clock.js';
 import { DatabaseUnavailableError } from '../../src/db/postgres.js';
 import { PgStore, STATE_SCHEMA_VERSION } from '../../src/store/postgres.js';
 import { createRepositories, type PendingRecord } from '../../src/store/repositories.js';
-import { createTestDatabase, pgUrl } from '../support/postgres.js';
+import { createTestDatabase, pgUrl, takeDatabaseAway } from '../support/postgres.js';
 
 interface Row {
   id: string;
@@ -160,8 +160,7 @@ describe.skipIf(!pgUrl)('PgStore', () => {
     s.collection<Row>('pending').insert({ id: 'p', state: 'open' });
     await s.flush();
     const name = new URL(db.url).pathname.slice(1);
-    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
-    await admin(`ALTER DATABASE ${name} RENAME TO ${name}_away`);
+    await takeDatabaseAway(name);
     try {
       const claim = s.collection<Row>('pending').transition(
         'p',
@@ -187,8 +186,7 @@ describe.skipIf(!pgUrl)('PgStore', () => {
   it('a plain write made while the database is away is written once it is back', async () => {
     const s = await open();
     const name = new URL(db.url).pathname.slice(1);
-    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
-    await admin(`ALTER DATABASE ${name} RENAME TO ${name}_away`);
+    await takeDatabaseAway(name);
     s.collection<PendingRecord>('jobs').insert({
       id: 'j1',
       kind: 'clip',

@@ -153,3 +153,24 @@ export async function openTestStore(
     },
   };
 }
+
+/**
+ * Ends every session of database `name` and renames it away, so connecting to it fails as if its server
+ * were gone ("database … does not exist"); tries again when a pool reconnected in between.
+ * `ALTER DATABASE <name>_away RENAME TO <name>` brings it back.
+ */
+export async function takeDatabaseAway(name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const c = new pg.Client({ connectionString: pgUrl });
+    await c.connect();
+    try {
+      await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
+      await c.query(`ALTER DATABASE ${name} RENAME TO ${name}_away`);
+      return;
+    } catch (err) {
+      if (attempt >= 50 || !/being accessed by other users/.test((err as Error).message)) throw err;
+    } finally {
+      await c.end();
+    }
+  }
+}
