@@ -117,7 +117,7 @@ export const audit = defineCommand<AuditArgs>({
       ...(args.until ? { until: args.until } : {}),
     };
     const log = services.repos.audit;
-    const entries = log.find(filter, args.csv ? Number.MAX_SAFE_INTEGER : (args.limit ?? 20));
+    const entries = await log.search(filter, args.csv ? Number.MAX_SAFE_INTEGER : (args.limit ?? 20));
     const filtered = Object.keys(filter).length > 0;
     // Where the entries rotated out of the state file are, when the question reaches back that far.
     const oldest = log.oldest();

@@ -153,6 +153,11 @@ export class AuditLog {
      * in-memory store, whose log is as short-lived as it is). Nothing is ever dropped unwritten.
      */
     readonly archiveDir: string | null = null,
+    /**
+     * Every entry, when the store keeps those trimmed from memory (a database): what `search` reads
+     * when the newest entries in memory do not answer a question.
+     */
+    private readonly history?: () => Promise<readonly AuditEntry[]>,
   ) {}
 
   /**
@@ -199,6 +204,22 @@ export class AuditLog {
     return out;
   }
 
+  /**
+   * Like `find`, and on a database also among the entries older than memory's newest AUDIT_MAX (a
+   * state file's are in its archive files instead).
+   */
+  async search(filter: AuditFilter, limit: number): Promise<AuditEntry[]> {
+    const recent = this.find(filter, limit);
+    if (recent.length >= limit || !this.history || this.entries.all().length < AUDIT_MAX) return recent;
+    const all = await this.history();
+    const out: AuditEntry[] = [];
+    for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
+      const e = all[i] as AuditEntry;
+      if (matches(e, filter)) out.push(e);
+    }
+    return out;
+  }
+
   /** When the oldest entry still in the state file was written (older ones are in the archive). */
   oldest(): string | undefined {
     return this.entries.all()[0]?.at;
@@ -233,6 +254,7 @@ export function createRepositories(
       clock,
       newId,
       store.path && !store.keepsTrimmed ? auditArchiveDir(store.path) : null,
+      store.keepsTrimmed ? async () => (await store.allRecords('audit')) as AuditEntry[] : undefined,
     ),
     pending: store.collection<PendingRecord>('pending'),
     schedules: store.collection<ScheduleRecord>('schedules'),
