@@ -94,25 +94,22 @@ async function startClip(
 }
 
 /**
- * After a restart: clips whose create call was cut short are settled first (adopted, re-sent, or given
- * up), each shown in the channel it was asked for in, then followed like any other clip.
+ * Clips nobody follows any more (a restart, a dead replica) are followed again through their cards; a
+ * create cut short is settled, and its card posted in the channel it was asked for in.
  */
-async function settleInterrupted(svc: ClipService, host: Host): Promise<void> {
-  for (const settled of await svc.reconcile()) {
-    if (settled.kind === 'not-sent') {
-      const { channel } = settled.intent;
-      if (channel) await host.channel(channel).post(renderClipNotSent(settled.intent, settled.reason));
-      continue;
-    }
-    const { channel, data } = settled.record;
-    if (!channel) {
-      svc.track(settled.record, () => {});
-      continue;
-    }
-    const message = await host.channel(channel).post(renderClipCard(settled.record));
-    const record = svc.attachMessage(data.jvodId, message.channel, message.ts) ?? settled.record;
-    svc.track(record, (r) => message.update(renderClipCard(r)));
-  }
+function watchClips(svc: ClipService, host: Host): void {
+  svc.watch({
+    publisherFor: (record) => publisherFor(host, record),
+    show: async (record) => {
+      if (!record.channel) return () => {};
+      const message = await host.channel(record.channel).post(renderClipCard(record));
+      svc.attachMessage(record.data.jvodId, message.channel, message.ts);
+      return (r) => message.update(renderClipCard(r));
+    },
+    notSent: async (intent, reason) => {
+      if (intent.channel) await host.channel(intent.channel).post(renderClipNotSent(intent, reason));
+    },
+  });
 }
 
 function publisherFor(host: Host, record: ClipRecord): ClipPublisher {
@@ -367,9 +364,6 @@ export const clip = defineCommand<ClipArgs>({
       svc.enableNotifications(host.publicUrl);
       host.route('POST', HOOK_PATH, hookHandler(svc, services.logger));
     }
-    svc.resume((record) => publisherFor(host, record));
-    void settleInterrupted(svc, host).catch((err: unknown) =>
-      services.logger.error('settling interrupted clips failed', { err }),
-    );
+    watchClips(svc, host);
   },
 });

@@ -299,16 +299,17 @@ function onCancel(ctx: ActionContext, kind: typeof SHARE_KIND | typeof BULK_KIND
   });
 }
 
-function resumeTrackers(services: Services, host: Host): void {
+function watchTrackers(services: Services, host: Host): void {
   const svc = services.sharing;
-  for (const job of svc.interruptedJobs()) {
+  svc.watchShares((job) => {
     const message =
       job.channel && job.ts ? host.channel(job.channel).message(job.channel, job.ts) : undefined;
-    void svc
-      .resume(job, cardUpdater(svc, job.data.requestId, message))
-      .then(() => message?.flush())
-      .catch((err: unknown) => services.logger.error('resumed share tracking failed', { job: job.id, err }));
-  }
+    const update = cardUpdater(svc, job.data.requestId, message);
+    return async (j) => {
+      await update(j);
+      if (j.state === 'done') await message?.flush();
+    };
+  });
 }
 
 const affiliateList = (words: string[]) => words.join(',');
@@ -362,6 +363,6 @@ export const share = defineCommand<ShareArgs>({
     cancel_bulk: (ctx) => onCancel(ctx, BULK_KIND),
   },
   start(services, host) {
-    resumeTrackers(services, host);
+    watchTrackers(services, host);
   },
 });

@@ -209,24 +209,11 @@ export const unshare = defineCommand<UnshareArgs>({
   },
   views: { approve: (ctx) => onDecide(ctx, 'approve'), reject: (ctx) => onDecide(ctx, 'reject') },
   start(services, host) {
-    // An approved unshare cut short by a crash: its claim was on disk before the delete call, and the
-    // run looks the share up first, so finishing it deletes nothing twice.
-    const svc = services.sharing;
-    for (const record of svc.interruptedUnshares()) {
-      const message =
-        record.channel && record.ts
-          ? host.channel(record.channel).message(record.channel, record.ts)
-          : undefined;
-      const by = [...record.decisions].reverse().find((d) => d.action === 'approve')?.by ?? 'system';
-      void svc
-        .runUnshare(record, by, true)
-        .then(async (done) => {
-          message?.update(renderUnshare(done));
-          await message?.flush();
-        })
-        .catch((err: unknown) =>
-          services.logger.error('resumed unshare failed', { request: record.id, err }),
-        );
-    }
+    services.sharing.watchUnshares(async (done) => {
+      if (!done.channel || !done.ts) return;
+      const message = host.channel(done.channel).message(done.channel, done.ts);
+      message.update(renderUnshare(done));
+      await message.flush();
+    });
   },
 });

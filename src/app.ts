@@ -120,6 +120,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       await slack.stop();
       await server.close();
       await services.sync.close();
+      // Running work is handed over (its leases end now), so the next replica resumes it at once.
+      await Promise.all([services.clips.close(), services.sharing.close()]);
       await services.exports.close();
       // A store the caller passed in is the caller's to close (tests reopen an app on it).
       await (opts.store ? services.store.flush() : services.store.close());

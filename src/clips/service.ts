@@ -9,6 +9,8 @@ import type { LiveClient } from '../brightcove/live.js';
 import type { Clock } from '../clock.js';
 import { UserError } from '../core/errors.js';
 import { deriveHookToken, sameToken } from '../core/hook-token.js';
+import type { Replica } from '../core/lease.js';
+import { LeasedWork } from '../core/leased-work.js';
 import type { Services } from '../core/types.js';
 import { type Logger, maskSecrets } from '../log.js';
 import type { AuditLog, JobRecord } from '../store/repositories.js';
@@ -96,6 +98,8 @@ interface ClipServiceDeps {
   clock: Clock;
   logger: Logger;
   newId: (prefix: string) => string;
+  /** this process among the app's replicas: who follows which clip, who settles which cut-short create */
+  replica: Replica;
   backoff?: Partial<BackoffOptions>;
 }
 
@@ -128,6 +132,11 @@ function describeClipDestination(d: ClipRequest['destination']): string {
 /** Clip job states with nothing left to cancel (reference B5). */
 const CLIP_ENDED = ['finished', 'failed', 'error', 'cancelled', 'cancelling'];
 
+/** A clip record whose job has not ended: somebody should be following it. */
+function isOpenClip(r: JobRecord): boolean {
+  return r.kind === CLIP_RECORD_KIND && isClipState(r.state) && !isTerminal(r.state);
+}
+
 function isNotFound(err: unknown): boolean {
   return err instanceof NotFoundError;
 }
@@ -136,6 +145,10 @@ export class ClipService {
   readonly #deps: ClipServiceDeps;
   readonly #log: Logger;
   readonly #trackers = new Map<string, { tracker: ClipTracker; publish: ClipPublisher }>();
+  /** Clips being followed: by the replica that holds the lease; a dead replica's are taken over. */
+  readonly #following: LeasedWork<JobRecord>;
+  /** Creates on their way to the Live API: settled by another replica only when the sender died. */
+  readonly #sending: LeasedWork<JobRecord>;
   #publicUrl: string | undefined;
   /** The ClipApi the domain functions use: unknown jobs are `undefined`, not errors. */
   readonly api: ClipApi;
@@ -143,6 +156,14 @@ export class ClipService {
   constructor(deps: ClipServiceDeps) {
     this.#deps = deps;
     this.#log = deps.logger.child({ component: 'clips' });
+    const leased = { records: deps.jobs, store: { transaction: deps.durably }, replica: deps.replica };
+    const common = { ...leased, clock: deps.clock, logger: this.#log };
+    this.#following = new LeasedWork({ ...common, name: 'clip tracking', running: isOpenClip });
+    this.#sending = new LeasedWork({
+      ...common,
+      name: 'clip create',
+      running: (r) => r.kind === CLIP_INTENT_KIND,
+    });
     const live = deps.live;
     this.api = {
       getLiveJob: async (jobId) => {
@@ -207,8 +228,17 @@ export class ClipService {
       ...(notificationUrl ? { notificationUrl } : {}),
     });
     if (!prepared.ok) return prepared;
-    const intent = this.#intentFor(req, prepared, actor, channel);
-    await this.#deps.durably(() => this.#deps.jobs.insert(intent));
+    const intent = this.#sending.stamp(this.#intentFor(req, prepared, actor, channel));
+    this.#sending.hold(intent.id);
+    try {
+      await this.#deps.durably(() => this.#deps.jobs.insert(intent));
+      return await this.#send(intent, prepared);
+    } finally {
+      this.#sending.release(intent.id);
+    }
+  }
+
+  async #send(intent: ClipIntent, prepared: PreparedClip): Promise<CreateResult> {
     let jvodId: string;
     try {
       jvodId = firstVodJob(await this.#deps.live.createClips(prepared.body));
@@ -270,7 +300,8 @@ export class ClipService {
     const now = this.#deps.clock.now().toISOString();
     const { noResend: _noResend, ...data } = intent.data;
     const state = mapVodState(apiState) ?? 'waiting';
-    const record: ClipRecord = {
+    // Stamped with this replica's lease: whoever adopts the clip follows it.
+    const record: ClipRecord = this.#following.stamp({
       id: recordId(jvodId),
       kind: CLIP_RECORD_KIND,
       state,
@@ -278,7 +309,7 @@ export class ClipService {
       updatedAt: now,
       ...(intent.channel ? { channel: intent.channel } : {}),
       data: { ...data, jvodId, apiState, history: [{ state, at: now }] },
-    };
+    });
     await this.#deps.durably(() => {
       this.#deps.jobs.upsert(record);
       this.#deps.jobs.remove(intent.id);
@@ -320,38 +351,56 @@ export class ClipService {
   }
 
   /**
-   * After a restart, every intent is settled before anything is repeated: a clip job Brightcove made is
-   * adopted; one it never got is sent again when that cuts the same clip, else given up with the reason.
-   * An intent whose lookup fails stays for the next start.
+   * A cut-short create (its sender restarted or died) is settled before anything is repeated: a clip
+   * job Brightcove made is adopted; one it never got is sent again when that cuts the same clip, else
+   * given up with the reason. Undefined when the lookup failed: the intent is tried again later.
    */
-  async reconcile(): Promise<ReconciledIntent[]> {
-    const settled: ReconciledIntent[] = [];
-    for (const intent of this.intents()) {
-      try {
-        const found = await this.#lookUp(intent);
-        if (found) {
-          settled.push({
-            kind: 'adopted',
-            record: await this.#adopt(intent, found.jvod_id, found.jvod_state),
-          });
-          continue;
-        }
-        if (intent.data.noResend === undefined) {
-          const body = this.#resendBody(intent.data.body);
-          const jvodId = firstVodJob(await this.#deps.live.createClips(body));
-          settled.push({ kind: 'resent', record: await this.#adopt(intent, jvodId, 'waiting') });
-          continue;
-        }
-        settled.push({ kind: 'not-sent', intent, reason: await this.#giveUp(intent) });
-      } catch (err) {
-        this.#log.warn('could not settle an interrupted clip; trying again at the next start', {
-          err,
-          intent: intent.id,
-        });
+  async #settle(intent: ClipIntent): Promise<ReconciledIntent | undefined> {
+    try {
+      const found = await this.#lookUp(intent);
+      if (found)
+        return { kind: 'adopted', record: await this.#adopt(intent, found.jvod_id, found.jvod_state) };
+      if (intent.data.noResend === undefined) {
+        const body = this.#resendBody(intent.data.body);
+        const jvodId = firstVodJob(await this.#deps.live.createClips(body));
+        return { kind: 'resent', record: await this.#adopt(intent, jvodId, 'waiting') };
       }
+      return { kind: 'not-sent', intent, reason: await this.#giveUp(intent) };
+    } catch (err) {
+      this.#log.warn('could not settle an interrupted clip; trying again later', { err, intent: intent.id });
+      return undefined;
     }
-    if (settled.length > 0) this.#log.info('settled interrupted clips', { count: settled.length });
-    return settled;
+  }
+
+  /**
+   * Follows every clip nobody follows and settles every create nobody sends: at start (after a
+   * restart) and whenever another replica dies, each once across replicas. `show` posts the card of
+   * a clip adopted or re-sent this way and returns its publisher; `notSent` says a create was given up.
+   */
+  watch(handlers: {
+    publisherFor: (record: ClipRecord) => ClipPublisher;
+    show: (record: ClipRecord) => Promise<ClipPublisher>;
+    notSent: (intent: ClipIntent, reason: string) => Promise<void>;
+  }): void {
+    this.#following.watch(async (record) => {
+      await this.track(record as ClipRecord, handlers.publisherFor(record as ClipRecord)).done;
+    });
+    this.#sending.watch(async (intent) => {
+      const settled = await this.#settle(intent as ClipIntent);
+      if (!settled) {
+        // Tried again at the next scan, by whichever replica is first then.
+        await this.#deps.durably(() => this.#deps.jobs.update(intent.id, ({ lease: _mine, ...r }) => r));
+        return;
+      }
+      this.#log.info('settled an interrupted clip', { intent: intent.id, outcome: settled.kind });
+      if (settled.kind === 'not-sent') return handlers.notSent(settled.intent, settled.reason);
+      const publish = await handlers.show(settled.record).catch((err: unknown) => {
+        this.#log.warn('could not show a settled clip', { err, jvodId: settled.record.data.jvodId });
+        return () => undefined;
+      });
+      const record = this.get(settled.record.data.jvodId) ?? settled.record;
+      await this.track(record, publish).done;
+    });
   }
 
   /** The stored body with today's hook URL (its secret was masked), or none if notifications are off. */
@@ -499,9 +548,16 @@ export class ClipService {
       logger: this.#log,
     });
     this.#trackers.set(jvodId, { tracker, publish });
+    // Another replica took the clip over (this one was presumed dead): it follows it from now on.
+    let lost = false;
+    this.#following.hold(record.id, () => {
+      lost = true;
+      tracker.stop('Followed by another replica now.');
+    });
     void tracker.start().then((outcome) => {
       this.#trackers.delete(jvodId);
-      if (outcome.state === 'stopped') {
+      this.#following.release(record.id);
+      if (outcome.state === 'stopped' && !lost) {
         const updated = this.#update(jvodId, (r) => ({
           ...r,
           state: 'stopped',
@@ -531,18 +587,13 @@ export class ClipService {
     return entry ? entry.tracker.notify(payload) : false;
   }
 
-  /** After a restart: follow every clip that had not ended, updating its message through `publisherFor`. */
-  resume(publisherFor: (record: ClipRecord) => ClipPublisher): number {
-    const open = this.#deps.jobs.find(
-      (r) => r.kind === CLIP_RECORD_KIND && isClipState(r.state) && !isTerminal(r.state),
-    ) as ClipRecord[];
-    for (const record of open) this.track(record, publisherFor(record));
-    if (open.length > 0) this.#log.info('resumed clip tracking', { count: open.length });
-    return open.length;
-  }
-
   stopAll(reason?: string): void {
     for (const { tracker } of this.#trackers.values()) tracker.stop(reason);
+  }
+
+  /** At shutdown: stops watching and hands the clips this replica follows over to the next one. */
+  async close(): Promise<void> {
+    await Promise.all([this.#following.close(), this.#sending.close()]);
   }
 
   #update(jvodId: string, fn: (r: ClipRecord) => ClipRecord): ClipRecord | undefined {
@@ -591,7 +642,16 @@ function isClipState(s: string): s is ClipState {
 /** What building the app's ClipService needs of the services around it. */
 type ClipServiceContext = Pick<
   Services,
-  'config' | 'brightcove' | 'bcAccount' | 'repos' | 'store' | 'clock' | 'logger' | 'newId' | 'hookKey'
+  | 'config'
+  | 'brightcove'
+  | 'bcAccount'
+  | 'repos'
+  | 'store'
+  | 'clock'
+  | 'logger'
+  | 'newId'
+  | 'hookKey'
+  | 'replica'
 >;
 
 /**
@@ -623,6 +683,7 @@ export function createClipService(s: ClipServiceContext): ClipService {
     jobs: s.repos.jobs,
     durably: (fn) => s.store.transaction(fn),
     hookKey: s.hookKey,
+    replica: s.replica,
     audit: s.repos.audit,
     clock: s.clock,
     logger: s.logger,

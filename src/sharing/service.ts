@@ -10,6 +10,8 @@ import type { CmsVideo } from '../brightcove/schemas.js';
 import type { AccountConfig } from '../config/schema.js';
 import { findAccount } from '../core/accounts.js';
 import { UserError } from '../core/errors.js';
+import { leaseFor } from '../core/lease.js';
+import { LeasedWork } from '../core/leased-work.js';
 import type { Services } from '../core/types.js';
 import type { JobRecord, PendingRecord } from '../store/repositories.js';
 import {
@@ -81,11 +83,35 @@ interface SharePreparation {
 /** What sharing needs of the services around it. */
 type ShareServiceContext = Pick<
   Services,
-  'config' | 'store' | 'repos' | 'clock' | 'logger' | 'newId' | 'brightcove' | 'bcAccount'
+  'config' | 'store' | 'repos' | 'clock' | 'logger' | 'newId' | 'brightcove' | 'bcAccount' | 'replica'
 >;
 
 export class ShareService {
-  constructor(private readonly services: ShareServiceContext) {}
+  /** Shares being followed, by the replica holding the lease; a dead replica's are taken over. */
+  readonly #tracking: LeasedWork<JobRecord>;
+  /** Approved unshares being run, likewise. */
+  readonly #unsharing: LeasedWork<PendingRecord>;
+
+  constructor(private readonly services: ShareServiceContext) {
+    const common = {
+      store: services.store,
+      replica: services.replica,
+      clock: services.clock,
+      logger: services.logger,
+    };
+    this.#tracking = new LeasedWork({
+      ...common,
+      name: 'share tracking',
+      records: services.repos.jobs,
+      running: (j) => j.kind === SHARE_KIND && j.state === 'tracking',
+    });
+    this.#unsharing = new LeasedWork({
+      ...common,
+      name: 'unshare',
+      records: services.repos.pending,
+      running: (r) => r.kind === UNSHARE_KIND && r.state === 'executing',
+    });
+  }
 
   private get repos() {
     return this.services.repos;
@@ -230,13 +256,16 @@ export class ShareService {
         reason: 'This request expired: run the command again to re-check.',
       };
     }
-    const at = this.services.clock.now().toISOString();
+    const now = this.services.clock.now();
+    const at = now.toISOString();
     const t = await this.repos.pending.transition(
       id,
       (r) => r.kind === kind && r.state === 'awaiting',
       (r) => ({
         ...r,
         state: next,
+        // whoever claims it runs it (an approved unshare): a dead replica's run is taken over
+        lease: leaseFor(this.services.replica, now),
         decisions: [...r.decisions, { by, action, at, outcome: 'ok', ...(why ? { reason: why } : {}) }],
       }),
     );
@@ -334,7 +363,17 @@ export class ShareService {
     };
     // Intent before effect: the job is on disk before the share call, so a restart after a crash
     // follows (and so reconciles) a share that may have been sent.
-    await this.services.store.transaction(() => this.repos.jobs.upsert(job));
+    this.#tracking.hold(job.id);
+    try {
+      await this.services.store.transaction(() => this.repos.jobs.upsert(this.#tracking.stamp(job)));
+      return await this.#shareThenTrack(job, onUpdate);
+    } finally {
+      this.#tracking.release(job.id);
+    }
+  }
+
+  async #shareThenTrack(job: ShareJob, onUpdate: (job: ShareJob) => void | Promise<void>): Promise<ShareJob> {
+    const { master, videoId, affiliates } = job.data;
     const cms = this.masterCms(master);
     let initial: ShareRecord[];
     try {
@@ -362,7 +401,7 @@ export class ShareService {
         };
       });
       const done = this.saveJob(job.id, { statuses, finished: true }, 'done');
-      await this.finishRequest(request.id);
+      await this.finishRequest(job.data.requestId);
       await onUpdate(done);
       return done;
     }
@@ -425,7 +464,7 @@ export class ShareService {
    * may never have reached Brightcove: affiliates without a share are shared now, then all are
    * followed as usual (a share that did go through is only followed, never sent twice).
    */
-  async resume(job: ShareJob, onUpdate: (job: ShareJob) => void | Promise<void>): Promise<ShareJob> {
+  async #resume(job: ShareJob, onUpdate: (job: ShareJob) => void | Promise<void>): Promise<ShareJob> {
     const { master, videoId, affiliates } = job.data;
     const cms = this.masterCms(master);
     const missing: AffiliateRef[] = [];
@@ -447,9 +486,31 @@ export class ShareService {
     return this.track(job, onUpdate);
   }
 
-  /** Trackers cut short by a restart. */
-  interruptedJobs(): ShareJob[] {
-    return this.repos.jobs.find((j) => j.kind === SHARE_KIND && j.state === 'tracking') as ShareJob[];
+  /**
+   * Follows again every share nobody follows: at start (after a restart) and whenever another replica
+   * dies, each once across replicas; `cardFor` shows a job's progress (on its original message).
+   */
+  watchShares(cardFor: (job: ShareJob) => (job: ShareJob) => void | Promise<void>): void {
+    this.#tracking.watch(async (job) => {
+      await this.#resume(job as ShareJob, cardFor(job as ShareJob));
+    });
+  }
+
+  /**
+   * Finishes every approved unshare nobody runs, likewise. Its claim was in the store before the delete
+   * call, and the run looks the share up first, so finishing it deletes nothing twice.
+   */
+  watchUnshares(show: (done: UnshareRequest) => Promise<void>): void {
+    this.#unsharing.watch(async (record) => {
+      const r = record as UnshareRequest;
+      const by = [...r.decisions].reverse().find((d) => d.action === 'approve')?.by ?? 'system';
+      await show(await this.runUnshare(r, by, true));
+    });
+  }
+
+  /** At shutdown: stops watching and hands running work over to the next replica. */
+  async close(): Promise<void> {
+    await Promise.all([this.#tracking.close(), this.#unsharing.close()]);
   }
 
   async shares(videoWord: string, from?: string) {
@@ -553,15 +614,17 @@ export class ShareService {
     return this.repos.pending.insert(record) as UnshareRequest;
   }
 
-  /** Approved unshares whose run a crash cut short (claimed, never finished). */
-  interruptedUnshares(): UnshareRequest[] {
-    return this.repos.pending.find(
-      (r) => r.kind === UNSHARE_KIND && r.state === 'executing',
-    ) as UnshareRequest[];
-  }
-
   /** Runs a claimed unshare and audits it: the started approval, then the outcome. */
   async runUnshare(record: UnshareRequest, by: string, resumed = false): Promise<UnshareRequest> {
+    this.#unsharing.hold(record.id);
+    try {
+      return await this.#runUnshare(record, by, resumed);
+    } finally {
+      this.#unsharing.release(record.id);
+    }
+  }
+
+  async #runUnshare(record: UnshareRequest, by: string, resumed: boolean): Promise<UnshareRequest> {
     const { plan } = record.data;
     const target = record.id;
     // One entry each per request, whichever run (first or resumed after a crash) writes it.

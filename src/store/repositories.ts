@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Clock } from '../clock.js';
+import type { Lease } from '../core/lease.js';
 import { maskSecrets } from '../log.js';
 import type { Collection, Store } from './store.js';
 
@@ -56,6 +57,8 @@ export interface PendingRecord<T = unknown> {
   channel?: string;
   ts?: string;
   decisions: Decision[];
+  /** while a claimed request runs (an approved unshare): the replica running it */
+  lease?: Lease;
   data: T;
 }
 
@@ -81,6 +84,8 @@ export interface JobRecord<T = unknown> {
   updatedAt: string;
   channel?: string;
   ts?: string;
+  /** while it is followed: the replica following it (see LeasedWork) */
+  lease?: Lease;
   data: T;
 }
 

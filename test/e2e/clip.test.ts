@@ -555,13 +555,17 @@ describe('clip tracking by polling (no public URL) and after a restart', () => {
     svc.stopAll('restart');
     await new Promise((r) => setImmediate(r));
     expect(svc.tracking(jvodId)).toBeUndefined();
-    h.app.services.repos.jobs.update(`clip_${jvodId}`, (r) => ({ ...r, state: 'waiting' }));
+    // …and a restarted process is another holder: the lease of the one that stopped is not its own.
+    h.app.services.repos.jobs.update(`clip_${jvodId}`, ({ lease: _gone, ...r }) => ({
+      ...r,
+      state: 'waiting',
+    }));
     const clipCommand = h.app.services.registry.find('clip');
     await clipCommand?.start?.(h.app.services, {
       route: () => undefined,
       channel: (id) => h.app.slack.channelSurface(id),
     });
-    expect(svc.tracking(jvodId)).toBeDefined();
+    await vi.waitFor(() => expect(svc.tracking(jvodId)).toBeDefined());
     let finished = false;
     for (let i = 0; i < 40 && !finished; i++) {
       await (h.clock as ManualClock).advance(5_000);

@@ -599,7 +599,8 @@ describe('unshare needs an approver', () => {
     await advanceUntil(shared, tracked, 'share');
     const copy = h.bc!.data.shares[v.id]![0]!.affiliate_video_id!;
     const req = await post(`unshare ${v.id} from neo-north`);
-    const svc = new ShareService(h.app.services);
+    // The process that crashed: another replica, whose lease ran out the moment it died.
+    const svc = new ShareService({ ...h.app.services, replica: { id: 'crashed/0:1:dead', leaseMs: 0 } });
     const id = /"action_id":"unshare\.approve".*?"value":"([^"]+)"/.exec(JSON.stringify(req.blocks))![1]!;
     // The app notes where its card is once Slack has answered the post.
     await expect.poll(() => h.app.services.repos.pending.get(id)?.ts).toBe(req.ts);
