@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineGrammar } from '../src/core/grammar.js';
-import type { Actor, Services, Surface } from '../src/core/types.js';
+import type { Actor, PostedMessage, Services, Surface } from '../src/core/types.js';
 import { defineCommand } from '../src/core/types.js';
 import { assertDay } from '../src/exports/months.js';
 import {
@@ -141,8 +141,11 @@ const exportArgs = grammar.tokens.transform((t, ctx): ExportArgs => {
   };
 });
 
-/** Shows a run in a surface: one progress message (or the terminal's bar), then its summary or failure. */
-function exportView(surface: Surface): ExportView {
+/**
+ * Shows a run in a surface: one progress message (or the terminal's bar), then its summary or failure.
+ * A run resumed by another replica goes on on its own message (`existing`).
+ */
+function exportView(surface: Surface, existing?: PostedMessage): ExportView {
   return {
     attachments: surface.attachments,
     prefix: surface.prefix,
@@ -152,9 +155,12 @@ function exportView(surface: Surface): ExportView {
       await surface.post(renderExportFailure(title, why, advice));
     },
     async started(title) {
-      const message = await surface.post(renderExportProgress({ title, done: 0, total: 0 }));
+      const first = renderExportProgress({ title, done: 0, total: 0 });
+      const message = existing ?? (await surface.post(first));
+      if (existing) existing.update(first);
       const bar = surface.progressBar?.(title);
       return {
+        ...(message.channel && message.ts ? { where: { channel: message.channel, ts: message.ts } } : {}),
         progress: (p) => {
           const item = p.month ? `${p.account} ${p.month}` : p.account;
           if (bar) bar.update(p.done, p.total, item);
@@ -248,5 +254,10 @@ export const exportCommand = defineCommand<ExportArgs>({
       await runScheduledExport(services, host.channel(s.channel), s);
     });
     for (const job of exportScheduleJobs(cfg, services.config.timezone)) services.schedules.add(job);
+    // A run whose replica died is finished by this one, on the message it was shown on.
+    services.exports.watch((run) => {
+      const surface = host.channel(run.channel ?? '');
+      return exportView(surface, run.ts ? surface.message(run.channel ?? '', run.ts) : undefined);
+    });
   },
 });

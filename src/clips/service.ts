@@ -158,7 +158,12 @@ export class ClipService {
     this.#log = deps.logger.child({ component: 'clips' });
     const leased = { records: deps.jobs, store: { transaction: deps.durably }, replica: deps.replica };
     const common = { ...leased, clock: deps.clock, logger: this.#log };
-    this.#following = new LeasedWork({ ...common, name: 'clip tracking', running: isOpenClip });
+    this.#following = new LeasedWork({
+      ...common,
+      name: 'clip tracking',
+      running: isOpenClip,
+      handOverAtStop: true,
+    });
     this.#sending = new LeasedWork({
       ...common,
       name: 'clip create',

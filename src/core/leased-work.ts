@@ -16,6 +16,13 @@ interface LeasedWorkOptions<T extends Leased> {
   store: Pick<Store, 'transaction'>;
   /** whether the record is work somebody should be running now (not finished, not waiting for a click) */
   running: (record: T) => boolean;
+  /**
+   * Whether a graceful stop hands the work over at once: for work that only watches (tracking), where
+   * a moment of two replicas at it costs nothing. Work that changes things waits for its lease to expire.
+   */
+  handOverAtStop?: boolean;
+  /** whether another replica may take a running record over when its holder dies (default: all may) */
+  resumable?: (record: T) => boolean;
   replica: Replica;
   clock: Clock;
   logger: Logger;
@@ -64,7 +71,11 @@ export class LeasedWork<T extends Leased> {
   orphaned(): T[] {
     const now = this.opts.clock.now();
     return this.opts.records.find(
-      (r) => this.opts.running(r) && !this.#held.has(r.id) && isOrphaned(r.lease, this.opts.replica.id, now),
+      (r) =>
+        this.opts.running(r) &&
+        (this.opts.resumable?.(r) ?? true) &&
+        !this.#held.has(r.id) &&
+        isOrphaned(r.lease, this.opts.replica.id, now),
     );
   }
 
@@ -73,7 +84,10 @@ export class LeasedWork<T extends Leased> {
     const now = this.opts.clock.now();
     const t = await this.opts.records.transition(
       id,
-      (r) => this.opts.running(r) && isOrphaned(r.lease, this.opts.replica.id, now),
+      (r) =>
+        this.opts.running(r) &&
+        (this.opts.resumable?.(r) ?? true) &&
+        isOrphaned(r.lease, this.opts.replica.id, now),
       (r) => ({ ...r, lease: leaseFor(this.opts.replica, now) }),
     );
     if (!t.ok) return undefined;
@@ -107,15 +121,16 @@ export class LeasedWork<T extends Leased> {
   }
 
   /**
-   * At shutdown: stops watching and hands what this process holds over at once (its lease ends now),
-   * so in a rolling deploy the next replica resumes it within a third of a lease instead of a whole one.
+   * At shutdown: stops watching and renewing. With `handOverAtStop`, what this process holds is handed
+   * over at once (its lease ends now), so in a rolling deploy the next replica resumes it within a third
+   * of a lease instead of a whole one.
    */
   async close(): Promise<void> {
     if (this.#watcher) clearInterval(this.#watcher);
     this.#watcher = null;
     const ids = [...this.#held.keys()];
     for (const id of ids) this.release(id);
-    if (ids.length === 0) return;
+    if (ids.length === 0 || !this.opts.handOverAtStop) return;
     const now = this.opts.clock.now().toISOString();
     await this.#forEachMine(ids, (r) => ({
       ...r,

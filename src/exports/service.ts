@@ -21,10 +21,13 @@ import type { RunAnalyticsQuery } from '../analytics/queries.js';
 import type { CmsVideo } from '../brightcove/schemas.js';
 import { resolveScope } from '../core/accounts.js';
 import { newErrorId, UserError } from '../core/errors.js';
+import { isOrphaned } from '../core/lease.js';
+import { LeasedWork } from '../core/leased-work.js';
 import type { ScheduleJob } from '../core/schedules.js';
 import type { Services } from '../core/types.js';
 import { plural } from '../core/words.js';
 import { ScheduleSpecError, validateCronExpression } from '../scheduler/spec.js';
+import type { JobRecord } from '../store/repositories.js';
 import { ExportCheckpoints } from './checkpoint.js';
 import { type Destination, type FolderDestination, templatePlaceholders } from './destination.js';
 import { addDaysTo, dayOf, monthsBetween } from './months.js';
@@ -289,6 +292,8 @@ export type ExportRequest = {
 
 /** What one run does, whoever asked (a user or a schedule). */
 export interface ExportPlan {
+  /** what was asked, its days pinned (a run resumed tomorrow exports the same days) */
+  request: ExportRequest;
   title: string;
   scopeLabel: string;
   spec: ExportSpec;
@@ -349,6 +354,8 @@ export interface ExportView {
 }
 
 interface ExportRunView {
+  /** the message that shows the run, when it is in a channel: another replica can go on updating it */
+  where?: { channel: string; ts: string };
   progress(p: ExportProgress): void;
   done(summary: ExportSummaryView, attach: { name: string; path: string }[]): Promise<void>;
   failed(reason: string, advice: string, errorId?: string): Promise<void>;
@@ -357,20 +364,49 @@ interface ExportRunView {
 /** What the export workflow needs of the services around it. */
 type ExportServiceContext = Pick<
   Services,
-  'config' | 'brightcove' | 'bcAccount' | 'clock' | 'logger' | 'repos' | 'store'
+  'config' | 'brightcove' | 'bcAccount' | 'clock' | 'logger' | 'repos' | 'store' | 'replica' | 'newId'
 >;
+
+const RUN_KIND = 'export-run';
+
+interface ExportRunData {
+  request: ExportRequest;
+  attach: boolean;
+  title: string;
+  actor: string;
+  action: string;
+  /** destination, kind, account and month of everything it writes: no two live runs share one */
+  keys: string[];
+  /** shown in a channel (the app's runs): another replica finishes it if this one dies */
+  resumable: boolean;
+}
+
+/** A run being written, in the store while it runs: its claim on the months, its lease, its message. */
+export type ExportRun = JobRecord<ExportRunData>;
 
 /**
  * The export workflow, one per app: plan (scope, destination, range) → claim the destination's months
  * → run (checkpointed) → audit → summary. Slack, the CLI and schedules call it alike.
  */
 export class ExportService {
-  /** Destination runs in this app, by destination, kind, account and month → the title of the run. */
-  readonly #writing = new Map<string, string>();
   /** database destinations, connected when first written to */
   readonly #warehouses = new Map<string, PostgresWarehouse>();
+  /** Runs being written, by whichever replica (or CLI) holds their lease. */
+  readonly #runs: LeasedWork<JobRecord>;
 
-  constructor(private readonly services: ExportServiceContext) {}
+  constructor(private readonly services: ExportServiceContext) {
+    this.#runs = new LeasedWork({
+      name: 'export',
+      records: services.repos.jobs,
+      store: services.store,
+      running: isLiveRun,
+      // only a run shown in a channel is finished by another replica; a terminal's run ends with it
+      resumable: (r) => (r as ExportRun).data.resumable,
+      replica: services.replica,
+      clock: services.clock,
+      logger: services.logger,
+    });
+  }
 
   config(): ExportsConfig {
     try {
@@ -450,7 +486,11 @@ export class ExportService {
       title = `Analytics export ${label} ${range.from}..${range.to}${args.recent ? ` (videos viewed in the last ${args.recent} days)` : ''}`;
       retry = `export analytics ${label} --from ${range.from} --to ${range.to}${destFlag}${args.consolidate ? ' --consolidate' : ''}`;
     }
+    const { days: _days, ...asked } = args;
+    const request: ExportRequest =
+      spec.kind === 'analytics' ? { ...asked, from: spec.from, to: spec.to } : asked;
     return {
+      request,
       title,
       scopeLabel: label,
       spec,
@@ -471,29 +511,79 @@ export class ExportService {
     return { kind: 'tables', writer };
   }
 
-  /** Closes the database destinations' connections (at shutdown). */
+  /** At shutdown: hands running exports over to the next replica and closes the database destinations. */
   async close(): Promise<void> {
+    await this.#runs.close();
     const open = [...this.#warehouses.values()];
     this.#warehouses.clear();
     await Promise.all(open.map((w) => w.close()));
   }
 
-  /** Two runs writing the same files (and checkpoints) at once would race: the second is refused. */
-  #claim(plan: ExportPlan): { busy: string } | { release: () => void } {
-    if (!plan.destination) return { release: () => undefined };
-    const dest = plan.destination.name;
-    const spec = plan.spec;
-    const months =
-      spec.kind === 'analytics' ? monthsBetween(spec.from, spec.to).map((m) => m.month) : ['catalog'];
-    const keys = spec.accounts.flatMap((a) => months.map((m) => `${dest}\0${spec.kind}\0${a.id}\0${m}`));
-    const busy = keys.map((k) => this.#writing.get(k)).find((t) => t !== undefined);
-    if (busy !== undefined) return { busy };
-    for (const k of keys) this.#writing.set(k, plan.title);
-    return {
-      release: () => {
-        for (const k of keys) this.#writing.delete(k);
+  /**
+   * Two runs writing the same files (and checkpoints) at once would race, in one process or on two
+   * replicas: the second is refused while the first holds a live lease. A run whose process is gone
+   * and that nobody will resume (a terminal's) is superseded by the new one.
+   */
+  async #claim(
+    plan: ExportPlan,
+    actor: string,
+    action: string,
+  ): Promise<{ busy: string } | { run: ExportRun }> {
+    const keys = runKeys(plan);
+    const jobs = this.services.repos.jobs;
+    const now = this.services.clock.now();
+    const stamp = now.toISOString();
+    const run: ExportRun = this.#runs.stamp({
+      id: this.services.newId('export'),
+      kind: RUN_KIND,
+      state: 'running',
+      createdAt: stamp,
+      updatedAt: stamp,
+      data: {
+        request: plan.request,
+        attach: plan.attach,
+        title: plan.title,
+        actor,
+        action,
+        keys,
+        resumable: false,
       },
-    };
+    });
+    this.#runs.hold(run.id);
+    const claimed = await this.services.store.transaction(() => {
+      const overlapping = (jobs.find(isLiveRun) as ExportRun[]).filter((r) =>
+        r.data.keys.some((k) => keys.includes(k)),
+      );
+      const live = overlapping.find(
+        (r) => !isOrphaned(r.lease, this.services.replica.id, now) || r.data.resumable,
+      );
+      if (live) return { busy: live.data.title };
+      for (const r of overlapping)
+        jobs.update(r.id, (x) => ({ ...x, state: 'superseded', updatedAt: stamp }));
+      jobs.insert(run);
+      return { run };
+    });
+    if ('busy' in claimed) this.#runs.release(run.id);
+    return claimed;
+  }
+
+  /** The run has ended (done, failed): its months are free, and nobody resumes it. */
+  async #finish(run: ExportRun): Promise<void> {
+    this.#runs.release(run.id);
+    await this.services.store.transaction(() => this.services.repos.jobs.remove(run.id));
+  }
+
+  /**
+   * Resumes every run shown in a channel that nobody writes any more (its replica died): at start and
+   * whenever another replica dies, once across replicas, from its checkpoints, on its own message.
+   */
+  watch(viewFor: (run: ExportRun) => ExportView): void {
+    this.#runs.watch(async (record) => {
+      const run = record as ExportRun;
+      const cfg = this.config();
+      const plan = { ...(await this.plan(run.data.request, run.data.attach, cfg)), title: run.data.title };
+      await this.execute(plan, viewFor(run), run.data.actor, run.data.action, cfg, run);
+    });
   }
 
   /** Runs a planned export, shown through `view`; audited before anyone sees the outcome. */
@@ -503,19 +593,24 @@ export class ExportService {
     actor: string,
     action: string,
     cfg = this.config(),
+    /** a run another replica started and died writing, taken over by this one */
+    resumed?: ExportRun,
   ): Promise<boolean> {
     const { services } = this;
-    const audit = (outcome: 'ok' | 'failed' | 'refused', details: string, errorId?: string) =>
-      services.repos.audit.append({
-        actor,
-        command: 'export',
-        action,
-        target: plan.scopeLabel,
-        outcome,
-        details,
-        ...(errorId ? { errorId } : {}),
-      });
-    const claim = this.#claim(plan);
+    const audit = (outcome: 'ok' | 'failed' | 'refused', details: string, errorId?: string, once?: string) =>
+      services.repos.audit.append(
+        {
+          actor,
+          command: 'export',
+          action,
+          target: plan.scopeLabel,
+          outcome,
+          details,
+          ...(errorId ? { errorId } : {}),
+        },
+        once,
+      );
+    const claim = resumed ? { run: resumed } : await this.#claim(plan, actor, action);
     if ('busy' in claim) {
       const why = `${claim.busy} is still writing the same months to \`${plan.destination?.name}\`.`;
       audit('refused', why);
@@ -526,8 +621,12 @@ export class ExportService {
       );
       return false;
     }
+    const { run: record } = claim;
+    // A run's outcome is audited once, by whichever replica finishes it.
+    const end = `a_${record.id}_end`;
     const run = await view.started(plan.title);
     try {
+      if (run.where && !resumed) await this.#shownAt(record, run.where);
       const result = await runExport(
         plan.spec,
         exportDeps(services, cfg, (p) => run.progress(p)),
@@ -564,7 +663,9 @@ export class ExportService {
       };
       audit(
         'ok',
-        `${plan.title}: ${plural(files.length, 'file')}, ${plural(result.rows, 'row')}${plan.destination ? ` → ${plan.destination.name}` : ''}`,
+        `${plan.title}: ${plural(files.length, 'file')}, ${plural(result.rows, 'row')}${plan.destination ? ` → ${plan.destination.name}` : ''}${resumed ? ' (finished after a replica stopped)' : ''}`,
+        undefined,
+        end,
       );
       await run.done(summary, toAttach);
       return true;
@@ -575,7 +676,7 @@ export class ExportService {
           : '';
       const advice = `Check the accounts' credentials and the destination, then run it again: \`${view.prefix} ${plan.retry}\`.${resumable}`;
       if (err instanceof ExportFailedError || err instanceof UserError) {
-        audit('failed', err.message);
+        audit('failed', err.message, undefined, end);
         await run.failed(err.message, advice);
         return false;
       }
@@ -583,12 +684,40 @@ export class ExportService {
       services.logger.error('export failed', { errorId, title: plan.title, err });
       const reason =
         err instanceof Error && err.name === 'TemplateError' ? err.message : 'an unexpected error.';
-      audit('failed', reason, errorId);
+      audit('failed', reason, errorId, end);
       await run.failed(reason, advice, errorId);
       return false;
     } finally {
-      claim.release();
+      await this.#finish(record).catch((err: unknown) =>
+        services.logger.warn('export: run record not removed', { run: record.id, err }),
+      );
       if (plan.tmp) await rm(plan.tmp, { recursive: true, force: true });
     }
   }
+
+  /** Where the run is shown: from now on another replica can finish it there. */
+  async #shownAt(run: ExportRun, where: { channel: string; ts: string }): Promise<void> {
+    await this.services.store.transaction(() =>
+      this.services.repos.jobs.update(run.id, (r) => ({
+        ...r,
+        channel: where.channel,
+        ts: where.ts,
+        data: { ...(r.data as ExportRunData), resumable: true },
+      })),
+    );
+  }
+}
+
+function isLiveRun(r: JobRecord): boolean {
+  return r.kind === RUN_KIND && r.state === 'running';
+}
+
+/** Destination, kind, account and month of everything a run writes (none for a temporary folder). */
+function runKeys(plan: ExportPlan): string[] {
+  if (!plan.destination) return [];
+  const dest = plan.destination.name;
+  const spec = plan.spec;
+  const months =
+    spec.kind === 'analytics' ? monthsBetween(spec.from, spec.to).map((m) => m.month) : ['catalog'];
+  return spec.accounts.flatMap((a) => months.map((m) => `${dest}\0${spec.kind}\0${a.id}\0${m}`));
 }

@@ -103,6 +103,7 @@ export class ShareService {
       ...common,
       name: 'share tracking',
       records: services.repos.jobs,
+      // not handed over at a stop: the share call may be in flight, and a resume sends what it misses
       running: (j) => j.kind === SHARE_KIND && j.state === 'tracking',
     });
     this.#unsharing = new LeasedWork({

@@ -1,47 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { ScheduleService } from '../../src/core/schedules.js';
 import { silentLogger } from '../../src/log.js';
-import { PgStore } from '../../src/store/postgres.js';
-import { FileStore, type Store } from '../../src/store/store.js';
-import { createTestDatabase, pgUrl } from '../support/postgres.js';
+import type { Store } from '../../src/store/store.js';
+import { replicaStores as stores } from '../support/replica-stores.js';
 
 /**
  * Two replicas on one state, each with its own scheduler ticking at the same minute: every slot runs
  * once, on whichever claims it first; a slot missed while both were down is caught up once.
  */
-const stores: Record<string, () => Promise<{ a: Store; b: Store; done(): Promise<void> }>> = {
-  'one state file': async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bcops-sched-'));
-    const path = join(dir, 'state.json');
-    const a = await FileStore.open(path);
-    const b = await FileStore.open(path);
-    return { a, b, done: async () => rmSync(dir, { recursive: true, force: true }) };
-  },
-  ...(pgUrl
-    ? {
-        'one PostgreSQL database': async () => {
-          const db = await createTestDatabase();
-          const conn = { url: db.url, pool_size: 3, connect_timeout_ms: 5_000, statement_timeout_ms: 10_000 };
-          const a = await PgStore.open(conn);
-          const b = await PgStore.open(conn);
-          return {
-            a,
-            b,
-            async done() {
-              await a.close();
-              await b.close();
-              await db.drop();
-            },
-          };
-        },
-      }
-    : {}),
-};
-
 describe.each(Object.keys(stores))('schedules on two replicas sharing %s', (kind) => {
   let cleanup: (() => Promise<void>) | undefined;
   afterEach(async () => {
@@ -49,7 +16,7 @@ describe.each(Object.keys(stores))('schedules on two replicas sharing %s', (kind
   });
 
   async function replicas(now: string) {
-    const { a, b, done } = await (stores[kind] as () => ReturnType<(typeof stores)[string]>)();
+    const { a, b, done } = await stores[kind]!();
     cleanup = done;
     const clock = new ManualClock(now);
     const runs: string[] = [];
@@ -100,7 +67,7 @@ describe.each(Object.keys(stores))('schedules on two replicas sharing %s', (kind
   });
 
   it('a digest added (or removed) on one replica is scheduled (or dropped) on the other at its next tick', async () => {
-    const { a: sa, b: sb, done } = await (stores[kind] as () => ReturnType<(typeof stores)[string]>)();
+    const { a: sa, b: sb, done } = await stores[kind]!();
     cleanup = done;
     const clock = new ManualClock('2026-11-20T08:00:00Z');
     const b = new ScheduleService(sb.collection('schedule_runs'), sb, clock, silentLogger, () => ({

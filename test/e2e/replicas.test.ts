@@ -1,3 +1,6 @@
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNEL, OPERATOR, SIGNING_SECRET } from '../support/harness.js';
 import { planOn, startWorld, until, type World } from '../support/processes.js';
@@ -130,4 +133,115 @@ describe('two replicas running at once', () => {
     expect(applies.filter((e) => e.outcome === 'started')).toHaveLength(1);
     expect(applies.filter((e) => e.outcome === 'ok')).toHaveLength(1);
   }, 180_000);
+
+  it('a clip create in flight on one replica is left alone by the other; after kill -9 the other settles it and follows it', async () => {
+    w = await startWorld('state:\n  lease_seconds: 3\n', {
+      dataset: { videosPerAccount: 1, analyticsDays: 0 },
+    });
+    const createCall = (method: string, path: string) => method === 'POST' && path === '/v1/vods';
+    const creates = () => w.bc.requests.filter((r) => createCall(r.method, r.path)).length;
+    const label = 'Replica goal';
+    w.bc.runtime.faults.hangWhen = createCall; // Brightcove never receives replica a's call
+    const a = await w.startApp({ BRIGHTCOVE_OPS_REPLICA: 'replica-a' });
+    await w.startApp({ BRIGHTCOVE_OPS_REPLICA: 'replica-b' });
+    w.slack.connectApp(`${a.url}/slack/events`, SIGNING_SECRET);
+    const job = w.bc.data.liveJobs[0]!.id;
+    const command = `clip ${job} from 00:00:10 to 00:00:40 --name "${label}"`;
+    expect((await w.slack.slashCommand(command, OPERATOR, CHANNEL)).status).toBe(200);
+    await until(() => creates() === 1, 30_000, 'the create call');
+    // Longer than a lease: a renews it, so b (which scans every second) neither settles nor re-sends it.
+    await new Promise((r) => setTimeout(r, 4_500));
+    expect(creates()).toBe(1);
+    w.bc.runtime.faults.hangWhen = undefined;
+    await a.kill9();
+    await until(() => w.bc.data.vodJobs.some((v) => v.label === label), 30_000, 'the clip sent by b');
+    await w.clock.advance(31_000);
+    await w.slack.waitFor(
+      () =>
+        w.slack
+          .channelMessages(CHANNEL)
+          .find((m) => m.text.includes(`Clip "${label}"`) && m.text.endsWith('finished')),
+      60_000,
+      'the card of the clip b followed',
+    );
+    expect(creates()).toBe(2);
+    expect(w.bc.data.vodJobs.filter((v) => v.label === label)).toHaveLength(1);
+  }, 120_000);
+
+  it('a share tracked by one replica is left alone by the other; after kill -9 the other sends what never got through and finishes the card', async () => {
+    w = await startWorld('state:\n  lease_seconds: 3\n', {
+      dataset: { videosPerAccount: 1, analyticsDays: 0 },
+      shareDelayMs: 0,
+    });
+    const neo = w.bc.data.accounts.find((x) => x.alias === 'neo')!.id;
+    const north = w.bc.data.accounts.find((x) => x.alias === 'neo-north')!.id;
+    const video = w.bc.cms.addVideo(neo, {
+      name: 'Seals on two replicas',
+      reference_id: 'replica-share-1',
+      custom_fields: {},
+      complete: true,
+    });
+    const shareCall = (method: string, path: string) =>
+      method === 'POST' && path.endsWith(`/videos/${video.id}/shares`);
+    const posts = () => w.bc.requests.filter((r) => shareCall(r.method, r.path)).length;
+    w.bc.runtime.faults.hangWhen = shareCall;
+    const a = await w.startApp({ BRIGHTCOVE_OPS_REPLICA: 'replica-a' });
+    await w.startApp({ BRIGHTCOVE_OPS_REPLICA: 'replica-b' });
+    w.slack.connectApp(`${a.url}/slack/events`, SIGNING_SECRET);
+    const before = w.slack.channelMessages(CHANNEL).length;
+    await w.slack.slashCommand(`share ${video.id} to neo-north`, OPERATOR, CHANNEL);
+    await until(() => posts() === 1, 30_000, 'the share call');
+    await new Promise((r) => setTimeout(r, 4_500));
+    expect(posts()).toBe(1); // b did not resume a's live share
+    w.bc.runtime.faults.hangWhen = undefined;
+    await a.kill9();
+    const card = w.slack
+      .channelMessages(CHANNEL)
+      .slice(before)
+      .find((m) => m.text.includes('request '))!;
+    const done = await w.slack.waitFor(
+      () => {
+        const m = w.slack.message(CHANNEL, card.ts);
+        return m?.text.includes('Neo North: shared as') ? m : undefined;
+      },
+      60_000,
+      'the share card finished by b',
+    );
+    expect(posts()).toBe(2);
+    const copies = w.bc.data.shares[video.id]!.filter((sh) => sh.affiliate_id === north);
+    expect(copies).toHaveLength(1);
+    expect(done.text).toContain(`Neo North: shared as ${copies[0]!.affiliate_video_id}`);
+  }, 120_000);
+
+  it('kill -9 of the replica writing an export: the other finishes it on the same message, every month written, audited once', async () => {
+    const flat = join(tmpdir(), `bcops-replica-export-${process.pid}-${Date.now()}`);
+    w = await startWorld(`state:\n  lease_seconds: 3\nexports:\n  destinations:\n    flat: ${flat}\n`, {
+      dataset: { videosPerAccount: 2, analyticsDays: 120 },
+    });
+    const a = await w.startApp({ BRIGHTCOVE_OPS_REPLICA: 'replica-a' });
+    await w.startApp({ BRIGHTCOVE_OPS_REPLICA: 'replica-b' });
+    w.slack.connectApp(`${a.url}/slack/events`, SIGNING_SECRET);
+    const analytics = () => w.bc.count({ api: 'analytics' });
+    w.bc.runtime.faults.latencyMs = 400;
+    expect(
+      (await w.slack.slashCommand('export analytics neo --days 100 --dest flat', OPERATOR, CHANNEL)).status,
+    ).toBe(200);
+    await until(() => analytics() >= 2, 30_000, 'the first Analytics calls');
+    await a.kill9();
+    w.bc.runtime.faults.latencyMs = 0;
+    const runMessages = () =>
+      w.slack.channelMessages(CHANNEL).filter((m) => m.text.startsWith('Analytics export neo'));
+    const done = await w.slack.waitFor(
+      () => runMessages().find((m) => / finished: /.test(m.text)),
+      60_000,
+      'the export finished by b',
+    );
+    expect(runMessages()).toHaveLength(1); // one message, updated by a, then by b
+    const months = readdirSync(flat).filter((f) => f.endsWith('.csv'));
+    expect(months.length).toBeGreaterThanOrEqual(4); // 100 days span four or five months
+    expect(done.text).toContain(`${months.length} files`);
+    const ends = (await auditOf()).filter((e) => e.action === 'analytics' && e.outcome !== 'refused');
+    expect(ends.map((e) => e.outcome)).toEqual(['ok']);
+    rmSync(flat, { recursive: true, force: true });
+  }, 120_000);
 });
