@@ -712,12 +712,15 @@ function isLiveRun(r: JobRecord): boolean {
   return r.kind === RUN_KIND && r.state === 'running';
 }
 
-/** Destination, kind, account and month of everything a run writes (none for a temporary folder). */
+/**
+ * Destination, kind, account and month of everything a run writes (none for a temporary folder);
+ * `|`-separated, as no part contains one (and PostgreSQL's jsonb refuses the NUL of old).
+ */
 function runKeys(plan: ExportPlan): string[] {
   if (!plan.destination) return [];
   const dest = plan.destination.name;
   const spec = plan.spec;
   const months =
     spec.kind === 'analytics' ? monthsBetween(spec.from, spec.to).map((m) => m.month) : ['catalog'];
-  return spec.accounts.flatMap((a) => months.map((m) => `${dest}\0${spec.kind}\0${a.id}\0${m}`));
+  return spec.accounts.flatMap((a) => months.map((m) => `${dest}|${spec.kind}|${a.id}|${m}`));
 }
