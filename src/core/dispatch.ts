@@ -1,5 +1,5 @@
 import { escapeEntities, section } from './blocks.js';
-import { errorIdOf, RefusalError, UserError } from './errors.js';
+import { errorIdOf, RefusalError, UserError, WorkTakenOverError } from './errors.js';
 import { commandHelp, overview, usageError } from './help.js';
 import { refusalReply, refuseAction } from './refuse.js';
 import { type Registry, SLASH } from './registry.js';
@@ -155,6 +155,11 @@ export async function reportFailure(
   what: string,
 ): Promise<void> {
   const { services, surface, actor } = inv;
+  if (err instanceof WorkTakenOverError) {
+    // Not a failure anyone must act on: the replica that took the work over reports its outcome.
+    services.logger.warn('work taken over by another replica', { command, what, err: err.message });
+    return;
+  }
   if (err instanceof UserError) {
     const reply: Reply = {
       text: err.message,

@@ -17,6 +17,17 @@ export class RefusalError extends UserError {
   override name = 'RefusalError';
 }
 
+/**
+ * Running work this replica lost to another (it was presumed dead: a stall longer than its lease).
+ * It stops where it is; the replica that took it over finishes it and tells the user.
+ */
+export class WorkTakenOverError extends Error {
+  override name = 'WorkTakenOverError';
+  constructor(what: string) {
+    super(`${what} was taken over by another replica; it finishes it`);
+  }
+}
+
 /** Short id that ties a message in Slack to the full error in the logs. */
 export function newErrorId(): string {
   return `E-${randomBytes(4).toString('hex')}`;

@@ -70,12 +70,14 @@ export class LeasedWork<T extends Leased> {
   /** Running records nobody runs: no lease (an older version or a crash before one was set), or a dead one. */
   orphaned(): T[] {
     const now = this.opts.clock.now();
-    return this.opts.records.find(
-      (r) =>
-        this.opts.running(r) &&
-        (this.opts.resumable?.(r) ?? true) &&
-        !this.#held.has(r.id) &&
-        isOrphaned(r.lease, this.opts.replica.id, now),
+    return this.opts.records.find((r) => !this.#held.has(r.id) && this.#mayTake(r, now));
+  }
+
+  #mayTake(r: T, now: Date): boolean {
+    return (
+      this.opts.running(r) &&
+      (this.opts.resumable?.(r) ?? true) &&
+      isOrphaned(r.lease, this.opts.replica.id, now)
     );
   }
 
@@ -84,10 +86,7 @@ export class LeasedWork<T extends Leased> {
     const now = this.opts.clock.now();
     const t = await this.opts.records.transition(
       id,
-      (r) =>
-        this.opts.running(r) &&
-        (this.opts.resumable?.(r) ?? true) &&
-        isOrphaned(r.lease, this.opts.replica.id, now),
+      (r) => this.#mayTake(r, now),
       (r) => ({ ...r, lease: leaseFor(this.opts.replica, now) }),
     );
     if (!t.ok) return undefined;

@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import { type Clock, systemClock } from '../clock.js';
+import { WorkTakenOverError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { Journal } from '../store/journal.js';
 import type { PlanCreate, PlanDelete, PlanUpdate, SyncPlan } from './plan.js';
@@ -64,6 +65,8 @@ export interface ApplyDeps {
   onItem?(event: ApplyEvent): void;
   /** Items in flight at once (default 4). */
   concurrency?: number;
+  /** Aborted when the run is no longer this replica's: no item starts after it (see WorkTakenOverError). */
+  signal?: AbortSignal;
   flags: { applyCreatesUpdates: boolean; applyDeletes: boolean };
   /** Attempts per item for transient failures that survive the client's own retries (default 3). */
   attempts?: number;
@@ -315,6 +318,7 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
   ) =>
     queue.addAll(
       items.map((item) => async () => {
+        if (deps.signal?.aborted) return; // another replica runs it now: start nothing more
         try {
           if (checkpoint.isDone(item.key) && (await targetAgrees(kind, item))) summary.resumed.push(item.key);
           else await run(item);
@@ -334,8 +338,9 @@ export async function applyPlan(plan: SyncPlan, deps: ApplyDeps): Promise<ApplyS
     ]);
   }
   // Deletes go last, as in the original, so a failure above never leaves a library half-emptied.
-  if (applyDeletes) await schedule('delete', plan.deletes, runDelete);
+  if (applyDeletes && !deps.signal?.aborted) await schedule('delete', plan.deletes, runDelete);
   await queue.onIdle();
+  if (deps.signal?.aborted) throw new WorkTakenOverError('This Apply');
   progress();
   return summary;
 }

@@ -369,6 +369,7 @@ interface ApplyRunOptions {
   concurrency?: number;
   attempts?: number;
   backoffMs?: number;
+  signal?: AbortSignal;
 }
 
 /** Applies (part of) a plan with fresh media for creates and a 404 check before each delete. */
@@ -391,6 +392,7 @@ export function runApply(plan: SyncPlan, o: ApplyRunOptions): Promise<ApplySumma
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
     ...(o.attempts !== undefined ? { attempts: o.attempts } : {}),
     ...(o.backoffMs !== undefined ? { backoffMs: o.backoffMs } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
   });
 }
 

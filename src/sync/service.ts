@@ -3,7 +3,7 @@ import { VideoChangeNotificationSchema } from '../brightcove/schemas.js';
 import type { Clock } from '../clock.js';
 import type { AccountConfig, AppConfig } from '../config/schema.js';
 import { resolveAccount } from '../core/accounts.js';
-import { UserError } from '../core/errors.js';
+import { UserError, WorkTakenOverError } from '../core/errors.js';
 import { deriveHookToken, sameToken } from '../core/hook-token.js';
 import type { Logger } from '../log.js';
 import type { AuditLog } from '../store/repositories.js';
@@ -356,15 +356,18 @@ export class SyncService {
         if (done) deleteEntry(d.recordId, d.videoId, done.outcome);
       }
     }
-    // The heartbeat: while this runs, the phases stay this replica's (another takes over only when it stops).
+    // The heartbeat: while this runs, the phases stay this replica's (another takes over only when it
+    // stops). A replica that finds its run taken over (it stalled past its lease) starts no more items.
+    const lost = new AbortController();
     const heartbeat = setInterval(
       () =>
         void this.deps.plans.renew(record.id, phases).then(
           (mine) => {
-            if (!mine)
-              this.deps.logger.warn('sync: lease lost, another replica took this run over', {
-                plan: record.id,
-              });
+            if (mine || lost.signal.aborted) return;
+            this.deps.logger.warn('sync: lease lost, another replica took this run over', {
+              plan: record.id,
+            });
+            lost.abort();
           },
           (err: unknown) => this.deps.logger.warn('sync: lease not renewed', { plan: record.id, err }),
         ),
@@ -384,8 +387,10 @@ export class SyncService {
         logger: this.deps.logger,
         onItem,
         ...(onProgress ? { onProgress } : {}),
+        signal: lost.signal,
       });
     } catch (err) {
+      if (err instanceof WorkTakenOverError) throw err; // the other replica audits the outcome
       // Left running: a restart resumes it from its checkpoints.
       for (const phase of phases)
         audit.append({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
 import { runCommandText } from '../../src/core/dispatch.js';
-import { UserError } from '../../src/core/errors.js';
+import { UserError, WorkTakenOverError } from '../../src/core/errors.js';
 import { defineGrammar } from '../../src/core/grammar.js';
 import { Registry } from '../../src/core/registry.js';
 import { defineCommand, type PostedMessage, type Reply, type Surface } from '../../src/core/types.js';
@@ -66,6 +66,18 @@ const oops = defineCommand({
     throw new UserError('Video 123 does not exist in neo.');
   },
 });
+const overtaken = defineCommand({
+  name: 'overtaken',
+  topic: 'Admin',
+  summary: 'work another replica took over, for the test',
+  grammar: bare('overtaken'),
+  examples: ['overtaken'],
+  mutates: false,
+  args: bare('overtaken').tokens,
+  async run() {
+    throw new WorkTakenOverError('This Apply');
+  },
+});
 const change = defineCommand({
   name: 'change',
   topic: 'Admin',
@@ -89,7 +101,7 @@ async function setup(yaml: Record<string, unknown> = {}) {
     logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
     store: await FileStore.open(null),
   });
-  const registry = new Registry([boom, oops, change]);
+  const registry = new Registry([boom, oops, change, overtaken]);
   return { services, registry, logs };
 }
 
@@ -105,6 +117,20 @@ describe('dispatch', () => {
     expect(text).not.toContain('at ');
     expect(logs.some((l) => l.includes(id as string) && l.includes('secret internal detail'))).toBe(true);
     expect(services.repos.audit.latest(1)[0]).toMatchObject({ outcome: 'failed', errorId: id });
+  });
+
+  it('work another replica took over is no failure here: nothing is shown or audited (that replica reports it)', async () => {
+    const { services, registry, logs } = await setup();
+    const surface = new RecordingSurface();
+    const before = services.repos.audit.latest(10).length;
+    await runCommandText(registry, 'overtaken', {
+      actor: { userId: 'U1', source: 'slack' },
+      surface,
+      services,
+    });
+    expect(surface.replies).toEqual([]);
+    expect(services.repos.audit.latest(10)).toHaveLength(before);
+    expect(logs.some((l) => l.includes('taken over by another replica'))).toBe(true);
   });
 
   it('a user error is shown as it is, with the usage under it', async () => {

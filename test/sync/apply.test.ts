@@ -74,6 +74,27 @@ afterEach(async () => {
 });
 
 describe('applyPlan against the Clarify simulator', () => {
+  it('a run taken over by another replica starts no more items (not even the deletes) and says so', async () => {
+    const videos = seedScenario(sim);
+    const target = new ClarifyTarget(clientFor(sim));
+    const p = await plan(target, videos);
+    const lost = new AbortController();
+    let started = 0;
+    const err = await applyPlan(
+      p,
+      deps(target, {
+        concurrency: 1,
+        signal: lost.signal,
+        onItem: () => {
+          if (++started === 3) lost.abort(); // the heartbeat found another replica's lease
+        },
+      }),
+    ).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('WorkTakenOverError');
+    expect(started).toBe(3);
+    expect(sim.requests.filter((r) => r.method === 'DELETE')).toHaveLength(0);
+  });
+
   it('creates, updates and deletes; a second plan is empty', async () => {
     const videos = seedScenario(sim);
     const target = new ClarifyTarget(clientFor(sim));
