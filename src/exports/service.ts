@@ -382,7 +382,7 @@ interface ExportRunData {
 }
 
 /** A run being written, in the store while it runs: its claim on the months, its lease, its message. */
-export type ExportRun = JobRecord<ExportRunData>;
+type ExportRun = JobRecord<ExportRunData>;
 
 /**
  * The export workflow, one per app: plan (scope, destination, range) → claim the destination's months
