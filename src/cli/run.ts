@@ -94,9 +94,11 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
     return 0;
   }
   // The operator's store tools: no services, no Slack, no commands.
-  if (global.words[0] === 'state') {
+  const [first, second] = global.words;
+  if (first === 'state' || (first === 'help' && second === 'state')) {
     const { runStateCommand } = await import('./state.js');
-    return runStateCommand(global.words, env, opts.cwd ?? process.cwd(), output);
+    const words = first === 'help' ? ['state', 'help'] : global.words;
+    return runStateCommand(words, env, opts.cwd ?? process.cwd(), output);
   }
   // Loaded only past --version: the config schema, the services and every command take ~1 s to load.
   const [{ ConfigError, loadConfig }, { runCommandText }, { createLogger }, { createServices }, commands] =
@@ -136,6 +138,11 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
   });
   await surface.finish();
   await services.store.close();
+  // The overview lists what Slack and the terminal share; the store tools exist only here.
+  if (global.words.length <= 1 && (first ?? 'help') === 'help' && !global.json) {
+    const { STATE_HELP_LINE } = await import('./state.js');
+    output.out(STATE_HELP_LINE);
+  }
   return surface.exitCode;
 }
 

@@ -13,6 +13,10 @@ const USAGE = [
   'is BRIGHTCOVE_OPS_STATE (default data/state.json).',
 ].join('\n');
 
+/** The overview's line for these tools (they have no Slack side, so no command of their own). */
+export const STATE_HELP_LINE =
+  'Terminal only:\n  brightcove-ops state migrate | state export  —  Copy the state between the state file and PostgreSQL (brightcove-ops state --help).';
+
 interface Output {
   out(line: string): void;
   err(line: string): void;
@@ -40,6 +44,10 @@ export async function runStateCommand(
   output: Output,
 ): Promise<number> {
   const [, verb, ...rest] = words;
+  if (verb === 'help' || rest.includes('help')) {
+    output.out(USAGE);
+    return 0;
+  }
   const known = new Set(['--from', '--to']);
   const stray = rest.filter((w) => w.startsWith('--') && !known.has(w.split('=')[0] as string));
   if ((verb !== 'migrate' && verb !== 'export') || stray.length > 0) {

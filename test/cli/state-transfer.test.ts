@@ -163,6 +163,21 @@ describe.skipIf(!pgUrl)('state migrate and state export', () => {
     expect(gone.stderr).toContain('There is no state file at');
   });
 
+  it('help: `state --help`, `help state` and `state migrate --help` print the usage (exit 0); the overview names the tools', async () => {
+    for (const argv of [
+      ['state', '--help'],
+      ['help', 'state'],
+      ['state', 'migrate', '--help'],
+    ]) {
+      const res = await runCliWith(argv, env);
+      expect(res.code, argv.join(' ')).toBe(0);
+      expect(res.stdout, argv.join(' ')).toContain('brightcove-ops state migrate [--from <state file>]');
+    }
+    const overview = await runCliWith(['help'], env);
+    expect(overview.code).toBe(0);
+    expect(overview.stdout).toContain('brightcove-ops state migrate | state export');
+  });
+
   it('an unreachable database stops the app at start with where and why, never the password', async () => {
     const res = await new Promise<{ code: number | null; stderr: string }>((done) => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
