@@ -1,7 +1,7 @@
 /**
  * Zod schemas for every Brightcove response the app reads. Objects are loose (unknown keys kept) because
  * Brightcove adds fields over time and the published samples omit many keys; only the fields we rely on
- * are typed, and optional where a real sample lacks them (see /shared/fixtures/brightcove).
+ * are typed, and optional where a real sample lacks them (see test/fixtures/brightcove, copied from the team's shared fixtures).
  */
 import { z } from 'zod';
 

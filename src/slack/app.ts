@@ -272,8 +272,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     client,
     ...(receiver instanceof HTTPReceiver
       ? {
-          requestListener: guardSlackRequests(receiver.requestListener, (reason) =>
-            logger.warn('refused a malformed Slack request', { reason }),
+          requestListener: guardSlackRequests(
+            receiver.requestListener,
+            (reason) => logger.warn('refused a malformed Slack request', { reason }),
+            opts.signingSecret,
           ),
         }
       : {}),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CmsSourceListSchema, CmsVideoListSchema, CmsVideoSchema } from '../../src/brightcove/schemas.js';
 
-const dir = new URL('../../../shared/fixtures/brightcove/', import.meta.url).pathname;
+const dir = new URL('../fixtures/brightcove/', import.meta.url).pathname;
 const load = (name: string): unknown => JSON.parse(readFileSync(`${dir}${name}`, 'utf8'));
 
 describe('Brightcove fixtures parse with the client schemas', () => {

@@ -12,7 +12,7 @@ export const NORTH: AffiliateRef = { id: '2222222222001', name: 'Neo North', ali
 export const SOUTH: AffiliateRef = { id: '3333333333001', name: 'Neo South', alias: 'neo-south' };
 
 export function fixtureVideo(name: 'shared-video.json' | 'shared-from-video.json'): CmsVideo {
-  const url = new URL(`../../../shared/fixtures/brightcove/${name}`, import.meta.url);
+  const url = new URL(`../fixtures/brightcove/${name}`, import.meta.url);
   return CmsVideoSchema.parse(JSON.parse(readFileSync(url, 'utf8')));
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrightcoveSim, startBrightcoveSim } from '../../src/sim/brightcove/index.js';
 import { ACCOUNT_IDS } from '../../src/sim/data/index.js';
 
-const dir = new URL('../../../shared/fixtures/brightcove/', import.meta.url).pathname;
+const dir = new URL('../fixtures/brightcove/', import.meta.url).pathname;
 const fixture = (name: string): unknown => JSON.parse(readFileSync(`${dir}${name}`, 'utf8'));
 
 const kind = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);

@@ -9,7 +9,7 @@ import type { SyncVideo, VideoSource } from '../../src/sync/types.js';
 export const instantClock: Clock = { now: () => new Date('2026-11-21T12:00:00Z'), sleep: async () => {} };
 
 export function fixture(path: string): unknown {
-  return JSON.parse(readFileSync(new URL(`../../../shared/fixtures/${path}`, import.meta.url), 'utf8'));
+  return JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8'));
 }
 
 export const agents: Agent[] = [];
