@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { findAccount } from '../src/core/accounts.js';
 import { askApprovers, formRecordId, readReason, tellRequester } from '../src/core/approvals.js';
-import { escapeMrkdwn } from '../src/core/blocks.js';
+import { escapeMrkdwn, section } from '../src/core/blocks.js';
 import { reportFailure } from '../src/core/dispatch.js';
 import { RefusalError, UserError } from '../src/core/errors.js';
 import { defineGrammar } from '../src/core/grammar.js';
@@ -208,6 +208,8 @@ const refusalText: Record<string, (r: PlanRecord | undefined) => string> = {
   },
   closed: () => `This plan is finished: ${RERUN} to see what is left.`,
   nothing: () => 'There is nothing of that kind in this plan.',
+  'approved-by-you': (r) =>
+    `You approved these deletes already; they need ${r?.data.massDelete?.approvals ?? 2} different approvers (roles.approvals). Ask another approver.`,
 };
 
 /** Why `actor` may not approve or apply this phase of the plan (roles first: fail closed), or null. */
@@ -224,6 +226,14 @@ async function phaseRefusal(
   const current = services.sync.plans.get(planId);
   if (phase === 'deletes' && services.roles.fourEyes && current?.requestedBy === actor.userId)
     return 'Four-eyes rule: someone other than the person who ran the sync must approve its deletes.';
+  // Several approvers: each once (before any form opens; the claim checks it again).
+  const deletes = current?.data.phases.deletes;
+  if (
+    phase === 'deletes' &&
+    deletes?.status === 'pending' &&
+    deletes.approvals?.some((a) => a.by === actor.userId)
+  )
+    return refusalText['approved-by-you']!(current);
   return null;
 }
 
@@ -247,7 +257,31 @@ async function claimAndRun(
     message.update(renderPlan(claim.record));
     await message.flush();
   }
+  if (claim.waitingFor > 0)
+    return approvalRecorded(services, surface, claim.record, claim.waitingFor, message);
   await executePhase(services, surface, claim.record, phase, message, actor.userId);
+}
+
+/**
+ * One approval of a mass delete that needs more: the approver hears it counted, and the other
+ * approvers that the deletes wait for them (the plan message shows who approved so far).
+ */
+async function approvalRecorded(
+  services: Services,
+  surface: Surface,
+  record: PlanRecord,
+  waitingFor: number,
+  message: PostedMessage | undefined,
+): Promise<void> {
+  const more = waitingFor === 1 ? 'one more approver' : `${waitingFor} more approvers`;
+  const text = `Your approval is recorded. The deletes of plan ${record.id} run when ${more} confirm them.`;
+  await surface.reply({ text, blocks: [section(`:white_check_mark: ${text}`)] });
+  if (message)
+    await askApprovers(services, surface, {
+      what: `A mass delete of ${record.data.plan.counts.deletes} deletes (plan ${record.id}), approved so far by ${(record.data.phases.deletes.approvals ?? []).map((a) => who(a.by)).join(', ')},`,
+      requestedBy: record.requestedBy,
+      message,
+    });
 }
 
 /** Says why a claim or a rejection was refused (and refreshes an expired or superseded plan's message). */
@@ -434,6 +468,18 @@ async function runCliSync(services: Services, surface: Surface, actor: Actor, ar
     return;
   }
   const mass = record.data.massDelete;
+  if (args.approveDeletes && mass?.approvals) {
+    const why = `This mass delete needs ${mass.approvals} different approvers (roles.approvals), and a terminal is one: nothing was changed. Post the plan in Slack (\`/brightcove sync${args.account ? ` ${args.account}` : ''}\`), where each approver confirms it.`;
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'sync',
+      action: 'approve_deletes',
+      target: record.id,
+      outcome: 'refused',
+      details: why,
+    });
+    throw new RefusalError(why);
+  }
   if (args.approveDeletes && mass && !args.force) {
     const why = `This plan deletes ${plural(plan.counts.deletes, nounOf(plan).one, nounOf(plan).many)} (${mass.limit}): nothing was changed. Check the plan, then run again with --approve-deletes --force.`;
     services.repos.audit.append({

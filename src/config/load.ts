@@ -324,6 +324,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
       operators: file.roles?.operators ?? [],
       approvers: file.roles?.approvers ?? [],
       fourEyes: file.roles?.four_eyes ?? false,
+      approvals: file.roles?.approvals ?? 1,
       notify: file.roles?.notify ?? 'thread',
     },
     ...(file.channels ? { channels: file.channels } : {}),

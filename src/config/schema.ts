@@ -59,6 +59,11 @@ export const fileConfigSchema = z.strictObject({
       approvers: slackIdList.default([]),
       four_eyes: z.boolean().default(false),
       /**
+       * How many different approvers a mass delete needs (N of the approvers): each confirms it, and
+       * the deletes run with the last confirmation. 1 (the default): one approver.
+       */
+      approvals: z.number().int().min(1).max(5).default(1),
+      /**
        * How approvers hear that something waits for them, and requesters how it ended: mentioned in the
        * request's thread (default), by direct message, or not at all (they watch the channel).
        */
@@ -160,7 +165,14 @@ export interface AppConfig {
   /** alias of the Video Cloud account finished clips land in (config `live.account`) */
   liveAccount?: string;
   clarifyApiKey?: string;
-  roles: { operators: string[]; approvers: string[]; fourEyes: boolean; notify: 'thread' | 'dm' | 'none' };
+  roles: {
+    operators: string[];
+    approvers: string[];
+    fourEyes: boolean;
+    /** distinct approvers a mass delete needs */
+    approvals: number;
+    notify: 'thread' | 'dm' | 'none';
+  };
   channels?: string[];
   proxy: { http?: string; https?: string; noProxy?: string };
   publicUrl?: string;

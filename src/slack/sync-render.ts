@@ -148,6 +148,15 @@ function whoMayClick(phases: Record<Phase, PhaseState>): string {
   return parts.join(' · ');
 }
 
+/** Who must still confirm a mass delete, and who has (several approvers: `roles.approvals`). */
+function massApprovals(needed: number, given: readonly { by: string; at: string }[]): string {
+  if (needed <= 1) return 'An approver must confirm by typing the count.';
+  const so = given.length
+    ? ` Approved so far by ${given.map((a) => `${who(a.by)} at ${when(a.at)}`).join(', ')} (${given.length} of ${needed}).`
+    : '';
+  return `${needed} different approvers must each confirm by typing the count.${so}`;
+}
+
 function stamp(phase: Phase, s: PhaseState): string | null {
   if (!s.by) return null;
   if (s.status === 'rejected')
@@ -277,7 +286,7 @@ export function renderPlan(record: PlanRecord): Reply {
       // A mass delete is approved by typing its count in a form the app opens after the role check.
       blocks.push(
         section(
-          `:warning: *Mass delete:* ${n(c.deletes)} deletes (${Math.round(mass.share * 100)}% of ${escapeMrkdwn(account.alias)}'s records), ${escapeMrkdwn(mass.limit)}. An approver must confirm by typing the count.`,
+          `:warning: *Mass delete:* ${n(c.deletes)} deletes (${Math.round(mass.share * 100)}% of ${escapeMrkdwn(account.alias)}'s records), ${escapeMrkdwn(mass.limit)}. ${massApprovals(mass.approvals ?? 1, phases.deletes.approvals ?? [])}`,
         ),
       );
       buttons.push(

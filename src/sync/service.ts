@@ -286,24 +286,42 @@ export class SyncService {
     return { record, superseded };
   }
 
-  /** Claims a phase exactly once; audited when it starts. */
+  /**
+   * Claims a phase exactly once; audited when it starts. A mass delete that needs several approvers
+   * (`massDelete.approvals`) is claimed by the last of them: before, each approval is recorded and
+   * audited, and `waitingFor` says how many more are needed (the phase does not run yet).
+   */
   async claim(
     id: string,
     phase: Phase,
     by: string,
     /** how it was approved, for the audit (e.g. a typed mass-delete confirmation) */
     how?: string,
-  ): Promise<{ ok: true; record: PlanRecord } | ({ ok: false } & ClaimRefusal)> {
-    const claim = await this.deps.plans.claim(id, phase, by);
-    if (claim.ok)
-      this.deps.audit.append({
-        actor: by,
-        command: 'sync',
-        action: actionOf(phase),
-        target: id,
-        outcome: 'started',
-        ...(how ? { details: how } : {}),
-      });
+  ): Promise<{ ok: true; record: PlanRecord; waitingFor: number } | ({ ok: false } & ClaimRefusal)> {
+    const needed = phase === 'deletes' ? (this.deps.plans.get(id)?.data.massDelete?.approvals ?? 1) : 1;
+    const claim =
+      needed > 1
+        ? await this.deps.plans.approve(id, phase, by, needed)
+        : { ...(await this.deps.plans.claim(id, phase, by)), waitingFor: 0 };
+    if (!claim.ok) return claim;
+    const approvals = claim.record.data.phases[phase].approvals ?? [];
+    const count = needed > 1 ? `approval ${approvals.length} of ${needed}` : '';
+    const details = [
+      how,
+      count,
+      claim.waitingFor === 0 && needed > 1 ? `approved by ${approvals.map((a) => a.by).join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    this.deps.audit.append({
+      actor: by,
+      command: 'sync',
+      action: actionOf(phase),
+      target: id,
+      // an approval that does not start the deletes yet is done when it is recorded
+      outcome: claim.waitingFor > 0 ? 'ok' : 'started',
+      ...(details ? { details } : {}),
+    });
     return claim;
   }
 
@@ -574,10 +592,16 @@ export class SyncService {
     const { share, count, min_count } = this.#syncConfig().mass_delete;
     const own = Math.max(1, c.recordsWithVideoId - c.otherAccounts, library);
     const part = c.deletes / own;
-    if (c.deletes > count) return { share: part, limit: `more than ${count} records` };
+    const needed = this.deps.config.roles.approvals;
+    const approvals = needed > 1 ? { approvals: needed } : {};
+    if (c.deletes > count) return { share: part, limit: `more than ${count} records`, ...approvals };
     // A handful of deletes is never "mass", whatever the share of a tiny index.
     if (c.deletes >= min_count && part > share)
-      return { share: part, limit: `more than ${Math.round(share * 100)}% of the account's records` };
+      return {
+        share: part,
+        limit: `more than ${Math.round(share * 100)}% of the account's records`,
+        ...approvals,
+      };
     return undefined;
   }
 

@@ -23,6 +23,8 @@ export interface PhaseState {
   outcome?: string;
   /** while running: the replica running it, renewed by its heartbeat (see core/lease.ts) */
   lease?: Lease;
+  /** the approvals a phase needing several approvers has so far (each a different approver) */
+  approvals?: { by: string; at: string }[];
 }
 
 export interface SyncPlanData {
@@ -38,7 +40,8 @@ export interface SyncPlanData {
    * Set when the deletes exceed the mass-delete limits (share of the account's records or count):
    * approving them needs the count typed into a confirmation, not a click.
    */
-  massDelete?: { share: number; limit: string };
+  /** `approvals`: how many different approvers must confirm it (roles.approvals when the plan was made) */
+  massDelete?: { share: number; limit: string; approvals?: number };
   /** the plan that replaced this one (state superseded), so its message can point to it */
   supersededBy?: { id: string; channel?: string; ts?: string };
   /** where incremental syncs start once this plan's changes are in the target */
@@ -59,7 +62,8 @@ export type ClaimRefusal =
   | { reason: 'missing' }
   | { reason: 'expired' | 'discarded' | 'superseded' | 'closed'; record: PlanRecord }
   | { reason: 'already'; record: PlanRecord; phase: PhaseState }
-  | { reason: 'nothing'; record: PlanRecord };
+  | { reason: 'nothing'; record: PlanRecord }
+  | { reason: 'approved-by-you'; record: PlanRecord };
 
 const JOURNAL_PREFIX = 'sync-';
 const journalName = (planId: string) => `${JOURNAL_PREFIX}${planId}`;
@@ -177,6 +181,45 @@ export class SyncPlanStore {
         },
       },
     }));
+  }
+
+  /**
+   * One approver's approval of a phase that needs `needed` different approvers: recorded while fewer
+   * have approved (the phase stays pending, `waitingFor` says how many more), the claim itself with the
+   * last. Refused like a claim, and when this approver has approved already. Two clicks of one approver
+   * at once count once (the approval is keyed by who gave it).
+   */
+  async approve(
+    id: string,
+    phase: Phase,
+    actor: string,
+    needed: number,
+  ): Promise<{ ok: true; record: PlanRecord; waitingFor: number } | ({ ok: false } & ClaimRefusal)> {
+    const current = this.get(id);
+    const mine = current?.data.phases[phase];
+    if (current && mine?.status === 'pending' && mine.approvals?.some((a) => a.by === actor))
+      return { ok: false, reason: 'approved-by-you', record: current };
+    const t = await this.#decide(id, phase, (r, at) => {
+      const before = r.data.phases[phase].approvals ?? [];
+      if (before.some((a) => a.by === actor)) return r;
+      const approvals = [...before, { by: actor, at }];
+      const s: PhaseState =
+        approvals.length < needed
+          ? { ...r.data.phases[phase], approvals }
+          : { status: 'running', by: actor, at, lease: leaseFor(this.replica, this.clock.now()), approvals };
+      const stamp: Decision =
+        s.status === 'running'
+          ? decision(actor, phase, at)
+          : { by: actor, action: 'approve_deletes', at, outcome: 'ok' };
+      return {
+        ...r,
+        decisions: [...r.decisions, stamp],
+        data: { ...r.data, phases: { ...r.data.phases, [phase]: s } },
+      };
+    });
+    if (!t.ok) return t;
+    const s = t.record.data.phases[phase];
+    return { ...t, waitingFor: s.status === 'running' ? 0 : needed - (s.approvals?.length ?? 0) };
   }
 
   /**

@@ -18,7 +18,7 @@ describe('roles', () => {
 
   function roles(approvers: string[], operators: string[] = []) {
     const config = loadConfig({ cwd: '/nonexistent', env: {} });
-    config.roles = { approvers, operators, fourEyes: false, notify: 'thread' };
+    config.roles = { approvers, operators, fourEyes: false, approvals: 1, notify: 'thread' };
     const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     return createRoles(config, client, clock, silentLogger);
   }

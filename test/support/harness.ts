@@ -91,9 +91,11 @@ export function cliWorkspace(
   bc: BrightcoveSim,
   name: string,
   clarify?: ClarifySim,
+  /** appended to the config (see simYaml) */
+  extraYaml = '',
 ): { dir: string; env: Record<string, string> } {
   const dir = mkdtempSync(join(tmpdir(), `bcops-${name}-`));
-  writeFileSync(join(dir, 'brightcove-ops.yml'), simYaml(bc));
+  writeFileSync(join(dir, 'brightcove-ops.yml'), simYaml(bc, extraYaml));
   const env = {
     ...simEnv(bc, clarify),
     BRIGHTCOVE_OPS_STATE: join(dir, 'state.json'),
