@@ -313,6 +313,11 @@ async function refuseClaim(
   return refuse((refusalText[claim.reason] ?? refusalText.missing!)(record));
 }
 
+/** The plan's message: the one clicked, or (a click in App Home) the one the plan was posted as. */
+function clickedPlan(ctx: ActionContext): PostedMessage | undefined {
+  return ctx.message ?? planMessageOf(ctx.surface, ctx.services.sync.plans.get(ctx.value));
+}
+
 /** The plan's message, for a form submitted away from it. */
 function planMessageOf(surface: Surface, record: PlanRecord | undefined): PostedMessage | undefined {
   return record?.channel && record.ts ? surface.message(record.channel, record.ts) : undefined;
@@ -338,7 +343,7 @@ async function onApplyClick(ctx: ActionContext): Promise<void> {
   const refuse = (text: string) => refuseAction(ctx, { command: 'sync', action: actionOf('apply') }, text);
   const why = await phaseRefusal(services, actor, ctx.value, 'apply');
   if (why) return refuse(why);
-  await claimAndRun(services, ctx.surface, ctx.value, 'apply', actor, ctx.message, refuse);
+  await claimAndRun(services, ctx.surface, ctx.value, 'apply', actor, clickedPlan(ctx), refuse);
 }
 
 /**
@@ -352,7 +357,7 @@ async function onApproveDeletesClick(ctx: ActionContext): Promise<void> {
   if (why) return refuse(why);
   const record = services.sync.plans.get(ctx.value);
   if (!waitsForDeletes(services, record))
-    return claimAndRun(services, ctx.surface, ctx.value, 'deletes', actor, ctx.message, refuse);
+    return claimAndRun(services, ctx.surface, ctx.value, 'deletes', actor, clickedPlan(ctx), refuse);
   await ctx.surface.openModal(renderDeleteModal(record));
 }
 

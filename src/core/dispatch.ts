@@ -227,9 +227,13 @@ function notBoundHere(ctx: Pick<ActionContext, 'value' | 'clicked' | 'actor' | '
   if (!where) return null;
   const record = ctx.services.repos.pending.get(ctx.value);
   if (!record) return null;
-  const bound = where.ephemeral
-    ? record.requestedBy === ctx.actor.userId && (!record.channel || record.channel === where.channel)
-    : record.ts !== undefined && record.ts === where.ts && record.channel === where.channel;
+  // App Home lists requests that live in a channel (its buttons act on them there, with the same
+  // checks); a request made in the terminal has no message, so no button anywhere acts on it.
+  const bound = where.home
+    ? record.channel !== undefined && record.ts !== undefined
+    : where.ephemeral
+      ? record.requestedBy === ctx.actor.userId && (!record.channel || record.channel === where.channel)
+      : record.ts !== undefined && record.ts === where.ts && record.channel === where.channel;
   return bound
     ? null
     : 'This button does not belong to this message, so it did nothing. Use the buttons on the message that shows the request.';

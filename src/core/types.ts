@@ -175,8 +175,11 @@ export interface ActionContext extends BaseContext {
   message?: PostedMessage;
   /** replaces the message the button is on (works for ephemeral messages too) */
   replaceOriginal(reply: Reply): Promise<void>;
-  /** where the clicked button was: a record's button acts only on the message that shows the record */
-  clicked?: { channel?: string; ts?: string; ephemeral: boolean };
+  /**
+   * where the clicked button was (a message, an ephemeral one, or the clicker's App Home tab): a
+   * record's button acts only on the message that shows the record
+   */
+  clicked?: { channel?: string; ts?: string; ephemeral: boolean; home?: boolean };
   triggerId?: string;
 }
 

@@ -7,6 +7,7 @@ import { type Dispatcher, type RequestInit as UndiciRequestInit, fetch as undici
 import { reportFailure, runAction, runCommandText, runView } from '../core/dispatch.js';
 import type { Actor, Reply, Services } from '../core/types.js';
 import type { Logger } from '../log.js';
+import { HomeTabs } from './home.js';
 import { guardSlackRequests } from './request-guard.js';
 import { fallback, type RespondFn, SlackSurface } from './surface.js';
 
@@ -21,6 +22,8 @@ interface SlackAppOptions {
   updateIntervalMs?: number;
   /** how many commands may run at once after their acks (default 8) */
   workConcurrency?: number;
+  /** how often open App Home tabs are brought up to date (default 30 s; also after every interaction) */
+  homeRefreshMs?: number;
   /** known bot ids skip Bolt's auth.test at construction (tests, restarts) */
   botId?: string;
   botUserId?: string;
@@ -172,6 +175,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     work.add(fn).catch((err: unknown) => logger.error('background work failed', { err }));
   };
 
+  // App Home: published when opened, and kept up to date while people have it open.
+  const homes = new HomeTabs(services, client, logger, opts.homeRefreshMs);
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab === 'home') await homes.opened(event.user);
+  });
+
   const surfaceFor = (p: { channelId?: string; userId: string; respond?: RespondFn; triggerId?: string }) =>
     new SlackSurface({ client, logger, updateIntervalMs, ...p });
 
@@ -193,6 +202,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         services,
         triggerId: cmd.trigger_id,
       });
+      homes.changed();
     });
   });
 
@@ -210,6 +220,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       triggerId: b.trigger_id,
     });
     const isEphemeral = Boolean(b.container?.is_ephemeral);
+    const inHome = b.container?.type === 'view' && (b.view as { type?: string } | undefined)?.type === 'home';
     logger.info('action', { user: b.user.id, action: a.action_id, value: a.value });
     await runAction(services.registry, a.action_id, {
       value: a.value ?? '',
@@ -219,6 +230,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       triggerId: b.trigger_id,
       clicked: {
         ephemeral: isEphemeral,
+        ...(inHome ? { home: true } : {}),
         ...(channelId ? { channel: channelId } : {}),
         ...(messageTs ? { ts: messageTs } : {}),
       },
@@ -263,6 +275,12 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     else await ack();
   });
 
+  // Whatever a click or a form changed shows in the Home tabs that are open.
+  app.use(async ({ next, body }) => {
+    await next();
+    if ((body as { type?: string }).type !== 'event_callback') homes.changed();
+  });
+
   app.error(async (err) => {
     logger.error('bolt error', { err });
   });
@@ -286,6 +304,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       }
     },
     async stop() {
+      homes.stop();
       if (opts.mode === 'socket') await app.stop();
     },
     connectionState: () => connected,

@@ -185,7 +185,16 @@ export class SlackSurface implements Surface {
         logger.debug('respond failed, falling back to chat.postEphemeral', { err });
       }
     }
-    if (!channelId) return;
+    // A click in App Home has no channel: the answer goes to the app's Messages tab (a DM).
+    if (!channelId) {
+      if (userId)
+        await client.chat.postMessage({
+          channel: userId,
+          text: fallback(reply),
+          ...(reply.blocks ? { blocks: reply.blocks } : {}),
+        });
+      return;
+    }
     // Background work has no user to whisper to: its replies go to the channel.
     if (!userId) {
       await client.chat.postMessage({

@@ -152,6 +152,13 @@ export class SyncPlanStore {
     return { record, superseded };
   }
 
+  /** Open plans nobody let expire, newest first (App Home). */
+  open(): PlanRecord[] {
+    return (this.pending.find((r) => r.kind === PLAN_KIND && r.state === 'open') as PlanRecord[])
+      .filter((r) => !this.isExpired(r))
+      .reverse();
+  }
+
   /** Where the plan message is, once posted. */
   setMessage(id: string, channel: string, ts: string): void {
     this.pending.update(id, (r) => ({ ...r, channel, ts }));

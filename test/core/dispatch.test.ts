@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config/load.js';
-import { runCommandText } from '../../src/core/dispatch.js';
+import { runAction, runCommandText } from '../../src/core/dispatch.js';
 import { UserError, WorkTakenOverError } from '../../src/core/errors.js';
 import { defineGrammar } from '../../src/core/grammar.js';
 import { Registry } from '../../src/core/registry.js';
@@ -89,6 +89,11 @@ const change = defineCommand({
   async run({ surface }) {
     await surface.reply({ text: 'changed' });
   },
+  actions: {
+    go: async ({ surface }) => {
+      await surface.reply({ text: 'went' });
+    },
+  },
 });
 
 async function setup(yaml: Record<string, unknown> = {}) {
@@ -131,6 +136,37 @@ describe('dispatch', () => {
     expect(surface.replies).toEqual([]);
     expect(services.repos.audit.latest(10)).toHaveLength(before);
     expect(logs.some((l) => l.includes('taken over by another replica'))).toBe(true);
+  });
+
+  it('an App Home button acts on a request that lives in a channel, never on one made in the terminal', async () => {
+    const { services, registry } = await setup();
+    const record = (id: string, where: { channel?: string; ts?: string }) =>
+      services.repos.pending.insert({
+        id,
+        kind: 'test',
+        state: 'awaiting',
+        requestedBy: 'U1',
+        createdAt: '2026-12-01T00:00:00Z',
+        decisions: [],
+        data: {},
+        ...where,
+      });
+    record('in-channel', { channel: 'C1', ts: '1.2' });
+    record('from-cli', {});
+    const click = async (value: string) => {
+      const surface = new RecordingSurface();
+      await runAction(registry, 'change.go', {
+        value,
+        actor: { userId: 'U1', source: 'slack' },
+        surface,
+        services,
+        clicked: { ephemeral: false, home: true },
+        replaceOriginal: async () => {},
+      });
+      return surface.replies[0]?.text;
+    };
+    expect(await click('in-channel')).toBe('went');
+    expect(await click('from-cli')).toContain('does not belong to this message');
   });
 
   it('a user error is shown as it is, with the usage under it', async () => {

@@ -64,6 +64,9 @@ describe('registry', () => {
       ].sort(),
     );
     expect(manifest.settings.socket_mode_enabled).toBe(true);
+    // App Home: the Home tab and the event that publishes it
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions.bot_events).toContain('app_home_opened');
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
   });
 });

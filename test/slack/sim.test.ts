@@ -162,6 +162,34 @@ describe('Slack simulator: Web API', () => {
     });
   });
 
+  it('views.publish keeps one Home tab per user, within the Home view limits, refusing a stale hash', async () => {
+    const home = (blocks: unknown[]) => ({ type: 'home', blocks });
+    const first = await client.views.publish({ user_id: 'U0ONE', view: home([section('hi')]) as never });
+    expect(sim.homes.get('U0ONE')?.view.blocks).toHaveLength(1);
+    await client.views.publish({ user_id: 'U0ONE', view: home([section('a'), section('b')]) as never });
+    expect(sim.homes.get('U0ONE')?.view.blocks).toHaveLength(2);
+    expect(sim.homes.get('U0ONE')?.id).toBe(first.view?.id);
+    await expect(
+      client.views.publish({ user_id: 'U0ONE', hash: first.view?.hash as string, view: home([]) as never }),
+    ).rejects.toMatchObject({ data: { error: 'hash_conflict' } });
+    await expect(
+      client.views.publish({
+        user_id: 'U0ONE',
+        view: home(Array.from({ length: 101 }, () => section('x'))) as never,
+      }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
+    await expect(
+      client.views.publish({ user_id: 'U0ONE', view: { type: 'modal', blocks: [] } as never }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
+    await expect(
+      client.views.publish({
+        user_id: 'U0ONE',
+        view: { ...home([]), private_metadata: 'm'.repeat(3001) } as never,
+      }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
+    expect(sim.homes.get('U0ONE')?.view.blocks).toHaveLength(2);
+  });
+
   it('usergroups.users.list answers members or no_such_subteam', async () => {
     await expect(client.usergroups.users.list({ usergroup: 'S404' })).rejects.toMatchObject({
       data: { error: 'no_such_subteam' },

@@ -118,6 +118,8 @@ export class SlackSim extends EventEmitter {
   readonly ephemerals: SimMessage[] = [];
   readonly files = new Map<string, SimFile>();
   readonly views = new Map<string, SimView>();
+  /** each user's App Home tab as last published (views.publish) */
+  readonly homes = new Map<string, SimView>();
   readonly userGroups: Record<string, string[]>;
   readonly users: Record<string, string>;
   readonly channels: Record<string, string>;
@@ -410,7 +412,7 @@ export class SlackSim extends EventEmitter {
 
   /** Sends a body the way Slack would to the connected app. */
   async #deliver(
-    type: 'slash_commands' | 'interactive',
+    type: 'slash_commands' | 'interactive' | 'events_api',
     payload: unknown,
     raw: string,
   ): Promise<CommandResult> {
@@ -430,6 +432,8 @@ export class SlackSim extends EventEmitter {
     // Bolt checks the timestamp against the real time, whatever clock the test drives.
     const ts = Math.floor(Date.now() / 1000);
     const headers = signSlackRequest(this.#app.signingSecret, raw, ts);
+    // The Events API posts JSON; commands and interactions are forms.
+    if (type === 'events_api') headers['content-type'] = 'application/json';
     const res = await fetch(this.#app.url, { method: 'POST', headers, body: raw });
     return { status: res.status, body: await res.text() };
   }
@@ -570,6 +574,8 @@ export class SlackSim extends EventEmitter {
       case 'views.open':
       case 'views.push':
         return this.#viewsOpen(args);
+      case 'views.publish':
+        return this.#publishHome(args);
       case 'views.update': {
         const id = String(args.view_id ?? '');
         const existing = this.views.get(id);
@@ -692,6 +698,104 @@ export class SlackSim extends EventEmitter {
     if (text !== undefined) msg.text = text;
     msg.edited = (msg.edited ?? 0) + 1;
     return { ok: true, channel, ts: msg.ts, text: msg.text, message: { text: msg.text, blocks: msg.blocks } };
+  }
+
+  /**
+   * `views.publish`: a user's Home tab (https://docs.slack.dev/reference/views/home-tab-views: type
+   * `home`, at most 100 blocks, private_metadata ≤ 3,000 and callback_id ≤ 255 characters); a `hash`
+   * that is not the current one is refused with `hash_conflict`, as Slack does to a stale update.
+   */
+  #publishHome(args: Json): Json {
+    const userId = String(args.user_id ?? '');
+    if (!USER_ID.test(userId)) return { ok: false, error: 'invalid_arguments' };
+    const view = jsonArg(args.view) as Json | undefined;
+    if (view?.type !== 'home')
+      return {
+        ok: false,
+        error: 'invalid_arguments',
+        response_metadata: { messages: ['view.type must be home'] },
+      };
+    if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000)
+      return {
+        ok: false,
+        error: 'invalid_arguments',
+        response_metadata: { messages: ['private_metadata too long'] },
+      };
+    if (typeof view.callback_id === 'string' && view.callback_id.length > 255)
+      return {
+        ok: false,
+        error: 'invalid_arguments',
+        response_metadata: { messages: ['callback_id too long'] },
+      };
+    if (JSON.stringify(view).length > 250_000) return { ok: false, error: 'view_too_large' };
+    const bad = checkBlocks(view.blocks, 100);
+    if (bad) return { ok: false, error: bad.error, response_metadata: { messages: [bad.detail] } };
+    const current = this.homes.get(userId);
+    if (args.hash !== undefined && current && args.hash !== current.hash)
+      return { ok: false, error: 'hash_conflict' };
+    const v = { id: current?.id ?? this.#nextId('V'), view, userId, hash: randomBytes(6).toString('hex') };
+    this.homes.set(userId, v);
+    this.emit('change');
+    return { ok: true, view: { ...view, id: v.id, hash: v.hash } };
+  }
+
+  /** A user opens the app's Home tab: the `app_home_opened` event (Events API), signed or over the socket. */
+  async openHome(userId: string): Promise<CommandResult> {
+    const event = {
+      type: 'app_home_opened',
+      user: userId,
+      channel: dmChannelOf(userId),
+      tab: 'home',
+      event_ts: String(this.clock.now().getTime() / 1000),
+      ...(this.homes.get(userId)
+        ? { view: { ...this.homes.get(userId)?.view, id: this.homes.get(userId)?.id } }
+        : {}),
+    };
+    const payload = {
+      token: 'legacy-verification-token',
+      team_id: this.teamId,
+      api_app_id: this.appId,
+      event,
+      type: 'event_callback',
+      event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+      event_time: Math.floor(this.clock.now().getTime() / 1000),
+    };
+    return this.#deliver('events_api', payload, JSON.stringify(payload));
+  }
+
+  /** A user clicks button `actionId` (with `value`, when several share it) in their App Home tab. */
+  async clickHome(userId: string, actionId: string, value?: string): Promise<CommandResult> {
+    const home = this.homes.get(userId);
+    if (!home) throw new Error(`no App Home published for ${userId}`);
+    const found = findAction((home.view.blocks as Json[]) ?? [], actionId, value);
+    if (!found) throw new Error(`no button ${actionId}${value ? ` (${value})` : ''} in ${userId}'s App Home`);
+    const payload = {
+      type: 'block_actions',
+      user: { id: userId, username: this.users[userId] ?? userId.toLowerCase(), team_id: this.teamId },
+      api_app_id: this.appId,
+      token: 'legacy-verification-token',
+      container: { type: 'view', view_id: home.id },
+      trigger_id: this.#newTrigger(userId),
+      team: { id: this.teamId, domain: 'sim' },
+      enterprise: null,
+      is_enterprise_install: false,
+      view: { ...home.view, id: home.id, hash: home.hash, team_id: this.teamId },
+      actions: [
+        {
+          type: found.element.type,
+          action_id: actionId,
+          block_id: found.blockId,
+          text: found.element.text,
+          ...(found.element.value !== undefined ? { value: found.element.value } : {}),
+          action_ts: String(this.clock.now().getTime() / 1000),
+        },
+      ],
+    };
+    return this.#deliver(
+      'interactive',
+      payload,
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+    );
   }
 
   #viewsOpen(args: Json): Json {
@@ -836,11 +940,17 @@ export class SlackSim extends EventEmitter {
   }
 }
 
-function findAction(blocks: Json[], actionId: string): { blockId: string; element: Json } | undefined {
+function findAction(
+  blocks: Json[],
+  actionId: string,
+  value?: string,
+): { blockId: string; element: Json } | undefined {
   for (const b of blocks) {
     const elements =
       b.type === 'actions' ? ((b.elements as Json[]) ?? []) : b.accessory ? [b.accessory as Json] : [];
-    const element = elements.find((e) => e.action_id === actionId);
+    const element = elements.find(
+      (e) => e.action_id === actionId && (value === undefined || e.value === value),
+    );
     if (element) return { blockId: String(b.block_id ?? ''), element };
   }
   return undefined;
