@@ -473,8 +473,7 @@ async function runCliSync(services: Services, surface: Surface, actor: Actor, ar
     return;
   }
   const mass = record.data.massDelete;
-  if (args.approveDeletes && mass?.approvals) {
-    const why = `This mass delete needs ${mass.approvals} different approvers (roles.approvals), and a terminal is one: nothing was changed. Post the plan in Slack (\`/brightcove sync${args.account ? ` ${args.account}` : ''}\`), where each approver confirms it.`;
+  const refuseDeletes = (why: string): never => {
     services.repos.audit.append({
       actor: actor.userId,
       command: 'sync',
@@ -484,19 +483,15 @@ async function runCliSync(services: Services, surface: Surface, actor: Actor, ar
       details: why,
     });
     throw new RefusalError(why);
-  }
-  if (args.approveDeletes && mass && !args.force) {
-    const why = `This plan deletes ${plural(plan.counts.deletes, nounOf(plan).one, nounOf(plan).many)} (${mass.limit}): nothing was changed. Check the plan, then run again with --approve-deletes --force.`;
-    services.repos.audit.append({
-      actor: actor.userId,
-      command: 'sync',
-      action: 'approve_deletes',
-      target: record.id,
-      outcome: 'refused',
-      details: why,
-    });
-    throw new RefusalError(why);
-  }
+  };
+  if (args.approveDeletes && mass?.approvals)
+    refuseDeletes(
+      `This mass delete needs ${mass.approvals} different approvers (roles.approvals), and a terminal is one: nothing was changed. Post the plan in Slack (\`/brightcove sync${args.account ? ` ${args.account}` : ''}\`), where each approver confirms it.`,
+    );
+  if (args.approveDeletes && mass && !args.force)
+    refuseDeletes(
+      `This plan deletes ${plural(plan.counts.deletes, nounOf(plan).one, nounOf(plan).many)} (${mass.limit}): nothing was changed. Check the plan, then run again with --approve-deletes --force.`,
+    );
   // The terminal user is the operator and the approver: the flags are the approval, no prompt.
   const phases: Phase[] = [];
   if (args.apply && (await sync.claim(record.id, 'apply', actor.userId)).ok) phases.push('apply');

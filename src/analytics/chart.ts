@@ -16,13 +16,61 @@ interface TrendChartOptions {
   height?: number;
 }
 
-/** Views per day, one line per device type plus the total. */
+const nextDay = (date: string) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Views per day: the devices stacked as areas (each device's share reads at a glance, where five
+ * lines tangled under the total), the total as a line on top, and the provisional days (Brightcove
+ * may still revise them) shaded and labelled.
+ */
 function trendChartSpec(daily: readonly DailyPoint[], opts: TrendChartOptions = {}): TopLevelSpec {
   const devices = [...new Set(daily.flatMap((d) => Object.keys(d.byDevice)))].sort();
-  const values = daily.flatMap((d) => [
-    { date: d.date, series: 'total', views: d.views },
-    ...devices.map((device) => ({ date: d.date, series: device, views: d.byDevice[device] ?? 0 })),
-  ]);
+  const byDevice = daily.flatMap((d) =>
+    devices.map((device) => ({ date: d.date, series: device, views: d.byDevice[device] ?? 0 })),
+  );
+  const totals = daily.map((d) => ({ date: d.date, series: 'total', views: d.views }));
+  const provisional = daily.filter((d) => d.provisional).map((d) => ({ from: d.date, to: nextDay(d.date) }));
+  // UTC time unit: the dates are calendar days, so the host's zone must not shift them.
+  const x = {
+    field: 'date',
+    type: 'temporal',
+    timeUnit: 'utcyearmonthdate',
+    title: null,
+    axis: { format: '%b %d', labelAngle: 0, tickCount: Math.min(daily.length, 10) },
+  } as const;
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    title: 'device',
+    scale: { domain: ['total', ...devices] },
+    sort: ['total', ...devices],
+  } as const;
+  const band = provisional.length
+    ? [
+        {
+          data: { values: provisional },
+          mark: { type: 'rect', color: '#9aa5b1', opacity: 0.18 },
+          encoding: {
+            x: { ...x, field: 'from' },
+            x2: { field: 'to', timeUnit: 'utcyearmonthdate' },
+          },
+        } as const,
+        {
+          data: { values: provisional.slice(0, 1) },
+          mark: {
+            type: 'text',
+            align: 'left',
+            baseline: 'top',
+            dx: 4,
+            dy: 4,
+            color: '#52606d',
+            fontSize: 11,
+          },
+          encoding: { x: { ...x, field: 'from' }, y: { value: 0 }, text: { value: 'provisional' } },
+        } as const,
+      ]
+    : [];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(opts.title ? { title: { text: opts.title, fontSize: 16, anchor: 'start' } } : {}),
@@ -30,21 +78,23 @@ function trendChartSpec(daily: readonly DailyPoint[], opts: TrendChartOptions = 
     height: opts.height ?? 280,
     background: 'white',
     padding: 12,
-    data: { values },
-    mark: { type: 'line', point: daily.length <= 31, strokeWidth: 2 },
-    encoding: {
-      // UTC time unit: the dates are calendar days, so the host's zone must not shift them.
-      x: {
-        field: 'date',
-        type: 'temporal',
-        timeUnit: 'utcyearmonthdate',
-        title: null,
-        axis: { format: '%b %d', labelAngle: 0, tickCount: Math.min(daily.length, 10) },
+    layer: [
+      ...band,
+      {
+        data: { values: byDevice },
+        mark: { type: 'area', opacity: 0.85, interpolate: 'monotone' },
+        encoding: { x, y: { field: 'views', type: 'quantitative', stack: 'zero', title: 'views' }, color },
       },
-      y: { field: 'views', type: 'quantitative', title: 'views' },
-      color: { field: 'series', type: 'nominal', title: 'device', sort: ['total', ...devices] },
+      {
+        data: { values: totals },
+        mark: { type: 'line', point: daily.length <= 31, strokeWidth: 2.5, interpolate: 'monotone' },
+        encoding: { x, y: { field: 'views', type: 'quantitative' }, color },
+      },
+    ],
+    config: {
+      font: CHART_FONT_FAMILY,
+      range: { category: ['#1f2933', '#2680c2', '#f0b429', '#3ebd93', '#ef4e4e', '#9446ed', '#e668a7'] },
     },
-    config: { font: CHART_FONT_FAMILY },
   };
 }
 

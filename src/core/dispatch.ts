@@ -102,7 +102,11 @@ async function checkAccess(command: AnyCommand, args: unknown, inv: Invocation):
 
 async function runParsed(command: AnyCommand, args: unknown, text: string, inv: Invocation): Promise<void> {
   const { services, surface, actor } = inv;
+  const before = services.repos.audit.appendedBy(actor.userId, command.name);
+  // One entry per thing done: a command that audits its own actions ("digest remove dg_1") gets no
+  // second, generic one ("digest run digest remove dg_1").
   const audit = (outcome: 'ok' | 'refused' | 'failed', details?: string) =>
+    services.repos.audit.appendedBy(actor.userId, command.name) === before &&
     services.repos.audit.append({
       actor: actor.userId,
       command: command.name,

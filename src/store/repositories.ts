@@ -169,9 +169,22 @@ export class AuditLog {
    * Appends an entry. With `id`, at most once: a resumed run re-records what an interrupted run did
    * without doubling what that run had already recorded.
    */
+  /** Entries appended by this process, per actor and command (see `appendedBy`). */
+  readonly #appended = new Map<string, number>();
+
+  /**
+   * How many entries this process has appended for `actor`'s `command` so far: compared before and
+   * after a command runs, it tells whether the command audited what it did itself.
+   */
+  appendedBy(actor: string, command: string): number {
+    return this.#appended.get(`${actor}\0${command}`) ?? 0;
+  }
+
   append(entry: Omit<AuditEntry, 'id' | 'at'>, id?: string): AuditEntry {
     const existing = id === undefined ? undefined : this.entries.get(id);
     if (existing) return existing;
+    const key = `${entry.actor}\0${entry.command}`;
+    this.#appended.set(key, (this.#appended.get(key) ?? 0) + 1);
     // What users typed can carry credentials (`--to ftp://user:pass@…`): never into the audit log.
     const clean = Object.fromEntries(
       Object.entries(entry).map(([k, v]) => [k, typeof v === 'string' ? maskSecrets(v) : v]),

@@ -59,4 +59,13 @@ describe('trend chart', () => {
     const svg = await renderTrendSvg(daily);
     for (const label of ['total', 'desktop', 'mobile', 'Mar 01']) expect(svg).toContain(label);
   });
+
+  it('stacks the devices under the total line and shades the provisional days, only when there are any', async () => {
+    const svg = await renderTrendSvg(daily);
+    expect(svg).toContain('provisional');
+    expect((svg.match(/class="mark-area/g) ?? []).length).toBeGreaterThan(0);
+    expect((svg.match(/class="mark-line/g) ?? []).length).toBeGreaterThan(0);
+    const settled = await renderTrendSvg(daily.map((d) => ({ ...d, provisional: false })));
+    expect(settled).not.toContain('provisional');
+  });
 });

@@ -78,6 +78,23 @@ const overtaken = defineCommand({
     throw new WorkTakenOverError('This Apply');
   },
 });
+const remove = defineCommand({
+  name: 'remove',
+  topic: 'Admin',
+  summary: 'a mutating command that audits what it does, for the test',
+  grammar: bare('remove'),
+  examples: ['remove'],
+  mutates: true,
+  args: bare('remove').tokens,
+  async run({ services, actor }) {
+    services.repos.audit.append({
+      actor: actor.userId,
+      command: 'remove',
+      action: 'remove x1',
+      outcome: 'ok',
+    });
+  },
+});
 const change = defineCommand({
   name: 'change',
   topic: 'Admin',
@@ -106,7 +123,7 @@ async function setup(yaml: Record<string, unknown> = {}) {
     logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
     store: await FileStore.open(null),
   });
-  const registry = new Registry([boom, oops, change, overtaken]);
+  const registry = new Registry([boom, oops, change, overtaken, remove]);
   return { services, registry, logs };
 }
 
@@ -208,5 +225,17 @@ describe('dispatch', () => {
       action: 'run',
       outcome: 'ok',
     });
+  });
+
+  it('a command that audits what it did gets no second, generic entry', async () => {
+    const { services, registry } = await setup();
+    const surface = new RecordingSurface('cli');
+    await runCommandText(registry, 'remove', {
+      actor: { userId: 'cli:me', source: 'cli' },
+      surface,
+      services,
+    });
+    const mine = services.repos.audit.latest(10).filter((e) => e.command === 'remove');
+    expect(mine.map((e) => e.action)).toEqual(['remove x1']);
   });
 });

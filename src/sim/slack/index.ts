@@ -359,20 +359,23 @@ export class SlackSim extends EventEmitter {
         ts: msg.ts,
         ephemeral,
       }),
-      actions: [
-        {
-          type: found.element.type,
-          action_id: actionId,
-          block_id: found.blockId,
-          text: found.element.text,
-          ...(found.element.value !== undefined ? { value: found.element.value } : {}),
-          ...(found.element.style ? { style: found.element.style } : {}),
-          action_ts: String(this.clock.now().getTime() / 1000),
-        },
-      ],
+      actions: [this.#actionPayload(actionId, found)],
     };
     const raw = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     return this.#deliver('interactive', payload, raw);
+  }
+
+  /** The `actions[0]` of a block_actions payload: the clicked element as Slack describes it. */
+  #actionPayload(actionId: string, found: { blockId: string; element: Json }): Json {
+    return {
+      type: found.element.type,
+      action_id: actionId,
+      block_id: found.blockId,
+      text: found.element.text,
+      ...(found.element.value !== undefined ? { value: found.element.value } : {}),
+      ...(found.element.style ? { style: found.element.style } : {}),
+      action_ts: String(this.clock.now().getTime() / 1000),
+    };
   }
 
   /** A user submits an open modal with `values[block_id][action_id] = {type, value | selected_option}`. */
@@ -780,16 +783,7 @@ export class SlackSim extends EventEmitter {
       enterprise: null,
       is_enterprise_install: false,
       view: { ...home.view, id: home.id, hash: home.hash, team_id: this.teamId },
-      actions: [
-        {
-          type: found.element.type,
-          action_id: actionId,
-          block_id: found.blockId,
-          text: found.element.text,
-          ...(found.element.value !== undefined ? { value: found.element.value } : {}),
-          action_ts: String(this.clock.now().getTime() / 1000),
-        },
-      ],
+      actions: [this.#actionPayload(actionId, found)],
     };
     return this.#deliver(
       'interactive',
