@@ -10,13 +10,20 @@ import {
   makeDigest,
 } from '../src/analytics/service.js';
 import { context, escapeEntities, escapeMrkdwn, header, section, slackDate } from '../src/core/blocks.js';
-import { UserError } from '../src/core/errors.js';
+import { RefusalError, UserError } from '../src/core/errors.js';
+import { formValue, submitAsCommand, word } from '../src/core/forms.js';
 import { defineGrammar } from '../src/core/grammar.js';
-import type { Actor, Host, Services, Surface } from '../src/core/types.js';
+import type { Actor, Host, Services, Surface, ViewContext, ViewResult } from '../src/core/types.js';
 import { defineCommand } from '../src/core/types.js';
 import { plural } from '../src/core/words.js';
 import type { RunContext } from '../src/scheduler/scheduler.js';
-import { describeScheduleSpec, parseScheduleSpec, SCHEDULE_USAGE } from '../src/scheduler/spec.js';
+import {
+  describeScheduleSpec,
+  parseScheduleSpec,
+  SCHEDULE_USAGE,
+  validateTimeZone,
+} from '../src/scheduler/spec.js';
+import { renderDigestForm } from '../src/slack/form-render.js';
 import { failureText } from '../src/slack/report-render.js';
 import { deliverReport } from './report.js';
 
@@ -25,6 +32,8 @@ const DEFAULT_DIGEST_DAYS = 7;
 type DigestArgs =
   | { action: 'add'; spec: string; scope?: string; tz?: string; days: number; channel?: string }
   | { action: 'list' }
+  /** `digest add` alone: the form (in Slack), the usage (in a terminal) */
+  | { action: 'form' }
   | { action: 'remove' | 'run'; id: string };
 
 /** Rebuilds the schedule from words: the tokenizer has already removed the quotes around a cron expression. */
@@ -81,6 +90,7 @@ const digestArgs = grammar.tokens.transform((t, ctx): DigestArgs => {
   };
   switch (action) {
     case 'add': {
+      if (rest.length === 0 && !onlyFor(false)) return { action: 'form' };
       if (rest.length === 0) return fail(`digest add needs a schedule: ${SCHEDULE_USAGE}`);
       const { spec, rest: after } = splitSpec(rest);
       try {
@@ -88,6 +98,13 @@ const digestArgs = grammar.tokens.transform((t, ctx): DigestArgs => {
       } catch (err) {
         return fail((err as Error).message);
       }
+      // The zone is checked with the schedule, so a form shows it on its field before anything is added.
+      if (t.flags.tz)
+        try {
+          validateTimeZone(t.flags.tz);
+        } catch (err) {
+          return fail((err as Error).message);
+        }
       if (after.length > 1)
         return fail(
           `after the schedule, give at most one account, group or \`all\` (got "${after.join(' ')}")`,
@@ -228,6 +245,23 @@ function find(services: Services, id: string): DigestRecord {
 
 const who = (a: Actor) => a.userId;
 
+/** The form sent: its fields become `digest add <schedule> <scope> --tz … --days …`, checked, then run. */
+async function submitDigestForm(ctx: ViewContext): Promise<ViewResult> {
+  const v = (f: string) => formValue(ctx.values, f);
+  const when = v('when') ?? 'daily';
+  const schedule = `${when === 'daily' ? 'daily' : `weekly ${when}`} ${v('time') ?? '09:00'}`;
+  const text = `digest add ${schedule} ${word(v('scope') ?? 'all')} --tz ${word(v('tz') ?? ctx.services.config.timezone)} --days ${word(v('days') ?? '7')}`;
+  return submitAsCommand(ctx, text, (problem) =>
+    /zone|--tz/i.test(problem)
+      ? 'tz'
+      : /--days/.test(problem)
+        ? 'days'
+        : /account|group|scope/i.test(problem)
+          ? 'scope'
+          : 'time',
+  );
+}
+
 export const digest = defineCommand<DigestArgs>({
   name: 'digest',
   topic: 'Analytics',
@@ -244,6 +278,13 @@ export const digest = defineCommand<DigestArgs>({
   args: digestArgs,
   async run({ args, surface, services, actor }) {
     switch (args.action) {
+      case 'form': {
+        if (!surface.buttons) throw new UserError(`digest add needs a schedule: ${SCHEDULE_USAGE}`, true);
+        if (!(await services.roles.isOperator(actor)))
+          throw new RefusalError(`Only operators can add digests. ${services.roles.describe('operator')}`);
+        await surface.openModal(renderDigestForm(services.config, surface.channelId));
+        return;
+      }
       case 'add': {
         const channel = args.channel ?? surface.channelId;
         if (!channel)
@@ -266,7 +307,8 @@ export const digest = defineCommand<DigestArgs>({
           action: 'add',
           target: record.id,
           outcome: 'ok',
-          details: `${record.spec} ${record.tz} ${record.data.scope ?? ''} → ${channel}`.trim(),
+          // the schedule in code: a cron's `*` is the schedule's, never bold
+          details: `\`${record.spec}\` ${record.tz} ${record.data.scope ?? ''} → ${channel}`.trim(),
         });
         const next = services.schedules.scheduler.get(record.id)?.nextRunAt;
         const text = `Digest \`${record.id}\` added by <@${actor.userId}>: ${describeMrkdwn(record)}, posted in <#${channel}>.${next ? ` First run ${slackDate(next)}.` : ''}`;
@@ -340,6 +382,7 @@ export const digest = defineCommand<DigestArgs>({
       }
     }
   },
+  views: { form: submitDigestForm },
   start(services: Services, host: Host) {
     services.schedules.register(DIGEST_KIND, async (job, ctx) => {
       const d = services.repos.schedules.get(job.id) as DigestRecord | undefined;

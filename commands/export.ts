@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { UserError } from '../src/core/errors.js';
+import { formValue, submitAsCommand, word } from '../src/core/forms.js';
 import { defineGrammar } from '../src/core/grammar.js';
-import type { Actor, PostedMessage, Services, Surface } from '../src/core/types.js';
+import type { Actor, PostedMessage, Services, Surface, ViewContext, ViewResult } from '../src/core/types.js';
 import { defineCommand } from '../src/core/types.js';
 import { assertDay } from '../src/exports/months.js';
 import {
@@ -19,10 +21,12 @@ import {
   renderExportProgress,
   renderExportSummary,
 } from '../src/slack/export-render.js';
+import { renderExportForm } from '../src/slack/form-render.js';
 
 const MAX_DAYS = 1100;
 
-type ExportArgs = ExportRequest;
+/** `export` alone: the form (in Slack), the usage (in a terminal) */
+type ExportArgs = ExportRequest | { kind: 'form' };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const positiveInt = (flag: string, max: number) =>
@@ -72,6 +76,8 @@ const exportArgs = grammar.tokens.transform((t, ctx): ExportArgs => {
   };
   const [what, ...rest] = t.positionals;
   const kind = what?.toLowerCase();
+  const anyFlag = Object.values(t.flags).some((v) => v !== undefined);
+  if (kind === undefined && !anyFlag) return { kind: 'form' };
   if (kind === undefined) return fail('say what to export: export catalog or export analytics');
   if (kind !== 'catalog' && kind !== 'analytics')
     return fail(`"${what}" is not an export: use export catalog or export analytics`);
@@ -82,7 +88,7 @@ const exportArgs = grammar.tokens.transform((t, ctx): ExportArgs => {
     return bad ? fail(`--${bad} only goes with export ${owner}`) : undefined;
   };
   const base = {
-    kind: kind as ExportArgs['kind'],
+    kind: kind as ExportRequest['kind'],
     ...(rest[0] ? { scope: rest[0] } : {}),
     active: false,
     formats: ['csv'] as ('csv' | 'json')[],
@@ -188,7 +194,7 @@ function exportView(surface: Surface, existing?: PostedMessage): ExportView {
 async function runScheduledExport(services: Services, surface: Surface, s: ExportSchedule): Promise<boolean> {
   const exports = services.exports;
   const cfg = exports.config();
-  const args: ExportArgs = {
+  const args: ExportRequest = {
     kind: s.kind,
     scope: s.scope,
     dest: s.destination,
@@ -225,6 +231,28 @@ async function runScheduledExport(services: Services, surface: Surface, s: Expor
   return exports.execute(plan, exportView(surface), 'scheduler', 'scheduled', cfg);
 }
 
+/** The form sent: `export <kind> <scope> [--from D --to D] [--dest D]`, checked, then run as typed. */
+async function submitExportForm(ctx: ViewContext): Promise<ViewResult> {
+  const v = (f: string) => formValue(ctx.values, f);
+  const kind = v('kind') ?? 'analytics';
+  const dest = v('dest');
+  const where = dest && dest !== 'here' ? ` ${kind === 'catalog' ? '--to' : '--dest'} ${word(dest)}` : '';
+  const days =
+    kind === 'analytics'
+      ? `${v('from') ? ` --from ${v('from')}` : ''}${v('to') ? ` --to ${v('to')}` : ''}`
+      : '';
+  const text = `export ${kind} ${word(v('scope') ?? 'all')}${days}${where}`;
+  return submitAsCommand(ctx, text, (problem) =>
+    /which days|--from/i.test(problem)
+      ? 'from'
+      : /--to|last day/i.test(problem)
+        ? 'to'
+        : /destination/i.test(problem)
+          ? 'dest'
+          : 'scope',
+  );
+}
+
 const who = (a: Actor) => a.userId;
 
 export const exportCommand = defineCommand<ExportArgs>({
@@ -240,13 +268,21 @@ export const exportCommand = defineCommand<ExportArgs>({
     'export analytics all --days 7 --recent 30',
   ],
   // Reading and uploading changes nothing; writing to a shared destination does (operators only, audited).
-  mutates: (args) => args.dest !== undefined,
+  mutates: (args) => args.kind !== 'form' && args.dest !== undefined,
   args: exportArgs,
   async run({ args, surface, services, actor }) {
+    if (args.kind === 'form') {
+      if (!surface.buttons)
+        throw new UserError('Say what to export: export catalog or export analytics.', true);
+      const destinations = Object.keys(services.exports.config().destinations);
+      await surface.openModal(renderExportForm(services.config, destinations, surface.channelId));
+      return;
+    }
     const cfg = services.exports.config();
     const plan = await services.exports.plan(args, !args.dest, cfg);
     await services.exports.execute(plan, exportView(surface), who(actor), args.kind, cfg);
   },
+  views: { form: submitExportForm },
   start(services, host) {
     const cfg = parseExportsConfig(services.config.exports, services.config);
     services.schedules.register(EXPORT_KIND, async (job) => {

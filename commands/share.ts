@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { RefusalError, UserError } from '../src/core/errors.js';
+import { formValue, formValues, submitAsCommand, word } from '../src/core/forms.js';
 import { defineGrammar } from '../src/core/grammar.js';
 import { refusalReply, refuseAction, showOnMessage } from '../src/core/refuse.js';
 import {
@@ -8,6 +10,8 @@ import {
   type Host,
   type PostedMessage,
   type Services,
+  type ViewContext,
+  type ViewResult,
 } from '../src/core/types.js';
 import { plural } from '../src/core/words.js';
 import { DEFAULT_BULK_CAP } from '../src/sharing/bulk.js';
@@ -21,12 +25,15 @@ import {
   type ShareRequestData,
   type ShareService,
 } from '../src/sharing/service.js';
+import { renderShareForm } from '../src/slack/form-render.js';
 import { renderBulk, renderShareCard } from '../src/slack/share-render.js';
 import { MASTER_FLAG } from './shared-flags.js';
 
 type ShareArgs =
   | { mode: 'one'; video: string; affiliates: string; from?: string }
-  | { mode: 'bulk'; query: string; affiliates: string; from?: string };
+  | { mode: 'bulk'; query: string; affiliates: string; from?: string }
+  /** `share` alone: the form (in Slack), the usage (in a terminal) */
+  | { mode: 'form' };
 
 const grammar = defineGrammar({
   usage: [
@@ -312,6 +319,25 @@ function watchTrackers(services: Services, host: Host): void {
   });
 }
 
+/** `share` alone: operators get the form; a terminal the usage. */
+async function openShareForm({ services, surface, actor }: CommandContext<ShareArgs>): Promise<void> {
+  if (!surface.buttons) throw new UserError(`Name a video and the affiliates: ${USAGE_HINT}`, true);
+  if (!(await services.roles.isOperator(actor)))
+    throw new RefusalError(`Only operators can share videos. ${services.roles.describe('operator')}`);
+  await surface.openModal(renderShareForm(services.config, surface.channelId));
+}
+
+/** The form sent: `share <video> to <affiliates> [--from <account>]`, checked, then run as typed. */
+async function submitShareForm(ctx: ViewContext): Promise<ViewResult> {
+  const video = formValue(ctx.values, 'video') ?? '';
+  const to = formValues(ctx.values, 'to');
+  if (/\s/.test(video)) return { errors: { video: 'One video: its id, or ref: and its reference id.' } };
+  if (to.length === 0) return { errors: { to: 'Pick at least one affiliate account.' } };
+  const from = formValue(ctx.values, 'from');
+  const text = `share ${word(video)} to ${to.map(word).join(',')}${from ? ` --from ${word(from)}` : ''}`;
+  return submitAsCommand(ctx, text, (problem) => (/--from|master/i.test(problem) ? 'from' : 'video'));
+}
+
 const affiliateList = (words: string[]) => words.join(',');
 
 export const share = defineCommand<ShareArgs>({
@@ -325,7 +351,8 @@ export const share = defineCommand<ShareArgs>({
     'share ref:seal-0042 to neo-north,neo-south --from neo',
     'share --query "tags:promo" to neo-north',
   ],
-  mutates: true,
+  // Opening the form changes nothing; what it sends is `share …`, checked and audited as typed.
+  mutates: (args) => args.mode !== 'form',
   args: grammar.tokens.transform((t, ctx): ShareArgs => {
     const p = t.positionals;
     const from = t.flags.from ? { from: t.flags.from } : {};
@@ -339,6 +366,7 @@ export const share = defineCommand<ShareArgs>({
       }
       return { mode: 'bulk', query: t.flags.query, affiliates: affiliateList(p.slice(1)), ...from };
     }
+    if (p.length === 0 && !t.flags.from) return { mode: 'form' };
     if (p.length === 0) {
       ctx.addIssue({ code: 'custom', message: `Name a video and the affiliates: ${USAGE_HINT}` });
       return z.NEVER;
@@ -353,9 +381,11 @@ export const share = defineCommand<ShareArgs>({
     return { mode: 'one', video: p[0]!, affiliates: affiliateList(p.slice(2)), ...from };
   }),
   async run(ctx) {
+    if (ctx.args.mode === 'form') return openShareForm(ctx);
     if (ctx.args.mode === 'bulk') return runBulk(ctx, ctx.args);
     return runOne(ctx, ctx.args);
   },
+  views: { form: submitShareForm },
   actions: {
     confirm: (ctx) => onConfirm(ctx, SHARE_KIND),
     cancel: (ctx) => onCancel(ctx, SHARE_KIND),

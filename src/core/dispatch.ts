@@ -60,8 +60,22 @@ export async function runCommandText(registry: Registry, text: string, inv: Invo
     });
     return;
   }
+  const parsed = parseArgs(registry, command, text);
+  if ('problem' in parsed) {
+    await surface.reply(usageError(command, parsed.problem, prefix));
+    return;
+  }
+  await runParsed(command, parsed.args, text.trim(), inv);
+}
+
+/** The command's arguments from its line, or what is wrong with it (as the usage error says it). */
+function parseArgs(
+  registry: Registry,
+  command: AnyCommand,
+  text: string,
+): { args: unknown } | { problem: string } {
+  const name = command.name;
   const rest = text.trim().slice(text.trim().toLowerCase().indexOf(name) + name.length);
-  let args: unknown;
   try {
     const tokens = tokenize(rest, registry.arity(command));
     const known = registry.knownFlags(command);
@@ -72,15 +86,25 @@ export async function runCommandText(registry: Registry, text: string, inv: Invo
       const issue = parsed.error.issues[0];
       throw new TokenizeError(issue?.message ?? 'Invalid arguments.');
     }
-    args = parsed.data;
+    return { args: parsed.data };
   } catch (err) {
-    if (err instanceof TokenizeError || err instanceof UserError) {
-      await surface.reply(usageError(command, capitalize(err.message), prefix));
-      return;
-    }
+    if (err instanceof TokenizeError || err instanceof UserError) return { problem: capitalize(err.message) };
     throw err;
   }
-  await runParsed(command, args, text.trim(), inv);
+}
+
+/** What is wrong with a command line, in the words its usage error would use; null when it parses. */
+export function checkCommandText(registry: Registry, text: string): string | null {
+  let words: string[];
+  try {
+    words = splitWords(text.trim());
+  } catch (err) {
+    return capitalize((err as Error).message);
+  }
+  const command = registry.find((words[0] ?? '').toLowerCase());
+  if (!command) return `Unknown subcommand ${words[0] ?? ''}.`;
+  const parsed = parseArgs(registry, command, text);
+  return 'problem' in parsed ? parsed.problem : null;
 }
 
 function capitalize(s: string): string {

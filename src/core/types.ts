@@ -187,7 +187,16 @@ export interface ViewContext extends BaseContext {
   /** state.values of the submitted modal */
   values: Record<
     string,
-    Record<string, { value?: string | null; selected_option?: { value: string } | null }>
+    Record<
+      string,
+      {
+        value?: string | null;
+        selected_option?: { value: string } | null;
+        selected_options?: { value: string }[] | null;
+        selected_date?: string | null;
+        selected_time?: string | null;
+      }
+    >
   >;
   privateMetadata: string;
 }

@@ -44,7 +44,7 @@ interface HomeData {
 }
 
 /** What the Home tab of `actor` shows, read from the store (no API calls: it is published often). */
-export async function gatherHome(services: Services, actor: Actor): Promise<HomeData> {
+async function gatherHome(services: Services, actor: Actor): Promise<HomeData> {
   const [approver, operator] = await Promise.all([
     services.roles.isApprover(actor),
     services.roles.isOperator(actor),
@@ -113,7 +113,7 @@ function planLine(p: PlanRecord): string {
 }
 
 /** The Home tab's view: sections in the order people act on them, each with its buttons. */
-export function renderHome(d: HomeData, now: Date): { type: 'home'; blocks: Block[] } {
+function renderHome(d: HomeData, now: Date): { type: 'home'; blocks: Block[] } {
   const blocks: Block[] = [header('Brightcove Ops'), context(`Updated ${slackDate(now)}`)];
 
   if (d.approver) {

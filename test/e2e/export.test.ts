@@ -65,7 +65,7 @@ describe('export end to end', () => {
 
   it('bad options give precise usage errors', async () => {
     for (const [text, expected] of [
-      ['export', 'say what to export'],
+      ['export --days 3', 'say what to export'],
       ['export videos', '"videos" is not an export'],
       ['export analytics neo', 'say which days'],
       ['export analytics neo --from 2026-02-30', '--from must be a date YYYY-MM-DD'],
