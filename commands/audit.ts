@@ -152,8 +152,17 @@ export const audit = defineCommand<AuditArgs>({
     // a cron's `*`) must show as typed, never as markup.
     const lit = (t: string, slack: boolean) => (slack ? escapeMrkdwn(t) : t);
     const code = (t: string, slack: boolean) => (slack ? `\`${escapeEntities(t.replace(/`/g, "'"))}\`` : t);
+    // Names where the entry has ids: a configured account as "alias (id)", a channel as Slack shows it.
+    const accounts = services.config.accounts;
+    const named = (t: string, slack: boolean) => {
+      let out = t;
+      for (const a of accounts)
+        if (!out.includes(a.alias))
+          out = out.replace(new RegExp(`\\b${a.id}\\b`, 'g'), `${a.alias} (${a.id})`);
+      return slack ? out.replace(/\b([CG](?=[A-Z0-9]*\d)[A-Z0-9]{4,11})\b/g, '<#$1>') : out;
+    };
     const line = (e: AuditEntry, slack: boolean) =>
-      `${outcomeIcon[e.outcome] ?? ''} ${slack ? slackDate(new Date(e.at)) : e.at}  ${slack ? (e.actor.startsWith('cli:') ? lit(e.actor, true) : `<@${e.actor}>`) : e.actor}  ${lit(`${e.command} ${e.action}`, slack)}${e.target ? ` ${code(e.target, slack)}` : ''} → ${e.outcome}${e.errorId ? ` (${e.errorId})` : ''}${e.details ? ` — ${lit(e.details, slack)}` : ''}`;
+      `${outcomeIcon[e.outcome] ?? ''} ${slack ? slackDate(new Date(e.at)) : e.at}  ${slack ? (e.actor.startsWith('cli:') ? lit(e.actor, true) : `<@${e.actor}>`) : e.actor}  ${lit(`${e.command} ${e.action}`, slack)}${e.target ? ` ${code(e.target, slack)}` : ''} → ${e.outcome}${e.errorId ? ` (${e.errorId})` : ''}${e.details ? ` — ${named(lit(e.details, slack), slack)}` : ''}`;
     const lines = entries.map((e) => line(e, true));
     // Sections hold 3000 characters: split the list over several.
     const chunks: string[] = [];

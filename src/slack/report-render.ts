@@ -84,7 +84,7 @@ export function renderReport(r: Report, opts: RenderOptions = {}): Reply {
     change: changeText(k, r.changes[k]),
   }));
   blocks.push(fields(metricLines.map((m) => `*${LABELS[m.k]}*\n${m.value}  ${m.change}`)));
-  blocks.push(context(`Changes compare with the previous ${r.daily.length} day(s): ${prev}.`));
+  blocks.push(context(`Changes compare with the previous ${plural(r.daily.length, 'day')}: ${prev}.`));
 
   const views = r.daily.map((d) => d.views);
   const peak = r.daily.reduce((best, d) => (d.views > (best?.views ?? -1) ? d : best), r.daily[0]);

@@ -37,6 +37,22 @@ describe('audit filters and CSV', () => {
     expect(lines(before).length).toBeGreaterThanOrEqual(2);
   });
 
+  it('names what the entries hold as ids: a configured account as alias (id), a channel as Slack shows it', async () => {
+    const neo = h.app.services.config.accounts.find((a) => a.alias === 'neo')!;
+    h.app.services.repos.audit.append({
+      actor: OPERATOR,
+      command: 'digest',
+      action: 'add',
+      target: 'dg_names',
+      outcome: 'ok',
+      details: `daily 09:00 UTC ${neo.id} → ${CHANNEL}`,
+    });
+    await h.ephemeralAfter('audit --command digest');
+    const reply = h.slack.ephemerals.filter((m) => m.ephemeralTo === OPERATOR).at(-1)!;
+    const shown = JSON.stringify(reply.blocks);
+    expect(shown).toContain(`neo (${neo.id}) → <#${CHANNEL}>`);
+  });
+
   it('says what was wrong with a filter, with the usage', async () => {
     const unknown = await h.ephemeralAfter('audit --command nope');
     expect(unknown).toContain('--command nope: no such command (help, accounts, sync');
