@@ -386,6 +386,14 @@ export const share = defineCommand<ShareArgs>({
     return runOne(ctx, ctx.args);
   },
   views: { form: submitShareForm },
+  // the form's video picker: what the master account's CMS finds for the words typed so far
+  suggest: {
+    'form.video': async ({ services, query }) =>
+      (await services.sharing.findVideos(query)).map((v) => ({
+        text: `${v.name || '(no name)'} · ${v.id}`,
+        value: v.id,
+      })),
+  },
   actions: {
     confirm: (ctx) => onConfirm(ctx, SHARE_KIND),
     cancel: (ctx) => onCancel(ctx, SHARE_KIND),

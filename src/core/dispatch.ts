@@ -10,6 +10,8 @@ import type {
   AnyCommand,
   Reply,
   Services,
+  SuggestContext,
+  Suggestion,
   Surface,
   ViewContext,
   ViewResult,
@@ -265,6 +267,28 @@ function notBoundHere(ctx: Pick<ActionContext, 'value' | 'clicked' | 'actor' | '
   return bound
     ? null
     : 'This button does not belong to this message, so it did nothing. Use the buttons on the message that shows the request.';
+}
+
+/**
+ * Choices for a form field as the user types (operators only: the searches read the accounts). Never
+ * throws: a failed search offers nothing and is logged.
+ */
+export async function runSuggest(
+  registry: Registry,
+  callbackId: string,
+  blockId: string,
+  ctx: SuggestContext,
+): Promise<Suggestion[]> {
+  const resolved = registry.resolveId(callbackId);
+  const handler = resolved?.command.suggest?.[`${resolved.verb}.${blockId}`];
+  if (!handler) return [];
+  try {
+    if (!(await ctx.services.roles.isOperator(ctx.actor))) return [];
+    return (await handler(ctx)).slice(0, 100);
+  } catch (err) {
+    ctx.services.logger.warn('suggestions failed', { callbackId, blockId, err });
+    return [];
+  }
 }
 
 export async function runView(registry: Registry, callbackId: string, ctx: ViewContext): Promise<ViewResult> {

@@ -201,6 +201,16 @@ export interface ViewContext extends BaseContext {
   privateMetadata: string;
 }
 
+export interface SuggestContext extends BaseContext {
+  /** what the user has typed so far */
+  query: string;
+}
+
+export interface Suggestion {
+  text: string;
+  value: string;
+}
+
 /** What a view submission answers: nothing (close), or errors shown on the modal's fields. */
 export type ViewResult = undefined | { errors: Record<string, string> };
 
@@ -237,6 +247,11 @@ interface CommandDeclaration<A> {
   actions?: Record<string, (ctx: ActionContext) => Promise<void>>;
   /** modal submissions by verb; callback_id is `<name>.<verb>` */
   views?: Record<string, (ctx: ViewContext) => Promise<ViewResult>>;
+  /**
+   * Search-as-you-type for a form's field (Slack's external select): by `<verb>.<block id>` of the
+   * form (`form.video` for the field `video` of `share.form`); answers at most 100 choices.
+   */
+  suggest?: Record<string, (ctx: SuggestContext) => Promise<Suggestion[]>>;
   /**
    * Background work when the app starts: webhook routes, schedule runners, trackers to resume.
    * Runs in the long-running app only, never in the one-shot CLI.

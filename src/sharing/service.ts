@@ -527,6 +527,32 @@ export class ShareService {
 
   // ------------------------------------------------------------------ bulk
 
+  /**
+   * Videos of the master account for a video picker, newest changes first: by id when the words are
+   * one, by reference id after `ref:`, else by the CMS's full-text search over name, description and tags.
+   */
+  async findVideos(words: string, limit = 20): Promise<{ id: string; name: string }[]> {
+    const w = words.trim();
+    if (w.length < 2) return [];
+    const q = /^\d+$/.test(w)
+      ? `id:${w}`
+      : /^ref:/i.test(w)
+        ? `reference_id:${w.slice(4)}`
+        : w
+            .split(/\s+/)
+            .map((t) => t.replace(/["]/g, ''))
+            .filter(Boolean)
+            .join(' ');
+    const master = this.accountRef(this.masterAccount(undefined));
+    try {
+      const videos = await this.masterCms(master).listPage({ q, sort: '-updated_at', limit });
+      return videos.map((v) => ({ id: v.id, name: v.name ?? '' }));
+    } catch (err) {
+      if (err instanceof BrightcoveError && err.status === 400) return []; // a search the CMS cannot read
+      throw err;
+    }
+  }
+
   async prepareBulk(query: string, affiliateWords: string, from?: string, cap = DEFAULT_BULK_CAP) {
     checkSearchQuery(query);
     const master = this.accountRef(this.masterAccount(from));

@@ -4,7 +4,7 @@ import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, SocketModeRecei
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import PQueue from 'p-queue';
 import { type Dispatcher, type RequestInit as UndiciRequestInit, fetch as undiciFetch } from 'undici';
-import { reportFailure, runAction, runCommandText, runView } from '../core/dispatch.js';
+import { reportFailure, runAction, runCommandText, runSuggest, runView } from '../core/dispatch.js';
 import type { Actor, Reply, Services } from '../core/types.js';
 import type { Logger } from '../log.js';
 import { HomeTabs } from './home.js';
@@ -252,6 +252,33 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         }
       },
     });
+  });
+
+  // A form's external select asks for choices as the user types (`share`'s video picker).
+  app.options({ type: 'block_suggestion' }, async ({ ack, body }) => {
+    const b = body as {
+      user: { id: string; name?: string };
+      block_id: string;
+      value: string;
+      view?: { callback_id?: string };
+    };
+    const actor: Actor = {
+      userId: b.user.id,
+      ...(b.user.name ? { userName: b.user.name } : {}),
+      source: 'slack',
+    };
+    const choices = await runSuggest(services.registry, b.view?.callback_id ?? '', b.block_id, {
+      actor,
+      services,
+      surface: surfaceFor({ userId: b.user.id }),
+      query: b.value ?? '',
+    });
+    // Block Kit options (Bolt's ack type is a union of the legacy and the block forms)
+    const options = choices.map((c) => ({
+      text: { type: 'plain_text', text: c.text.slice(0, 75) },
+      value: c.value.slice(0, 150),
+    }));
+    await ack({ options } as never);
   });
 
   app.view(/^[a-z]+\.[a-z_]+$/, async ({ ack, body, view }) => {

@@ -57,9 +57,18 @@ export function renderShareForm(config: AppConfig, channel: string | undefined):
   return {
     ...modal('share.form', 'Share a video', 'Check and share', channel),
     blocks: [
-      formInput('video', 'Video', textInput('6301234567001 or ref:seal-0042'), {
-        hint: 'Its id, or ref: and its reference id. A pre-flight card comes first; nothing is shared until it passes.',
-      }),
+      // Search as you type: words of its name, its id, or ref: and its reference id.
+      formInput(
+        'video',
+        'Video',
+        {
+          type: 'external_select',
+          action_id: 'value',
+          placeholder: plain('Type words of its name, its id, or ref:…'),
+          min_query_length: 2,
+        },
+        { hint: 'A pre-flight card comes first; nothing is shared until it passes.' },
+      ),
       formInput('to', 'Affiliates', {
         type: 'multi_static_select',
         action_id: 'value',

@@ -69,11 +69,22 @@ describe('forms for digest add, share and export', () => {
   it('share: no affiliate is refused on its field; a video and an affiliate post the pre-flight card', async () => {
     const video = h.bc!.data.videos[h.bc!.data.accounts.find((a) => a.alias === 'neo')!.id]![0]!;
     const form = await openForm('share', 'share.form');
-    const none = await h.slack.submitView(OPERATOR, form.id, { video: typed(video.id) });
+    // The video picker searches the master account as the user types: by words of the name, by id.
+    const word = video.name!.split(/\s+/).find((w) => w.length >= 4)!;
+    const byName = await h.slack.suggest(OPERATOR, form.id, 'video', word);
+    expect(byName.map((o) => o.value)).toContain(video.id);
+    expect(JSON.stringify(byName)).toContain(video.name!.slice(0, 20));
+    expect((await h.slack.suggest(OPERATOR, form.id, 'video', video.id)).map((o) => o.value)).toEqual([
+      video.id,
+    ]);
+    // a member's typing finds nothing (the searches read the accounts)
+    expect(await h.slack.suggest(MEMBER, form.id, 'video', word)).toEqual([]);
+    const picked = { value: { type: 'external_select', selected_option: { value: video.id } } };
+    const none = await h.slack.submitView(OPERATOR, form.id, { video: picked });
     expect(errorsOf(none)).toEqual({ to: 'Pick at least one affiliate account.' });
     const before = h.slack.channelMessages(CHANNEL).length;
     const sent = await h.slack.submitView(OPERATOR, form.id, {
-      video: typed(video.id),
+      video: picked,
       to: { value: { type: 'multi_static_select', selected_options: [{ value: 'neo-north' }] } },
     });
     expect(sent.body).toBe('');

@@ -378,6 +378,34 @@ export class SlackSim extends EventEmitter {
     };
   }
 
+  /**
+   * A user types `value` into an external select (`block_id` of an open modal): the `block_suggestion`
+   * request; answers the options the app acked (`[]` when it offered none).
+   */
+  async suggest(userId: string, viewId: string, blockId: string, value: string): Promise<Json[]> {
+    const v = this.views.get(viewId);
+    if (!v) throw new Error(`no view ${viewId}`);
+    const payload = {
+      type: 'block_suggestion',
+      user: { id: userId, username: this.users[userId] ?? userId.toLowerCase(), team_id: this.teamId },
+      container: { type: 'view', view_id: v.id },
+      api_app_id: this.appId,
+      token: 'legacy-verification-token',
+      action_id: 'value',
+      block_id: blockId,
+      value,
+      team: { id: this.teamId, domain: 'sim' },
+      view: { ...v.view, id: v.id, hash: v.hash, team_id: this.teamId },
+    };
+    const res = await this.#deliver(
+      'interactive',
+      payload,
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+    );
+    if (res.status !== 200 || !res.body) return [];
+    return ((JSON.parse(res.body) as { options?: Json[] }).options ?? []) as Json[];
+  }
+
   /** A user submits an open modal with `values[block_id][action_id] = {type, value | selected_option}`. */
   async submitView(
     userId: string,
