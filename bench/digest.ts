@@ -59,6 +59,7 @@ for (let a = 0; a < nAccounts; a++) {
           video: v.id,
           date,
           device_type: device,
+          browser_type: 'chrome',
           video_view: views,
           video_impression: views + Math.floor(rng() * 20),
           play_request: views,

@@ -148,7 +148,7 @@ async function part1() {
     table([
       ['approach', 'analytics calls', 'per account-month', 'per day of data', 'wall time'],
       [
-        'runExport (video,date + video,date,device_type)',
+        'runExport (video,date + device_type + browser_type)',
         r.result.calls,
         (r.result.calls / r.result.months).toFixed(2),
         (r.result.calls / days).toFixed(2),

@@ -83,6 +83,9 @@ export class ExportCheckpoints implements CheckpointStore {
       if (createHash('sha256').update(text).digest('hex') !== rec.sha256)
         throw new Error('checksum mismatch');
       const parsed = fileSchema.parse(JSON.parse(text));
+      // Written by a version with fewer columns (before the browser split): fetched again, not blank.
+      const missing = DAILY_COLUMNS.filter((c) => !parsed.columns.includes(c));
+      if (missing.length > 0) throw new Error(`written without ${missing.join(', ')}`);
       return parsed.rows.map(
         (values) =>
           Object.fromEntries(parsed.columns.map((c, i) => [c, values[i] ?? null])) as unknown as DailyRow,

@@ -42,6 +42,9 @@ const METRIC_FIELDS = [
 /** Devices with their own column (the API's device_type values); other and unknown ones are `views_other`. */
 const DEVICE_COLUMNS = ['desktop', 'mobile', 'tablet', 'tv'] as const;
 type DeviceColumn = (typeof DEVICE_COLUMNS)[number] | 'other';
+/** Browsers with their own column (Analytics' browser_type values); others are `browser_other`. */
+const BROWSER_COLUMNS = ['chrome', 'edge', 'firefox', 'ie', 'opera', 'safari'] as const;
+type BrowserColumn = `browser_${(typeof BROWSER_COLUMNS)[number] | 'other'}`;
 
 export interface DailyRow {
   date: string;
@@ -67,6 +70,14 @@ export interface DailyRow {
   views_tablet: number;
   views_tv: number;
   views_other: number;
+  /** views by browser (the devices' views again, split the other way) */
+  browser_chrome: number;
+  browser_edge: number;
+  browser_firefox: number;
+  browser_ie: number;
+  browser_opera: number;
+  browser_safari: number;
+  browser_other: number;
 }
 
 export const DAILY_COLUMNS: readonly (keyof DailyRow)[] = [
@@ -90,6 +101,13 @@ export const DAILY_COLUMNS: readonly (keyof DailyRow)[] = [
   'views_tablet',
   'views_tv',
   'views_other',
+  'browser_chrome',
+  'browser_edge',
+  'browser_firefox',
+  'browser_ie',
+  'browser_opera',
+  'browser_safari',
+  'browser_other',
 ];
 
 /** What an account's Analytics accepts; learnt on the first rejection and kept for the rest of the run. */
@@ -129,6 +147,12 @@ const deviceRowSchema = z.object({
   device_type: z.string().nullish(),
   video_view: count,
 });
+const browserRowSchema = z.object({
+  video: id,
+  date: z.string(),
+  browser_type: z.string().nullish(),
+  video_view: count,
+});
 const viewedRowSchema = z.object({ video: id, video_view: count });
 
 function parseItems<S extends z.ZodType>(schema: S, result: AnalyticsResult, what: string): z.output<S>[] {
@@ -149,10 +173,11 @@ function metricsQuery(range: DayRange, retention: boolean): AnalyticsQuery {
   };
 }
 
-function devicesQuery(range: DayRange): AnalyticsQuery {
+/** Views per video, day and `split` (device_type or browser_type): one query for a month. */
+function splitQuery(split: 'device_type' | 'browser_type', range: DayRange): AnalyticsQuery {
   return {
-    dimensions: ['video', 'date', 'device_type'],
-    fields: ['video', 'date', 'device_type', 'video_view'],
+    dimensions: ['video', 'date', split],
+    fields: ['video', 'date', split, 'video_view'],
     from: range.from,
     to: range.to,
     sort: 'date',
@@ -160,11 +185,16 @@ function devicesQuery(range: DayRange): AnalyticsQuery {
   };
 }
 
-function deviceFilterQuery(range: DayRange, device: string): AnalyticsQuery {
+/** The same for one value of `split`, where an account refuses three dimensions. */
+function splitFilterQuery(
+  split: 'device_type' | 'browser_type',
+  range: DayRange,
+  value: string,
+): AnalyticsQuery {
   return {
     dimensions: ['video', 'date'],
     fields: ['video', 'date', 'video_view'],
-    where: `device_type==${device}`,
+    where: `${split}==${value}`,
     from: range.from,
     to: range.to,
     sort: 'date',
@@ -233,6 +263,12 @@ function deviceColumn(device: string | null | undefined): DeviceColumn {
   return (DEVICE_COLUMNS as readonly string[]).includes(device ?? '') ? (device as DeviceColumn) : 'other';
 }
 
+function browserColumn(browser: string | null | undefined): BrowserColumn {
+  return (BROWSER_COLUMNS as readonly string[]).includes(browser ?? '')
+    ? (`browser_${browser}` as BrowserColumn)
+    : 'browser_other';
+}
+
 function emptyRow(account: ExportAccountRef, video: string, date: string): DailyRow {
   return {
     date,
@@ -255,6 +291,13 @@ function emptyRow(account: ExportAccountRef, video: string, date: string): Daily
     views_tablet: 0,
     views_tv: 0,
     views_other: 0,
+    browser_chrome: 0,
+    browser_edge: 0,
+    browser_firefox: 0,
+    browser_ie: 0,
+    browser_opera: 0,
+    browser_safari: 0,
+    browser_other: 0,
   };
 }
 
@@ -322,7 +365,7 @@ export async function fetchDailyRows(
   let deviceItems: AnalyticsResult['items'] | null = null;
   if (caps.threeDimensions !== false) {
     try {
-      deviceItems = await fetch(devicesQuery);
+      deviceItems = await fetch((r) => splitQuery('device_type', r));
       caps.threeDimensions = true;
     } catch (err) {
       if (!isRejectedQuery(err)) throw err;
@@ -340,7 +383,7 @@ export async function fetchDailyRows(
     }
   } else {
     for (const device of DEVICE_COLUMNS) {
-      const items = await fetch((r) => deviceFilterQuery(r, device));
+      const items = await fetch((r) => splitFilterQuery('device_type', r, device));
       for (const d of parseItems(deviceRowSchema, { item_count: 0, items, summary: {} }, device)) {
         if (d.video) rowFor(d.video, d.date)[`views_${device}`] += d.video_view;
       }
@@ -350,6 +393,25 @@ export async function fetchDailyRows(
         0,
         row.views - row.views_desktop - row.views_mobile - row.views_tablet - row.views_tv,
       );
+    }
+  }
+
+  // Browsers the same way: one three-dimension query, or (where refused) one filtered query per browser.
+  if (caps.threeDimensions) {
+    const items = await fetch((r) => splitQuery('browser_type', r));
+    for (const b of parseItems(browserRowSchema, { item_count: 0, items, summary: {} }, 'browsers')) {
+      if (b.video) rowFor(b.video, b.date)[browserColumn(b.browser_type)] += b.video_view;
+    }
+  } else {
+    for (const browser of BROWSER_COLUMNS) {
+      const items = await fetch((r) => splitFilterQuery('browser_type', r, browser));
+      for (const b of parseItems(deviceRowSchema, { item_count: 0, items, summary: {} }, browser)) {
+        if (b.video) rowFor(b.video, b.date)[`browser_${browser}`] += b.video_view;
+      }
+    }
+    for (const row of rows.values()) {
+      const named = BROWSER_COLUMNS.reduce((sum, b) => sum + row[`browser_${b}`], 0);
+      row.browser_other = Math.max(0, row.views - named);
     }
   }
 

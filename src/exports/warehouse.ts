@@ -55,7 +55,26 @@ const DAILY_TYPES = {
   views_tablet: 'bigint',
   views_tv: 'bigint',
   views_other: 'bigint',
+  browser_chrome: 'bigint',
+  browser_edge: 'bigint',
+  browser_firefox: 'bigint',
+  browser_ie: 'bigint',
+  browser_opera: 'bigint',
+  browser_safari: 'bigint',
+  browser_other: 'bigint',
 } as const satisfies Record<keyof DailyRow, string>;
+
+/** Columns added after the first release of the table: tables created before gain them at start. */
+const ADDED_DAILY_COLUMNS = [
+  'views_tv',
+  'browser_chrome',
+  'browser_edge',
+  'browser_firefox',
+  'browser_ie',
+  'browser_opera',
+  'browser_safari',
+  'browser_other',
+] as const;
 
 const CATALOG_TYPES = {
   account_id: 'text',
@@ -80,8 +99,7 @@ SELECT pg_advisory_xact_lock(hashtext('brightcove_ops:exports'));
 CREATE TABLE IF NOT EXISTS ${DAILY_TABLE} (${columns(DAILY_TYPES)},
   exported_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (account_id, video_id, date));
 CREATE INDEX IF NOT EXISTS ${DAILY_TABLE}_date ON ${DAILY_TABLE} (date);
--- added after the first release of the table: tables created before gain it
-ALTER TABLE ${DAILY_TABLE} ADD COLUMN IF NOT EXISTS views_tv bigint;
+${ADDED_DAILY_COLUMNS.map((c) => `ALTER TABLE ${DAILY_TABLE} ADD COLUMN IF NOT EXISTS ${c} ${DAILY_TYPES[c]};`).join('\n')}
 CREATE TABLE IF NOT EXISTS ${CATALOG_TABLE} (${columns(CATALOG_TYPES)},
   exported_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (account_id, video_id));
 `;

@@ -12,6 +12,7 @@ import { CHANNEL, type Harness, MEMBER, OPERATOR, startHarness } from '../suppor
 function truth(h: Harness, account: string, from: string, to: string) {
   const views = new Map<string, number>();
   const devices = new Map<string, Record<string, number>>();
+  const browsers = new Map<string, Record<string, number>>();
   for (const r of viewRows(h.bc!.data, { account, from, to })) {
     const k = `${r.date}|${r.video}`;
     views.set(k, (views.get(k) ?? 0) + r.video_view);
@@ -19,8 +20,11 @@ function truth(h: Harness, account: string, from: string, to: string) {
     const col = ['desktop', 'mobile', 'tablet', 'tv'].includes(r.device_type) ? r.device_type : 'other';
     d[col] = (d[col] ?? 0) + r.video_view;
     devices.set(k, d);
+    const b = browsers.get(k) ?? {};
+    b[r.browser_type] = (b[r.browser_type] ?? 0) + r.video_view;
+    browsers.set(k, b);
   }
-  return { views, devices };
+  return { views, devices, browsers };
 }
 
 const out = mkdtempSync(join(tmpdir(), 'bcops-export-e2e-'));
@@ -87,7 +91,7 @@ describe('export end to end', () => {
     expect(await h.ephemeralAfter('export catalog neo --to share', MEMBER)).toContain('Only operators');
   });
 
-  it('analytics CSV uploaded in the thread equals the ground truth, 2 calls per account-month', async () => {
+  it('analytics CSV uploaded in the thread equals the ground truth, 3 calls per account-month', async () => {
     const before = h.slack.messages.length;
     const calls0 = h.bc!.count({ api: 'analytics' });
     await h.command('export analytics neo --from 2026-09-01 --to 2026-11-20', MEMBER);
@@ -95,7 +99,7 @@ describe('export end to end', () => {
     expect(summary.text).toContain('finished: 3 files');
     // one progress message, updated into the summary (not a message per month)
     expect(summaries(before, 'Analytics export neo')).toHaveLength(1);
-    expect(h.bc!.count({ api: 'analytics' }) - calls0).toBe(6);
+    expect(h.bc!.count({ api: 'analytics' }) - calls0).toBe(9);
     const files = await h.slack.waitFor(
       () => {
         const f = [...h.slack.files.values()].filter((x) => x.threadTs === summary.ts);
@@ -119,6 +123,10 @@ describe('export end to end', () => {
       expect(
         [r.views_desktop, r.views_mobile, r.views_tablet, r.views_tv, r.views_other].map(Number),
       ).toEqual([d.desktop ?? 0, d.mobile ?? 0, d.tablet ?? 0, d.tv ?? 0, d.other ?? 0]);
+      // the same views split by browser (issue 18 item 14)
+      const b = t.browsers.get(`${r.date}|${r.video_id}`) ?? {};
+      const browsers = ['chrome', 'edge', 'firefox', 'ie', 'opera', 'safari', 'other'] as const;
+      expect(browsers.map((x) => Number(r[`browser_${x}`]))).toEqual(browsers.map((x) => b[x] ?? 0));
     }
     const audit = h.app.services.repos.audit.latest(5);
     expect(audit.some((e) => e.command === 'export' && e.action === 'analytics' && e.outcome === 'ok')).toBe(
@@ -159,10 +167,10 @@ describe('export end to end', () => {
     const log = bc.runtime.requests;
     const push = log.push.bind(log);
     let analytics = 0;
-    // the 5th Analytics query (the third month's first) and everything after it fail: the run dies there
+    // the 7th Analytics query (the third month's first) and everything after it fail: the run dies there
     log.push = (...entries) => {
       for (const e of entries)
-        if (e.api === 'analytics' && ++analytics === 5) bc.runtime.faults.errorRate = 1;
+        if (e.api === 'analytics' && ++analytics === 7) bc.runtime.faults.errorRate = 1;
       return push(...entries);
     };
     bc.runtime.faults.errorStatus = 500;
@@ -182,10 +190,12 @@ describe('export end to end', () => {
     expect(done.text).toContain('finished: 4 files');
     expect(done.text).toContain('2 months from checkpoints');
     const again = log.slice(mark).filter((r) => r.api === 'analytics' && r.account === research);
-    // August and September were checkpointed: only October and November are asked for, 2 queries each
+    // August and September were checkpointed: only October and November are asked for, 3 queries each
     expect(again.map((r) => r.query.from).sort()).toEqual([
       '2026-10-01',
       '2026-10-01',
+      '2026-10-01',
+      '2026-11-01',
       '2026-11-01',
       '2026-11-01',
     ]);

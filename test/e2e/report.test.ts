@@ -241,6 +241,7 @@ describe('report end to end against the Brightcove simulator', () => {
       video,
       date,
       device_type: device,
+      browser_type: 'chrome',
       video_view: views,
       video_impression: views * 2,
       play_request: views,

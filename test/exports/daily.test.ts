@@ -25,6 +25,7 @@ const TRUTH: TruthRow[] = [
     video: 'v1',
     date: '2025-03-01',
     device: 'desktop',
+    browser: 'chrome',
     views: 4,
     impressions: 10,
     seconds: 100,
@@ -35,6 +36,7 @@ const TRUTH: TruthRow[] = [
     video: 'v1',
     date: '2025-03-01',
     device: 'mobile',
+    browser: 'safari',
     views: 2,
     impressions: 6,
     seconds: 50,
@@ -55,6 +57,7 @@ const TRUTH: TruthRow[] = [
     video: 'v2',
     date: '2025-03-01',
     device: 'tablet',
+    browser: 'safari',
     views: 3,
     impressions: 4,
     seconds: 90,
@@ -76,24 +79,28 @@ const TRUTH: TruthRow[] = [
 ];
 
 const HEADER =
-  'date,account,account_id,video_id,video_name,views,impressions,play_rate,engagement_score,retention_25,retention_50,retention_75,retention_100,percent_viewed,seconds_viewed,views_desktop,views_mobile,views_tablet,views_tv,views_other';
+  'date,account,account_id,video_id,video_name,views,impressions,play_rate,engagement_score,retention_25,retention_50,retention_75,retention_100,percent_viewed,seconds_viewed,views_desktop,views_mobile,views_tablet,views_tv,views_other,browser_chrome,browser_edge,browser_firefox,browser_ie,browser_opera,browser_safari,browser_other';
 const MARCH = [
   HEADER,
-  '2025-03-01,neo,A1,v1,Harbour seals,7,17,0.4118,64.286,7,5,3,1,450,160,4,2,0,1,0',
-  '2025-03-01,neo,A1,v2,"Great ""Blue"", Heron",3,4,0.75,80,3,3,2,2,240,90,0,0,3,0,0',
-  '2025-03-02,neo,A1,v1,Harbour seals,0,5,0,0,0,0,0,0,0,0,0,0,0,0,0',
+  '2025-03-01,neo,A1,v1,Harbour seals,7,17,0.4118,64.286,7,5,3,1,450,160,4,2,0,1,0,4,0,0,0,0,2,1',
+  '2025-03-01,neo,A1,v2,"Great ""Blue"", Heron",3,4,0.75,80,3,3,2,2,240,90,0,0,3,0,0,0,0,0,0,0,3,0',
+  '2025-03-02,neo,A1,v1,Harbour seals,0,5,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0',
   '',
 ].join('\n');
 const MARCH_RANGE = { from: '2025-03-01', to: '2025-03-31' };
 const NEO = { id: 'A1', alias: 'neo' };
 
 describe('daily rows', () => {
-  it('equal the hand-built ground truth with two queries for the month', async () => {
+  it('equal the hand-built ground truth with three queries for the month (metrics, devices, browsers)', async () => {
     const fake = createFakeAnalytics(TRUTH);
     const rows = await fetchDailyRows(fake.run, NEO, MARCH_RANGE);
     expect(dailyCsv(rows)).toBe(MARCH);
-    expect(fake.calls()).toBe(2);
-    expect(fake.log.map((c) => c.q.dimensions.join(','))).toEqual(['video,date', 'video,date,device_type']);
+    expect(fake.calls()).toBe(3);
+    expect(fake.log.map((c) => c.q.dimensions.join(','))).toEqual([
+      'video,date',
+      'video,date,device_type',
+      'video,date,browser_type',
+    ]);
     for (const { q } of fake.log) {
       expect(q.limit).toBe('all');
       expect(q.fields).not.toContain('play_rate');
@@ -101,21 +108,22 @@ describe('daily rows', () => {
     }
   });
 
-  it('fall back to device filters when the three-dimension report is refused, learning it once', async () => {
+  it('fall back to device and browser filters when the three-dimension report is refused, learning it once', async () => {
     const fake = createFakeAnalytics(TRUTH, { threeDimensions: false });
     const caps: AccountCapabilities = {};
     const counter = { calls: 0 };
     const rows = await fetchDailyRows(fake.run, NEO, MARCH_RANGE, { capabilities: caps, counter });
     expect(dailyCsv(rows)).toBe(MARCH);
     expect(caps.threeDimensions).toBe(false);
-    expect(counter.calls).toBe(6);
+    // metrics, the refused three-dimension query, four devices, six browsers
+    expect(counter.calls).toBe(12);
     await fetchDailyRows(
       fake.run,
       NEO,
       { from: '2025-04-01', to: '2025-04-30' },
       { capabilities: caps, counter },
     );
-    expect(counter.calls).toBe(6 + 5);
+    expect(counter.calls).toBe(12 + 11);
     expect(fake.log.filter((c) => c.q.dimensions.length > 2)).toHaveLength(1);
   });
 
@@ -124,10 +132,10 @@ describe('daily rows', () => {
     const caps: AccountCapabilities = {};
     const rows = await fetchDailyRows(fake.run, NEO, MARCH_RANGE, { capabilities: caps });
     expect(dailyCsv(rows).split('\n')[1]).toBe(
-      '2025-03-01,neo,A1,v1,Harbour seals,7,17,0.4118,64.286,,,,,450,160,4,2,0,1,0',
+      '2025-03-01,neo,A1,v1,Harbour seals,7,17,0.4118,64.286,,,,,450,160,4,2,0,1,0,4,0,0,0,0,2,1',
     );
     expect(caps.retention).toBe(false);
-    expect(fake.calls()).toBe(3);
+    expect(fake.calls()).toBe(4);
   });
 
   it('fetch a range cut by the item cap again as halves, losing no row', async () => {

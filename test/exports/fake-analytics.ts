@@ -12,6 +12,8 @@ export interface TruthRow {
   name: string;
   date: string;
   device: 'desktop' | 'mobile' | 'tablet' | 'tv' | 'other';
+  /** Analytics' browser_type (default `other`) */
+  browser?: string;
   views: number;
   impressions: number;
   seconds: number;
@@ -54,6 +56,7 @@ const KEY: Record<string, (r: TruthRow) => string> = {
   video: (r) => r.video,
   date: (r) => r.date,
   device_type: (r) => r.device,
+  browser_type: (r) => r.browser ?? 'other',
 };
 
 export function createFakeAnalytics(truth: readonly TruthRow[], opts: FakeOptions = {}): FakeAnalytics {

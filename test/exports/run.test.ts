@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +48,7 @@ async function setup() {
 const parseCsv = async (path: string) => (await readFile(path, 'utf8')).trimEnd().split('\n');
 
 describe('runExport (analytics)', () => {
-  it('writes monthly files equal to the ground truth within 2 queries per account-month', async () => {
+  it('writes monthly files equal to the ground truth within 3 queries per account-month (metrics, devices, browsers)', async () => {
     const { root, clock, checkpoints, spec } = await setup();
     const fake = createFakeAnalytics(TRUTH);
     const progress: ExportProgress[] = [];
@@ -58,8 +59,8 @@ describe('runExport (analytics)', () => {
       onProgress: (p) => progress.push(p),
     });
     expect(result.months).toBe(14 * 3);
-    for (const a of ACCOUNTS) expect(fake.calls(a.id)).toBe(14 * 2);
-    expect(result.calls).toBe(14 * 3 * 2);
+    for (const a of ACCOUNTS) expect(fake.calls(a.id)).toBe(14 * 3);
+    expect(result.calls).toBe(14 * 3 * 3);
     expect(progress.map((p) => p.done)).toEqual(Array.from({ length: 42 }, (_, i) => i + 1));
     expect(progress.every((p) => p.total === 42)).toBe(true);
 
@@ -136,7 +137,7 @@ describe('runExport (analytics)', () => {
     const result = await runExport(spec, { runQuery: resumed.run, clock, checkpoints });
     expect(result.monthsFromCheckpoint).toBe(saved.length);
     for (const { accountId, q } of resumed.log) expect(saved).not.toContain(`${accountId}:${q.from}`);
-    expect(resumed.calls()).toBe((42 - saved.length) * 2);
+    expect(resumed.calls()).toBe((42 - saved.length) * 3);
 
     // and the output equals an uninterrupted run's
     const fresh = await setup();
@@ -150,6 +151,29 @@ describe('runExport (analytics)', () => {
     expect(root).not.toBe(fresh.root);
   });
 
+  it('fetches again a month checkpointed before the browser columns (its file lacks them), not blank', async () => {
+    const { root, clock, store, checkpoints, spec } = await setup();
+    await clock.set('2025-12-05T12:00:00Z');
+    const s = { ...spec, accounts: ACCOUNTS.slice(0, 1), from: '2025-11-01', to: '2025-11-30' };
+    await runExport(s, { runQuery: createFakeAnalytics(TRUTH).run, clock, checkpoints });
+    const rec = checkpoints.list()[0]!;
+    const file = join(root, 'checkpoints', rec.file);
+    // What an earlier version wrote: the same rows without the browser columns, checksum and all.
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { columns: string[]; rows: unknown[][] };
+    const keep = saved.columns.map((c, i) => (c.startsWith('browser_') ? -1 : i)).filter((i) => i >= 0);
+    const old = JSON.stringify({
+      columns: keep.map((i) => saved.columns[i]),
+      rows: saved.rows.map((r) => keep.map((i) => r[i])),
+    });
+    await writeFile(file, old);
+    store
+      .collection<{ id: string; sha256: string }>('export_checkpoints')
+      .update(rec.id, (r) => ({ ...r, sha256: createHash('sha256').update(old).digest('hex') }));
+    const again = createFakeAnalytics(TRUTH);
+    await runExport(s, { runQuery: again.run, clock, checkpoints });
+    expect(again.log.map((c) => c.q.from)).toEqual(['2025-11-01', '2025-11-01', '2025-11-01']);
+  });
+
   it('refetches a damaged checkpoint and never checkpoints provisional days', async () => {
     const { root, clock, checkpoints, spec } = await setup();
     await clock.set('2025-12-05T12:00:00Z');
@@ -159,13 +183,20 @@ describe('runExport (analytics)', () => {
     expect(checkpoints.list().map((c) => c.from)).toEqual(['2025-11-01']);
     const again = createFakeAnalytics(TRUTH);
     await runExport(s, { runQuery: again.run, clock, checkpoints });
-    expect(again.log.map((c) => c.q.from)).toEqual(['2025-12-01', '2025-12-01']);
+    expect(again.log.map((c) => c.q.from)).toEqual(['2025-12-01', '2025-12-01', '2025-12-01']);
 
     const file = join(root, 'checkpoints', checkpoints.list()[0]?.file ?? '');
     await writeFile(file, (await readFile(file, 'utf8')).replace('"neo"', '"oen"'));
     const third = createFakeAnalytics(TRUTH);
     await runExport(s, { runQuery: third.run, clock, checkpoints });
-    expect(third.log.map((c) => c.q.from)).toEqual(['2025-11-01', '2025-11-01', '2025-12-01', '2025-12-01']);
+    expect(third.log.map((c) => c.q.from)).toEqual([
+      '2025-11-01',
+      '2025-11-01',
+      '2025-11-01',
+      '2025-12-01',
+      '2025-12-01',
+      '2025-12-01',
+    ]);
     expect(checkpoints.list()).toHaveLength(1);
   });
 
@@ -175,7 +206,7 @@ describe('runExport (analytics)', () => {
     const fake = createFakeAnalytics(TRUTH);
     const s = { ...spec, from: '2025-01-01', to: '2025-02-28', recentDays: 5, consolidate: undefined };
     const result = await runExport(s, { runQuery: fake.run, clock, checkpoints });
-    for (const a of ACCOUNTS) expect(fake.calls(a.id)).toBe(1 + 2 * 2);
+    for (const a of ACCOUNTS) expect(fake.calls(a.id)).toBe(1 + 2 * 3);
     const recentVideos = new Set(
       TRUTH.filter((r) => r.date >= '2025-03-05' && r.date <= '2025-03-10' && r.views > 0).map(
         (r) => r.video,

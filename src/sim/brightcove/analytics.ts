@@ -16,7 +16,7 @@ export function analyticsErrorBody(status: number): unknown {
   return [{ error_code: 'SERVER_ERROR', message: 'Internal error' }];
 }
 
-const DIMENSIONS = new Set(['video', 'date', 'device_type', 'account']);
+const DIMENSIONS = new Set(['video', 'date', 'device_type', 'browser_type', 'account']);
 const METRICS = [
   'video_view',
   'video_impression',
@@ -53,6 +53,11 @@ const ALLOWED_PAIRS = new Set([
   'date,device_type',
   'date,video',
   'device_type,video',
+  // reference A2: browser_type goes with account, date, device_type and video
+  'account,browser_type',
+  'browser_type,date',
+  'browser_type,device_type',
+  'browser_type,video',
 ]);
 const pairKey = (a: string, b: string) => [a, b].sort().join(',');
 
@@ -196,7 +201,8 @@ export class AnalyticsSim {
     for (const clause of (req.query.get('where') ?? '').split(';').filter(Boolean)) {
       const [k, v] = clause.split('==');
       if (!k || v === undefined) return err(400, 'BAD_REQUEST', `bad where clause ${clause}`);
-      if (!['video', 'device_type'].includes(k)) return err(400, 'BAD_REQUEST', `unsupported filter ${k}`);
+      if (!['video', 'device_type', 'browser_type'].includes(k))
+        return err(400, 'BAD_REQUEST', `unsupported filter ${k}`);
       where.set(k, new Set(v.split(',')));
     }
     const rows = this.runtime.data.analytics.filter(

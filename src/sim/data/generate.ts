@@ -459,6 +459,7 @@ export function generateDataset(opts: DatasetOptions = {}): SimData {
             video: v.id,
             date,
             device_type: device,
+            browser_type: browserOf(v.id, date, device),
             video_view: views,
             video_impression: impressions,
             play_request: views + int(rng, 0, 3),
@@ -476,6 +477,38 @@ export function generateDataset(opts: DatasetOptions = {}): SimData {
   data.liveJobs.push(liveJob(rng, now - 30 * 3600_000, now - 26 * 3600_000));
   data.liveJobs.push(liveJob(rng, now - 10 * 86400_000, now - 10 * 86400_000 + 3600_000));
   return data;
+}
+
+/**
+ * A row's browser, from its video, day and device rather than the random stream (so every other
+ * generated value, and every test's ground truth, stays what it was): mostly chrome and safari, some
+ * edge and firefox, a few of the rest.
+ */
+function browserOf(video: string, date: string, device: string): DailyViews['browser_type'] {
+  let h = 2166136261;
+  for (const ch of `${video}|${date}|${device}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  const weights: [DailyViews['browser_type'], number][] = [
+    ['chrome', 45],
+    ['safari', 25],
+    ['edge', 12],
+    ['firefox', 9],
+    ['opera', 3],
+    ['ie', 2],
+    ['other', 4],
+  ];
+  let pickAt = h % 100;
+  for (const [b, w] of weights) {
+    if (pickAt < w) return b;
+    pickAt -= w;
+  }
+  return 'other';
+}
+
+/** Ground truth for tests: views per browser_type. */
+export function viewsByBrowser(data: SimData, q: ViewsQuery = {}): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of viewRows(data, q)) out[r.browser_type] = (out[r.browser_type] ?? 0) + r.video_view;
+  return out;
 }
 
 interface ViewsQuery {

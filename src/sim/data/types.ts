@@ -1,3 +1,6 @@
+/** Analytics' `browser_type` values (reference brightcove-analytics: dimension values). */
+export const BROWSERS = ['chrome', 'edge', 'firefox', 'ie', 'opera', 'safari', 'other'] as const;
+
 /** The simulator's mutable state. Tests may read and modify it directly. */
 import type {
   CmsAsset,
@@ -65,6 +68,8 @@ export interface DailyViews {
   video: string;
   date: string;
   device_type: 'desktop' | 'mobile' | 'tablet' | 'tv' | 'other';
+  /** the viewers' browser (reference: chrome, edge, firefox, ie, opera, safari, other) */
+  browser_type: (typeof BROWSERS)[number];
   video_view: number;
   video_impression: number;
   play_request: number;
