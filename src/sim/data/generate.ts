@@ -504,13 +504,6 @@ function browserOf(video: string, date: string, device: string): DailyViews['bro
   return 'other';
 }
 
-/** Ground truth for tests: views per browser_type. */
-export function viewsByBrowser(data: SimData, q: ViewsQuery = {}): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of viewRows(data, q)) out[r.browser_type] = (out[r.browser_type] ?? 0) + r.video_view;
-  return out;
-}
-
 interface ViewsQuery {
   account?: string;
   /** inclusive YYYY-MM-DD */

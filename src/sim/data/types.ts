@@ -1,5 +1,5 @@
 /** Analytics' `browser_type` values (reference brightcove-analytics: dimension values). */
-export const BROWSERS = ['chrome', 'edge', 'firefox', 'ie', 'opera', 'safari', 'other'] as const;
+const BROWSERS = ['chrome', 'edge', 'firefox', 'ie', 'opera', 'safari', 'other'] as const;
 
 /** The simulator's mutable state. Tests may read and modify it directly. */
 import type {
