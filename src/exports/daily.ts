@@ -428,8 +428,22 @@ function dailyCsvRecords(rows: readonly DailyRow[]): (string | number)[][] {
   return rows.map((r) => DAILY_COLUMNS.map((c) => r[c] ?? ''));
 }
 
+/** Catalogue columns a daily file carries after its own: each video's value of some custom fields. */
+export interface VideoFieldColumns {
+  columns: readonly string[];
+  /** video id → its values, in `columns` order (absent: an unknown video, empty cells) */
+  values: ReadonlyMap<string, readonly string[]>;
+}
+
 /** CSV with header; nulls (not processed yet, or not offered by the account) are empty cells. */
-export function dailyCsv(rows: readonly DailyRow[], header = true): string {
+export function dailyCsv(rows: readonly DailyRow[], header = true, fields?: VideoFieldColumns): string {
   const records = dailyCsvRecords(rows);
-  return toCsv(header ? [DAILY_COLUMNS as string[], ...records] : records);
+  const withFields = fields
+    ? records.map((r, i) => [
+        ...r,
+        ...(fields.values.get(rows[i]?.video_id ?? '') ?? fields.columns.map(() => '')),
+      ])
+    : records;
+  const head = [...(DAILY_COLUMNS as string[]), ...(fields?.columns ?? [])];
+  return toCsv(header ? [head, ...withFields] : withFields);
 }

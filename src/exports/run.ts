@@ -18,6 +18,7 @@ import {
   fetchDailyRows,
   fetchRecentlyViewed,
   type QueryCounter,
+  type VideoFieldColumns,
 } from './daily.js';
 import {
   type Destination,
@@ -64,6 +65,11 @@ export interface AnalyticsExportSpec extends CommonSpec {
   consolidate?: { destination: FolderDestination };
   /** what accounts are known to accept (skips the discovery call); keyed by account id */
   capabilities?: Record<string, AccountCapabilities>;
+  /**
+   * custom fields of each video as columns of the daily files (`exports.daily_fields`), read from the
+   * CMS once per account and run (a table destination joins the catalogue table instead)
+   */
+  videoFields?: readonly string[];
 }
 
 interface CatalogExportSpec extends CommonSpec {
@@ -241,6 +247,10 @@ async function runAnalyticsExport(spec: AnalyticsExportSpec, deps: ExportDeps): 
       const recent = spec.recentDays
         ? await fetchRecentlyViewed(run, account.id, deps.clock.now(), spec.recentDays, counter)
         : null;
+      const fields =
+        spec.videoFields?.length && spec.destination.kind !== 'tables'
+          ? await videoFieldColumns(spec.videoFields, account, deps)
+          : undefined;
       for (const range of months) {
         let rows = deps.checkpoints ? await deps.checkpoints.load(account.id, range) : null;
         if (rows) result.monthsFromCheckpoint++;
@@ -262,7 +272,7 @@ async function runAnalyticsExport(spec: AnalyticsExportSpec, deps: ExportDeps): 
           const path = await deliver(
             spec.destination,
             fileName,
-            dailyCsv(kept),
+            dailyCsv(kept, true, fields),
             { ...accountValues(account), ...monthValues(range.month) },
             spec.root,
           );
@@ -295,6 +305,25 @@ async function runAnalyticsExport(spec: AnalyticsExportSpec, deps: ExportDeps): 
     }
   if (spec.consolidate) await consolidateGroups(spec, spec.consolidate.destination, months, result);
   return finish(result, deps);
+}
+
+/** Each video's values of `names` (its custom fields), from one CMS listing of the account. */
+async function videoFieldColumns(
+  names: readonly string[],
+  account: ExportAccount,
+  deps: ExportDeps,
+): Promise<VideoFieldColumns> {
+  if (!deps.listVideos) throw new Error('daily_fields need the CMS (listVideos)');
+  const values = new Map<string, string[]>();
+  for await (const v of deps.listVideos(account))
+    values.set(
+      v.id,
+      names.map((n) => {
+        const value = v.custom_fields?.[n];
+        return value === undefined || value === null ? '' : String(value);
+      }),
+    );
+  return { columns: names, values };
 }
 
 async function consolidateGroups(

@@ -117,6 +117,10 @@ const exportsConfigSchema = z.strictObject({
   custom_fields: z
     .array(z.string().min(1), { message: 'custom_fields must be a list of custom field names' })
     .default([]),
+  /** custom fields each daily analytics row carries as columns (engagement by content type, …) */
+  daily_fields: z
+    .array(z.string().min(1), { message: 'daily_fields must be a list of custom field names' })
+    .default([]),
   /** where checkpoints go (default: `export-checkpoints` beside the state file) */
   checkpoints: z.string().min(1).optional(),
   destinations: z
@@ -482,6 +486,7 @@ export class ExportService {
         to: range.to,
         ...(args.recent ? { recentDays: args.recent } : {}),
         ...(consolidated ? { consolidate: { destination: consolidated } } : {}),
+        ...(cfg.daily_fields.length ? { videoFields: cfg.daily_fields } : {}),
       };
       title = `Analytics export ${label} ${range.from}..${range.to}${args.recent ? ` (videos viewed in the last ${args.recent} days)` : ''}`;
       retry = `export analytics ${label} --from ${range.from} --to ${range.to}${destFlag}${args.consolidate ? ' --consolidate' : ''}`;

@@ -30,6 +30,7 @@ function truth(h: Harness, account: string, from: string, to: string) {
 const out = mkdtempSync(join(tmpdir(), 'bcops-export-e2e-'));
 const exportsYaml = `exports:
   custom_fields: [topic]
+  daily_fields: [business_unit, uploader]
   destinations:
     share:
       path: ${out}/share/{business_unit}/{YYYY_MM}/{account}
@@ -118,11 +119,19 @@ describe('export end to end', () => {
     const got = new Map(rows.map((r) => [`${r.date}|${r.video_id}`, Number(r.views)]));
     expect(got.size).toBeGreaterThan(50);
     expect(got).toEqual(t.views);
+    // the daily_fields column holds real values (not only empty cells)
+    expect(rows.filter((r) => r.business_unit).length).toBeGreaterThan(0);
     for (const r of rows) {
       const d = t.devices.get(`${r.date}|${r.video_id}`) ?? {};
       expect(
         [r.views_desktop, r.views_mobile, r.views_tablet, r.views_tv, r.views_other].map(Number),
       ).toEqual([d.desktop ?? 0, d.mobile ?? 0, d.tablet ?? 0, d.tv ?? 0, d.other ?? 0]);
+      // the video's custom field as a column (exports.daily_fields, issue 18 item 13)
+      const video = h.bc!.data.videos[ACCOUNT_IDS.neo]!.find((v) => v.id === r.video_id);
+      expect([r.business_unit, r.uploader], r.video_id).toEqual([
+        String(video?.custom_fields.business_unit ?? ''),
+        String(video?.custom_fields.uploader ?? ''),
+      ]);
       // the same views split by browser (issue 18 item 14)
       const b = t.browsers.get(`${r.date}|${r.video_id}`) ?? {};
       const browsers = ['chrome', 'edge', 'firefox', 'ie', 'opera', 'safari', 'other'] as const;

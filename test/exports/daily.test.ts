@@ -127,6 +127,17 @@ describe('daily rows', () => {
     expect(fake.log.filter((c) => c.q.dimensions.length > 2)).toHaveLength(1);
   });
 
+  it("carry a video's custom fields as columns after their own (empty for a video the CMS no longer has)", async () => {
+    const rows = await fetchDailyRows(createFakeAnalytics(TRUTH).run, NEO, MARCH_RANGE);
+    const csv = dailyCsv(rows, true, {
+      columns: ['business_unit', 'video_content_type'],
+      values: new Map([['v1', ['news', 'clip']]]),
+    }).split('\n');
+    expect(csv[0]).toBe(`${HEADER},business_unit,video_content_type`);
+    expect(csv[1]).toMatch(/^2025-03-01,neo,A1,v1,.*,news,clip$/);
+    expect(csv[2]).toMatch(/^2025-03-01,neo,A1,v2,.*,,$/);
+  });
+
   it('leave retention empty when the account refuses the engagement fields', async () => {
     const fake = createFakeAnalytics(TRUTH, { retention: false });
     const caps: AccountCapabilities = {};
