@@ -25,6 +25,7 @@ import type { Logger } from '../src/log.js';
 import { sendJson } from '../src/server.js';
 import {
   CLIP_INPUT_ACTION,
+  jobOption,
   noClippableJobs,
   renderClipCard,
   renderClipModal,
@@ -344,7 +345,7 @@ export const clip = defineCommand<ClipArgs>({
       await startClip(services, surface, actor, args.request, args.wait);
       return;
     }
-    const jobs = await clipsFor(services).clippableJobs();
+    const jobs = await clipsFor(services).clippableJobs(101);
     if (jobs.length === 0) {
       await surface.reply(noClippableJobs());
       return;
@@ -357,6 +358,20 @@ export const clip = defineCommand<ClipArgs>({
     await surface.openModal(renderClipModal(jobs, JSON.stringify({ channel: surface.channelId ?? '' })));
   },
   views: { create: submitModal },
+  // the form's job field, when there are more jobs than a list holds: searched by id or "live"
+  suggest: {
+    'create.job': async ({ services, query }) => {
+      const q = query.trim().toLowerCase();
+      const jobs = await clipsFor(services).clippableJobs(1000);
+      return jobs
+        .filter((j) => !q || j.id.startsWith(q) || (q === 'live' && !j.finished_at))
+        .slice(0, 100)
+        .map((j) => {
+          const o = jobOption(j);
+          return { text: o.text.text, value: o.value ?? j.id };
+        });
+    },
+  },
   start(services, host) {
     if (!services.config.liveApiKey) return;
     const svc = services.clips;

@@ -184,7 +184,7 @@ function option(text: string, value: string): OptionObject {
   return { text: plain(text, 75), value };
 }
 
-function jobOption(job: LiveJobInfo): OptionObject {
+export function jobOption(job: LiveJobInfo): OptionObject {
   const created = job.created_at.slice(0, 16).replace('T', ' ');
   const status = job.finished_at ? `ended ${job.finished_at.slice(0, 16).replace('T', ' ')}` : 'LIVE';
   return option(`${status} · started ${created} UTC · ${job.id.slice(0, 8)}`, job.id);
@@ -230,8 +230,26 @@ const hint = (flag: Parameters<typeof clipFlagHelp>[0]) => {
   return d.charAt(0).toUpperCase() + d.slice(1);
 };
 
+/** Jobs a static select lists at most (Slack's limit); past it, the field searches as the user types. */
+const JOB_OPTIONS_MAX = 100;
+
 export function renderClipModal(jobs: LiveJobInfo[], privateMetadata: string): ModalView {
-  const options = jobs.slice(0, 100).map(jobOption);
+  const options = jobs.slice(0, JOB_OPTIONS_MAX).map(jobOption);
+  const jobField: InputElement =
+    jobs.length > JOB_OPTIONS_MAX
+      ? {
+          type: 'external_select',
+          action_id: CLIP_INPUT_ACTION,
+          placeholder: plain('Type part of its id, or "live"'),
+          min_query_length: 0,
+        }
+      : {
+          type: 'static_select',
+          action_id: CLIP_INPUT_ACTION,
+          placeholder: plain('Pick a live or recent job'),
+          options,
+          ...(options.length === 1 && options[0] ? { initial_option: options[0] } : {}),
+        };
   return {
     type: 'modal',
     callback_id: CLIP_MODAL_CALLBACK,
@@ -240,13 +258,7 @@ export function renderClipModal(jobs: LiveJobInfo[], privateMetadata: string): M
     close: plain('Cancel', 24),
     private_metadata: privateMetadata,
     blocks: [
-      input('job', 'Live job', {
-        type: 'static_select',
-        action_id: CLIP_INPUT_ACTION,
-        placeholder: plain('Pick a live or recent job'),
-        options,
-        ...(options.length === 1 && options[0] ? { initial_option: options[0] } : {}),
-      }),
+      input('job', 'Live job', jobField),
       input(
         'mode',
         'What to clip',

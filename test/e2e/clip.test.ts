@@ -420,6 +420,29 @@ describe('clip end to end with Live API notifications', () => {
       expect(h.slack.calls.some((c) => c.method === 'views.open' && c.ok)).toBe(true);
     });
 
+    it('with more jobs than a list holds, the job field searches as the user types (by id, or "live")', async () => {
+      const { live } = jobsOf(bc);
+      const extra = Array.from({ length: 101 }, (_, i) => ({
+        ...live,
+        id: `${String(i).padStart(4, '0')}${live.id.slice(4)}`,
+        created_at: new Date(Date.parse(live.created_at) - (i + 1) * 60_000).toISOString(),
+      }));
+      bc.data.liveJobs.push(...extra);
+      try {
+        const view = await openModal();
+        const field = JSON.stringify(
+          (view.view.blocks as { block_id: string }[]).find((b) => b.block_id === 'job'),
+        );
+        expect(field).toContain('external_select');
+        const found = await h.slack.suggest(OPERATOR, view.id, 'job', extra[42]!.id.slice(0, 6));
+        expect(found.map((o) => o.value)).toEqual([extra[42]!.id]);
+        const lives = await h.slack.suggest(OPERATOR, view.id, 'job', 'live');
+        expect(lives.length).toBe(100);
+      } finally {
+        bc.data.liveJobs.splice(bc.data.liveJobs.length - extra.length, extra.length);
+      }
+    });
+
     it('bad times come back as field errors, and nothing is created', async () => {
       const { live } = jobsOf(bc);
       const view = await openModal();
