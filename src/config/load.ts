@@ -142,6 +142,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
     id: a.id,
     groups: a.groups,
     ...(a.business_unit ? { businessUnit: a.business_unit } : {}),
+    ...(a.export_folder ? { exportFolder: a.export_folder } : {}),
     ...(a.geo_restricted === undefined ? {} : { geoRestricted: a.geo_restricted }),
     ...(a.cms_rate === undefined ? {} : { cmsRate: a.cms_rate }),
     ...(a.cms_concurrency === undefined ? {} : { cmsConcurrency: a.cms_concurrency }),

@@ -23,6 +23,11 @@ const accountSchema = z.strictObject({
   alias: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'an alias is lower-case letters, digits, - and _'),
   id: accountIdSchema,
   business_unit: z.string().optional(),
+  /** the account's folder in export paths, `{folder}` (default its alias): e.g. `Circle-1--GWM` */
+  export_folder: z
+    .string()
+    .regex(/^[^/\\]+$/, 'export_folder is one folder name, without / or \\')
+    .optional(),
   groups: z.array(z.string()).default([]),
   credentials: credentialsSchema.optional(),
   /** whether Brightcove enabled geo restriction on the account (no API reports it; media sharing needs it) */
@@ -121,6 +126,8 @@ export interface AccountConfig {
   alias: string;
   id: string;
   businessUnit?: string;
+  /** `{folder}` in export paths (config `export_folder`) */
+  exportFolder?: string;
   groups: string[];
   credentials?: Credentials;
   /** geo restriction enabled on the account (config `geo_restricted`); undefined = not known */

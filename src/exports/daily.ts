@@ -435,8 +435,29 @@ export interface VideoFieldColumns {
   values: ReadonlyMap<string, readonly string[]>;
 }
 
+/**
+ * The old analytics pipeline's column names (`exports.columns: pipeline`), for files its reports read:
+ * Analytics' own field names where the pipeline used them.
+ */
+export const PIPELINE_COLUMN_NAMES: Partial<Record<keyof DailyRow, string>> = {
+  views: 'video_view',
+  impressions: 'video_impression',
+  retention_25: 'video_engagement_25',
+  retention_50: 'video_engagement_50',
+  retention_75: 'video_engagement_75',
+  retention_100: 'video_engagement_100',
+  percent_viewed: 'video_percent_viewed',
+  seconds_viewed: 'video_seconds_viewed',
+};
+
 /** CSV with header; nulls (not processed yet, or not offered by the account) are empty cells. */
-export function dailyCsv(rows: readonly DailyRow[], header = true, fields?: VideoFieldColumns): string {
+export function dailyCsv(
+  rows: readonly DailyRow[],
+  header = true,
+  fields?: VideoFieldColumns,
+  /** other names for the columns in the header (PIPELINE_COLUMN_NAMES) */
+  names: Partial<Record<keyof DailyRow, string>> = {},
+): string {
   const records = dailyCsvRecords(rows);
   const withFields = fields
     ? records.map((r, i) => [
@@ -444,6 +465,6 @@ export function dailyCsv(rows: readonly DailyRow[], header = true, fields?: Vide
         ...(fields.values.get(rows[i]?.video_id ?? '') ?? fields.columns.map(() => '')),
       ])
     : records;
-  const head = [...(DAILY_COLUMNS as string[]), ...(fields?.columns ?? [])];
+  const head = [...DAILY_COLUMNS.map((c) => names[c] ?? c), ...(fields?.columns ?? [])];
   return toCsv(header ? [head, ...withFields] : withFields);
 }

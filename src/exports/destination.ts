@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { TableWriter } from './warehouse.js';
 
-export const PLACEHOLDERS = ['YYYY_MM', 'YYYY', 'account', 'business_unit', 'group'] as const;
+export const PLACEHOLDERS = ['YYYY_MM', 'YYYY', 'account', 'business_unit', 'group', 'folder'] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 export type TemplateValues = Partial<Record<Placeholder, string>>;
 

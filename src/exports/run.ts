@@ -17,6 +17,7 @@ import {
   dailyCsv,
   fetchDailyRows,
   fetchRecentlyViewed,
+  PIPELINE_COLUMN_NAMES,
   type QueryCounter,
   type VideoFieldColumns,
 } from './daily.js';
@@ -41,6 +42,8 @@ export interface ExportAccount {
   groups?: readonly string[];
   /** `{business_unit}` */
   businessUnit?: string;
+  /** `{folder}` (default: the alias) */
+  folder?: string;
 }
 
 interface CommonSpec {
@@ -70,6 +73,8 @@ export interface AnalyticsExportSpec extends CommonSpec {
    * CMS once per account and run (a table destination joins the catalogue table instead)
    */
   videoFields?: readonly string[];
+  /** the old pipeline's column names (`exports.columns: pipeline`), with its `video_duration` (seconds) */
+  pipelineColumns?: boolean;
 }
 
 interface CatalogExportSpec extends CommonSpec {
@@ -147,7 +152,12 @@ const DEFAULT_DAILY_FILE = 'daily_analytics_{account}_{YYYY_MM}.csv';
 const DEFAULT_CATALOG_FILE = 'catalog_{account}';
 
 function accountValues(a: ExportAccount): TemplateValues {
-  return { account: a.alias, group: a.group ?? a.alias, business_unit: a.businessUnit };
+  return {
+    account: a.alias,
+    group: a.group ?? a.alias,
+    business_unit: a.businessUnit,
+    folder: a.folder ?? a.alias,
+  };
 }
 
 /** Fail before the first query if a template can't be filled for some account. */
@@ -247,9 +257,10 @@ async function runAnalyticsExport(spec: AnalyticsExportSpec, deps: ExportDeps): 
       const recent = spec.recentDays
         ? await fetchRecentlyViewed(run, account.id, deps.clock.now(), spec.recentDays, counter)
         : null;
+      const wanted = [...(spec.videoFields ?? []), ...(spec.pipelineColumns ? [DURATION_COLUMN] : [])];
       const fields =
-        spec.videoFields?.length && spec.destination.kind !== 'tables'
-          ? await videoFieldColumns(spec.videoFields, account, deps)
+        wanted.length && spec.destination.kind !== 'tables'
+          ? await videoFieldColumns(wanted, account, deps)
           : undefined;
       for (const range of months) {
         let rows = deps.checkpoints ? await deps.checkpoints.load(account.id, range) : null;
@@ -272,7 +283,7 @@ async function runAnalyticsExport(spec: AnalyticsExportSpec, deps: ExportDeps): 
           const path = await deliver(
             spec.destination,
             fileName,
-            dailyCsv(kept, true, fields),
+            dailyCsv(kept, true, fields, spec.pipelineColumns ? PIPELINE_COLUMN_NAMES : {}),
             { ...accountValues(account), ...monthValues(range.month) },
             spec.root,
           );
@@ -307,6 +318,9 @@ async function runAnalyticsExport(spec: AnalyticsExportSpec, deps: ExportDeps): 
   return finish(result, deps);
 }
 
+/** The pipeline's duration column: the video's length in whole seconds (the CMS has milliseconds). */
+const DURATION_COLUMN = 'video_duration';
+
 /** Each video's values of `names` (its custom fields), from one CMS listing of the account. */
 async function videoFieldColumns(
   names: readonly string[],
@@ -319,6 +333,7 @@ async function videoFieldColumns(
     values.set(
       v.id,
       names.map((n) => {
+        if (n === DURATION_COLUMN) return v.duration == null ? '' : String(Math.round(v.duration / 1000));
         const value = v.custom_fields?.[n];
         return value === undefined || value === null ? '' : String(value);
       }),

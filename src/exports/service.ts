@@ -117,6 +117,19 @@ const exportsConfigSchema = z.strictObject({
   custom_fields: z
     .array(z.string().min(1), { message: 'custom_fields must be a list of custom field names' })
     .default([]),
+  /**
+   * File names (templates with the path placeholders) instead of the defaults
+   * `daily_analytics_{account}_{YYYY_MM}.csv` and `catalog_{account}.csv`, e.g. the old pipeline's
+   * `internet_cms.csv`; the catalogue's extension follows its format.
+   */
+  file_names: z
+    .strictObject({
+      daily: z.string().min(1).optional(),
+      catalog: z.string().min(1).optional(),
+    })
+    .default({}),
+  /** `pipeline`: the old analytics pipeline's column names in daily files (video_view, …, video_duration) */
+  columns: z.enum(['app', 'pipeline'], { message: 'columns must be app or pipeline' }).default('app'),
   /** custom fields each daily analytics row carries as columns (engagement by content type, …) */
   daily_fields: z
     .array(z.string().min(1), { message: 'daily_fields must be a list of custom field names' })
@@ -157,6 +170,15 @@ export function parseExportsConfig(raw: unknown, config?: Services['config']): E
     throw new ExportsConfigError(`brightcove-ops.yml ${path}: ${issue?.message ?? 'invalid'}`);
   }
   const cfg = parsed.data;
+  // a placeholder the paths do not know fails here, at start, not when the first file is written
+  for (const [kind, name] of Object.entries(cfg.file_names))
+    try {
+      if (name) templatePlaceholders(name);
+    } catch (err) {
+      throw new ExportsConfigError(
+        `brightcove-ops.yml exports.file_names.${kind}: ${(err as Error).message}`,
+      );
+    }
   const names = Object.keys(cfg.destinations);
   cfg.schedules.forEach((s, i) => {
     const at = `brightcove-ops.yml exports.schedules.${i}`;
@@ -230,6 +252,7 @@ function exportAccounts(
       // Consolidating a group gives its file; any other scope one file per group of each account.
       groups: isGroup ? [resolved.label] : groupsOf(services.config, a.alias),
       ...(a.businessUnit ? { businessUnit: a.businessUnit } : {}),
+      ...(a.exportFolder ? { folder: a.exportFolder } : {}),
     })),
   };
 }
@@ -465,6 +488,8 @@ export class ExportService {
         ...(args.years ? { publishedYears: args.years } : {}),
         activeOnly: args.active,
         formats: args.formats,
+        // the name without its extension: each format adds its own
+        ...(cfg.file_names.catalog ? { fileName: cfg.file_names.catalog.replace(/\.(csv|json)$/i, '') } : {}),
       };
       const filters = [args.years ? `published ${args.years.join(', ')}` : '', args.active ? 'active' : '']
         .filter(Boolean)
@@ -487,6 +512,8 @@ export class ExportService {
         ...(args.recent ? { recentDays: args.recent } : {}),
         ...(consolidated ? { consolidate: { destination: consolidated } } : {}),
         ...(cfg.daily_fields.length ? { videoFields: cfg.daily_fields } : {}),
+        ...(cfg.file_names.daily ? { fileName: cfg.file_names.daily } : {}),
+        ...(cfg.columns === 'pipeline' ? { pipelineColumns: true } : {}),
       };
       title = `Analytics export ${label} ${range.from}..${range.to}${args.recent ? ` (videos viewed in the last ${args.recent} days)` : ''}`;
       retry = `export analytics ${label} --from ${range.from} --to ${range.to}${destFlag}${args.consolidate ? ' --consolidate' : ''}`;

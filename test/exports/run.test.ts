@@ -174,6 +174,59 @@ describe('runExport (analytics)', () => {
     expect(again.log.map((c) => c.q.from)).toEqual(['2025-11-01', '2025-11-01', '2025-11-01']);
   });
 
+  it("columns: pipeline writes the old pipeline's column names and video_duration; file names and folders from config", async () => {
+    const { root, clock, spec } = await setup();
+    const account = { ...ACCOUNTS[0]!, folder: 'Circle-1--GWM' };
+    const videoIds = [...new Set(TRUTH.filter((r) => r.account === account.id).map((r) => r.video))];
+    const listVideos = async function* () {
+      for (const [i, id] of videoIds.entries())
+        yield CmsVideoSchema.parse({
+          id,
+          account_id: account.id,
+          name: `Video ${i}`,
+          state: 'ACTIVE',
+          duration: 61_400 + i * 1000,
+          created_at: '2024-01-01T00:00:00Z',
+          updated_at: '2024-01-01T00:00:00Z',
+          custom_fields: { video_content_type: i % 2 ? 'clip' : 'episode' },
+        });
+    };
+    const result = await runExport(
+      {
+        ...spec,
+        accounts: [account],
+        from: '2025-01-01',
+        to: '2025-01-31',
+        destination: { kind: 'folder', path: 'out/{folder}/{YYYY_MM}' },
+        fileName: 'internet_analytics_{YYYY_MM}.csv',
+        pipelineColumns: true,
+        videoFields: ['video_content_type'],
+        consolidate: undefined,
+      } as AnalyticsExportSpec,
+      { runQuery: createFakeAnalytics(TRUTH).run, clock, listVideos },
+    );
+    const file = result.files[0]!.path;
+    expect(file).toBe(join(root, 'out', 'Circle-1--GWM', '2025_01', 'internet_analytics_2025_01.csv'));
+    const [head, first] = await parseCsv(file);
+    const columns = head!.split(',');
+    for (const c of [
+      'video_view',
+      'video_impression',
+      'video_engagement_25',
+      'video_engagement_100',
+      'views_desktop',
+    ])
+      expect(columns).toContain(c);
+    expect(columns).not.toContain('views');
+    expect(columns.slice(-2)).toEqual(['video_content_type', 'video_duration']);
+    const cells = first!.split(',');
+    const i = videoIds.indexOf(cells[columns.indexOf('video_id')]!);
+    expect(cells.slice(-2)).toEqual([
+      i % 2 ? 'clip' : 'episode',
+      String(Math.round((61_400 + i * 1000) / 1000)),
+    ]);
+  });
+
   it('refetches a damaged checkpoint and never checkpoints provisional days', async () => {
     const { root, clock, checkpoints, spec } = await setup();
     await clock.set('2025-12-05T12:00:00Z');
