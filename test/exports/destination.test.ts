@@ -21,11 +21,15 @@ describe('path templates', () => {
       account: 'neo',
       business_unit: 'news',
       group: 'emea',
+      folder: 'Circle-1--GWM',
     };
     expect(renderPathTemplate('out/{group}/{business_unit}/{YYYY}/{YYYY_MM}/{account}.csv', values)).toBe(
       'out/emea/news/2025/2025_03/neo.csv',
     );
-    expect(templatePlaceholders('{YYYY_MM}{YYYY}{account}{business_unit}{group}')).toEqual([...PLACEHOLDERS]);
+    expect(renderPathTemplate('bi/{folder}/{YYYY_MM}', values)).toBe('bi/Circle-1--GWM/2025_03');
+    expect(templatePlaceholders('{YYYY_MM}{YYYY}{account}{business_unit}{group}{folder}')).toEqual([
+      ...PLACEHOLDERS,
+    ]);
   });
 
   it('reject an unknown placeholder, naming it and the allowed ones', () => {
