@@ -22,7 +22,7 @@ import {
   schemaOnce,
 } from '../db/postgres.js';
 import type { CatalogRow } from './catalog.js';
-import type { DailyRow } from './daily.js';
+import { DAILY_COLUMNS, type DailyRow } from './daily.js';
 import type { DayRange } from './months.js';
 
 /** `exports.destinations.<name>` of `type: postgres`. */
@@ -65,16 +65,10 @@ const DAILY_TYPES = {
 } as const satisfies Record<keyof DailyRow, string>;
 
 /** Columns added after the first release of the table: tables created before gain them at start. */
-const ADDED_DAILY_COLUMNS = [
+const ADDED_DAILY_COLUMNS: readonly (keyof typeof DAILY_TYPES)[] = [
   'views_tv',
-  'browser_chrome',
-  'browser_edge',
-  'browser_firefox',
-  'browser_ie',
-  'browser_opera',
-  'browser_safari',
-  'browser_other',
-] as const;
+  ...DAILY_COLUMNS.filter((c) => c.startsWith('browser_')),
+];
 
 const CATALOG_TYPES = {
   account_id: 'text',

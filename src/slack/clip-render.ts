@@ -20,6 +20,7 @@ import {
   slackDate,
   truncate,
 } from '../core/blocks.js';
+import { formInput } from '../core/forms.js';
 import type { Reply } from '../core/types.js';
 
 const CLIP_MODAL_CALLBACK = 'clip.create';
@@ -196,21 +197,13 @@ const MODES = [
   option('From … for (duration)', 'for'),
 ];
 
-function input(
+/** A field of the form (src/core/forms.ts: every field's action id is CLIP_INPUT_ACTION's `value`). */
+const input = (
   blockId: ClipField,
   label: string,
   element: InputElement,
   opts: { optional?: boolean; hint?: string } = {},
-): Block {
-  return {
-    type: 'input',
-    block_id: blockId,
-    label: plain(label, 2000),
-    element,
-    ...(opts.optional ? { optional: true } : {}),
-    ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
-  };
-}
+): Block => formInput(blockId, label, element, opts);
 
 const text = (placeholder: string, initial?: string): InputElement => ({
   type: 'plain_text_input',
