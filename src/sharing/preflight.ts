@@ -114,6 +114,31 @@ export function checkNotLive(video: CmsVideo): PreflightCheck {
   return pass('not_live', 'Not a live video.');
 }
 
+/**
+ * An ad-supported video (`economics`, AD_SUPPORTED by default) is refused by an affiliate that takes no
+ * ads (share error `VALIDATION_ERROR economics: ILLEGAL_VALUE`, reference brightcove-cms §7.5). No API
+ * tells an affiliate's ad settings, so this says what to expect rather than guess.
+ */
+export function checkEconomics(video: CmsVideo): PreflightCheck {
+  if ((video.economics ?? 'AD_SUPPORTED') === 'FREE')
+    return pass('economics', 'Free (no ads): every affiliate can take it.');
+  return pass(
+    'economics',
+    'Ad-supported: an affiliate that takes no ads refuses it (then set the video to FREE and share again).',
+  );
+}
+
+/**
+ * Copies are shared by reference: they follow the original (reference brightcove-cms §7.7), and a
+ * shared original cannot be deleted without its copies (`SHARED_VIDEO` guards it, item 17).
+ */
+export function checkCopiesFollow(master: { name: string }): PreflightCheck {
+  return pass(
+    'copies_follow',
+    `Copies follow the original: deleting it in ${master.name} deletes every affiliate's copy too.`,
+  );
+}
+
 // ------------------------------------------------------------------ affiliate rules
 
 export function checkMembership(
@@ -361,6 +386,8 @@ export function videoChecks(input: Pick<PreflightInput, 'video' | 'channel' | 'm
     checkTranscoded(input.video),
     checkNotSharedIn(input.video),
     checkNotLive(input.video),
+    checkEconomics(input.video),
+    checkCopiesFollow(input.master),
   ];
 }
 

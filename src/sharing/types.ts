@@ -12,6 +12,8 @@ export const PREFLIGHT_RULES = [
   'transcoded',
   'not_shared_in',
   'not_live',
+  'economics',
+  'copies_follow',
   'channel_member',
   'reference_id',
   'custom_fields',

@@ -398,6 +398,9 @@ describe('Share anyway (warnings)', () => {
     const card = await post(`share ${v.id} to neo-north`);
     expect(card.text).toMatch(/Already shared to Neo North \(their copy: \d+\)\. Sharing again overwrites/);
     expect(card.text).toMatch(/nothing is shared until an operator presses \*Share anyway\*/);
+    // what the sharer should know whatever the checks (issue 18 item 10): ads, and copies follow the original
+    expect(card.text).toMatch(/Ad-supported: an affiliate that takes no ads refuses it|Free \(no ads\)/);
+    expect(card.text).toContain("deleting it in neo deletes every affiliate's copy too");
     expect(hasButton(card, 'share.confirm')).toBe(true);
     expect(sharePosts(v.id)).toBe(1);
 

@@ -252,6 +252,8 @@ describe('runPreflight', () => {
       'transcoded',
       'not_shared_in',
       'not_live',
+      'economics',
+      'copies_follow',
     ]);
     expect(report.affiliates[0]?.checks.map((c) => c.rule)).toEqual([
       'channel_member',
