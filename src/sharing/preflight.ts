@@ -119,7 +119,7 @@ export function checkNotLive(video: CmsVideo): PreflightCheck {
  * ads (share error `VALIDATION_ERROR economics: ILLEGAL_VALUE`, reference brightcove-cms §7.5). No API
  * tells an affiliate's ad settings, so this says what to expect rather than guess.
  */
-export function checkEconomics(video: CmsVideo): PreflightCheck {
+function checkEconomics(video: CmsVideo): PreflightCheck {
   if ((video.economics ?? 'AD_SUPPORTED') === 'FREE')
     return pass('economics', 'Free (no ads): every affiliate can take it.');
   return pass(
@@ -132,7 +132,7 @@ export function checkEconomics(video: CmsVideo): PreflightCheck {
  * Copies are shared by reference: they follow the original (reference brightcove-cms §7.7), and a
  * shared original cannot be deleted without its copies (`SHARED_VIDEO` guards it, item 17).
  */
-export function checkCopiesFollow(master: { name: string }): PreflightCheck {
+function checkCopiesFollow(master: { name: string }): PreflightCheck {
   return pass(
     'copies_follow',
     `Copies follow the original: deleting it in ${master.name} deletes every affiliate's copy too.`,
