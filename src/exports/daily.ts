@@ -41,10 +41,8 @@ const METRIC_FIELDS = [
 
 /** Devices with their own column (the API's device_type values); other and unknown ones are `views_other`. */
 const DEVICE_COLUMNS = ['desktop', 'mobile', 'tablet', 'tv'] as const;
-type DeviceColumn = (typeof DEVICE_COLUMNS)[number] | 'other';
 /** Browsers with their own column (Analytics' browser_type values); others are `browser_other`. */
 const BROWSER_COLUMNS = ['chrome', 'edge', 'firefox', 'ie', 'opera', 'safari'] as const;
-type BrowserColumn = `browser_${(typeof BROWSER_COLUMNS)[number] | 'other'}`;
 
 export interface DailyRow {
   date: string;
@@ -141,15 +139,11 @@ const metricRowSchema = z.object({
   video_engagement_75: metric,
   video_engagement_100: metric,
 });
-const deviceRowSchema = z.object({
+/** A row of a split: views of a video on a day, for one value of the split's dimension (absent when filtered). */
+const splitRowSchema = z.object({
   video: id,
   date: z.string(),
   device_type: z.string().nullish(),
-  video_view: count,
-});
-const browserRowSchema = z.object({
-  video: id,
-  date: z.string(),
   browser_type: z.string().nullish(),
   video_view: count,
 });
@@ -259,14 +253,24 @@ export async function fetchRecentlyViewed(
   return new Set(rows.filter((r) => r.video && r.video_view > 0).map((r) => r.video as string));
 }
 
-function deviceColumn(device: string | null | undefined): DeviceColumn {
-  return (DEVICE_COLUMNS as readonly string[]).includes(device ?? '') ? (device as DeviceColumn) : 'other';
+/** The columns of a row that count views. */
+type ViewsColumn = { [K in keyof DailyRow]: DailyRow[K] extends number ? K : never }[keyof DailyRow];
+
+/**
+ * One way a row's views are split into columns: by Analytics' `dimension`, a column `<prefix><value>`
+ * for each of `values`, and `<prefix>other` for the rest.
+ */
+interface ViewsSplit {
+  dimension: 'device_type' | 'browser_type';
+  values: readonly string[];
+  prefix: 'views_' | 'browser_';
 }
 
-function browserColumn(browser: string | null | undefined): BrowserColumn {
-  return (BROWSER_COLUMNS as readonly string[]).includes(browser ?? '')
-    ? (`browser_${browser}` as BrowserColumn)
-    : 'browser_other';
+const DEVICE_SPLIT: ViewsSplit = { dimension: 'device_type', values: DEVICE_COLUMNS, prefix: 'views_' };
+const BROWSER_SPLIT: ViewsSplit = { dimension: 'browser_type', values: BROWSER_COLUMNS, prefix: 'browser_' };
+
+function splitColumn(split: ViewsSplit, value: string | null | undefined): ViewsColumn {
+  return `${split.prefix}${split.values.includes(value ?? '') ? value : 'other'}` as ViewsColumn;
 }
 
 function emptyRow(account: ExportAccountRef, video: string, date: string): DailyRow {
@@ -362,56 +366,32 @@ export async function fetchDailyRows(
     row.retention_100 = m.video_engagement_100;
   }
 
-  let deviceItems: AnalyticsResult['items'] | null = null;
-  if (caps.threeDimensions !== false) {
-    try {
-      deviceItems = await fetch((r) => splitQuery('device_type', r));
-      caps.threeDimensions = true;
-    } catch (err) {
-      if (!isRejectedQuery(err)) throw err;
-      caps.threeDimensions = false;
-    }
-  }
-  if (deviceItems) {
-    for (const d of parseItems(
-      deviceRowSchema,
-      { item_count: 0, items: deviceItems, summary: {} },
-      'devices',
-    )) {
-      if (!d.video) continue;
-      rowFor(d.video, d.date)[`views_${deviceColumn(d.device_type)}`] += d.video_view;
-    }
-  } else {
-    for (const device of DEVICE_COLUMNS) {
-      const items = await fetch((r) => splitFilterQuery('device_type', r, device));
-      for (const d of parseItems(deviceRowSchema, { item_count: 0, items, summary: {} }, device)) {
-        if (d.video) rowFor(d.video, d.date)[`views_${device}`] += d.video_view;
+  // Devices, then browsers: one three-dimension query each, or (where the account refuses three
+  // dimensions, learnt once) one filtered query per value with the rest as `other`.
+  for (const split of [DEVICE_SPLIT, BROWSER_SPLIT]) {
+    let items: AnalyticsResult['items'] | null = null;
+    if (caps.threeDimensions !== false) {
+      try {
+        items = await fetch((r) => splitQuery(split.dimension, r));
+        caps.threeDimensions = true;
+      } catch (err) {
+        if (!isRejectedQuery(err)) throw err;
+        caps.threeDimensions = false;
       }
     }
-    for (const row of rows.values()) {
-      row.views_other = Math.max(
-        0,
-        row.views - row.views_desktop - row.views_mobile - row.views_tablet - row.views_tv,
-      );
+    if (items) {
+      for (const d of parseItems(splitRowSchema, { item_count: 0, items, summary: {} }, split.dimension))
+        if (d.video) rowFor(d.video, d.date)[splitColumn(split, d[split.dimension])] += d.video_view;
+      continue;
     }
-  }
-
-  // Browsers the same way: one three-dimension query, or (where refused) one filtered query per browser.
-  if (caps.threeDimensions) {
-    const items = await fetch((r) => splitQuery('browser_type', r));
-    for (const b of parseItems(browserRowSchema, { item_count: 0, items, summary: {} }, 'browsers')) {
-      if (b.video) rowFor(b.video, b.date)[browserColumn(b.browser_type)] += b.video_view;
-    }
-  } else {
-    for (const browser of BROWSER_COLUMNS) {
-      const items = await fetch((r) => splitFilterQuery('browser_type', r, browser));
-      for (const b of parseItems(deviceRowSchema, { item_count: 0, items, summary: {} }, browser)) {
-        if (b.video) rowFor(b.video, b.date)[`browser_${browser}`] += b.video_view;
-      }
+    for (const value of split.values) {
+      const filtered = await fetch((r) => splitFilterQuery(split.dimension, r, value));
+      for (const d of parseItems(splitRowSchema, { item_count: 0, items: filtered, summary: {} }, value))
+        if (d.video) rowFor(d.video, d.date)[splitColumn(split, value)] += d.video_view;
     }
     for (const row of rows.values()) {
-      const named = BROWSER_COLUMNS.reduce((sum, b) => sum + row[`browser_${b}`], 0);
-      row.browser_other = Math.max(0, row.views - named);
+      const named = split.values.reduce((sum, v) => sum + row[splitColumn(split, v)], 0);
+      row[splitColumn(split, 'other')] = Math.max(0, row.views - named);
     }
   }
 

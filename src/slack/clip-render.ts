@@ -20,7 +20,7 @@ import {
   slackDate,
   truncate,
 } from '../core/blocks.js';
-import { formInput } from '../core/forms.js';
+import { formInput, option } from '../core/forms.js';
 import type { Reply } from '../core/types.js';
 
 const CLIP_MODAL_CALLBACK = 'clip.create';
@@ -180,10 +180,6 @@ export function renderClipList(items: ClipListItem[], title: string): Reply {
 }
 
 // ---------------------------------------------------------------- the modal
-
-function option(text: string, value: string): OptionObject {
-  return { text: plain(text, 75), value };
-}
 
 export function jobOption(job: LiveJobInfo): OptionObject {
   const created = job.created_at.slice(0, 16).replace('T', ' ');
